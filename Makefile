@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install demo test dev bench eval clean export-parquet
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.yaml $@
+
+## Serve the bundled sample corpus on 127.0.0.1, run the whole job for today's partition, print a summary.
+demo: install
+	$(PY) -m monitor_pipeline.demo
+
+## Run the whole test suite.
+test: install
+	$(PY) -m pytest -q
+
+## The Dagster UI on http://127.0.0.1:3000 (webserver + daemon, project-local DAGSTER_HOME).
+dev: install
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Benchmarks (not part of `make test`): writes docs/BENCHMARKS.md and docs/benchmarks.json.
+bench: install
+	$(PY) -m monitor_pipeline.bench
+
+## Tagger precision/recall on the gold set.
+eval: install
+	$(PY) -m monitor_pipeline.evaluation.gold_eval --split all
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs
+
+## Every table of data/analytics.duckdb as Parquet under data/parquet/.
+export-parquet: install
+	$(PY) -m monitor_pipeline.export_parquet

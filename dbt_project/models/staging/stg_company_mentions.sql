@@ -1,0 +1,12 @@
+select
+    m.article_id,
+    m.partition_day as day,
+    m.company_id,
+    m.company_name,
+    m.via,
+    m.sentence,
+    a.source_id,
+    a.cluster_id,
+    a.url
+from {{ source('pipeline', 'company_mentions') }} as m
+join {{ source('pipeline', 'articles') }} as a using (article_id)

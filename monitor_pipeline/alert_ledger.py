@@ -1,0 +1,494 @@
+"""Alert delivery ledger (its own DuckDB file) and one alerting tick.
+
+Delivery guarantee
+------------------
+Every alert is planned exactly once: planning inserts one ``pending`` row per
+(event_key, version, channel) — a unique key — in the SAME transaction that records
+the event in ``alerted_events``. Re-running a tick, or a retried run, plans nothing new.
+
+Each due row then goes ``pending``/``failed`` → ``sending`` (committed) → channel
+``send`` → ``sent`` (committed). Outcomes:
+
+* ``send`` raises :class:`DeliveryError`: the channel says the message was NOT
+  delivered, so the row becomes ``failed`` and is retried at a later tick after a
+  full-jitter exponential backoff, until delivered (or ``max_attempts`` if set).
+  Retrying cannot duplicate because the failure is known (refused connection, HTTP
+  5xx, SMTP 4xx…). The one transport-level ambiguity — a read timeout after the
+  receiver processed the request — is covered by the idempotency key below.
+* the process dies between ``sending`` and ``sent`` (crash, kill, KeyboardInterrupt):
+  the next tick finds the row still in ``sending``. We cannot know whether the
+  message went out, so we choose AT-MOST-ONCE for this narrow window: the row is
+  marked ``unconfirmed``, NOT resent, and reported (TickReport.unconfirmed,
+  ``details``) so an operator can check the channel. The same applies when a
+  channel raises an unexpected exception (outcome unknown). A crash after the
+  ``sending`` commit but before the network call also ends ``unconfirmed``: that is
+  the price of never sending twice, and it is visible to the operator.
+* Every other failure is retried until delivered: the channel reported it before
+  (or instead of) delivering, so at-least-once redelivery is never needed and we
+  never resend a message whose outcome is unknown.
+* ``sending`` is claimed with a compare-and-set (status and attempts unchanged since
+  selection), so two overlapping ticks (say, a sensor tick and a manual run in
+  another process) never both send the same row; an overlapping tick does see the
+  other's in-flight row as ``sending`` and reports it ``unconfirmed``. Dagster
+  sensor ticks of one sensor do not overlap, so this is a safety net.
+* Channels also receive the alert id as idempotency key (json payload / header /
+  body line) so a receiver can deduplicate in the rare ambiguous cases a transport
+  cannot rule out (e.g. a webhook that processed the request but timed out).
+
+Writes are short transactions (connect, write, commit, close) so the DuckDB file
+lock is never held during network I/O. Secrets never reach the ledger: channels are
+stored by their redacted ``name`` and errors are redacted.
+
+Channels added later only receive alerts planned after they were added (no backfill
+flood); more than ``digest_threshold`` alerts due in one tick become ONE digest per
+channel.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from monitor_pipeline.core.alerts import (
+    AlertedState,
+    LayoffEvent,
+    PlannedAlert,
+    plan_alerts,
+    render_alert,
+    render_digest,
+)
+from monitor_pipeline.core.channels import Channel, DeliveryError, redact_known_secrets
+
+__all__ = [
+    "AlertSettings",
+    "TickReport",
+    "run_alert_tick",
+    "ledger_rows",
+    "alerted_states",
+    "backoff_delay_s",
+    "DEFAULT_LEDGER_PATH",
+]
+
+DEFAULT_LEDGER_PATH = Path("data") / "alerts.duckdb"
+STATUSES = ("pending", "sending", "sent", "failed", "unconfirmed")
+UNCONFIRMED_MESSAGE = (
+    "interrupted between sending and recording: delivery not confirmed; "
+    "not resent (at-most-once), check the channel"
+)
+_LOCK_RETRY_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id VARCHAR PRIMARY KEY,
+    event_key VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    channel VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP,
+    last_error VARCHAR,
+    title VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    headcount BIGINT,
+    event_status VARCHAR,
+    digest_event_keys VARCHAR,
+    UNIQUE (event_key, version, channel)
+);
+CREATE TABLE IF NOT EXISTS alerted_events (
+    event_key VARCHAR PRIMARY KEY,
+    headcount BIGINT,
+    status VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    last_alert_id VARCHAR,
+    updated_at TIMESTAMP NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Tuning of a tick. ``max_attempts=None`` keeps retrying until delivered."""
+
+    digest_threshold: int = 10
+    max_attempts: int | None = None
+    backoff_base_s: float = 60.0
+    backoff_max_s: float = 3600.0
+    ui_base_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.digest_threshold < 1:
+            raise ValueError(f"digest_threshold must be >= 1, got {self.digest_threshold}")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1 or None, got {self.max_attempts}")
+        if self.backoff_base_s <= 0 or self.backoff_max_s < self.backoff_base_s:
+            raise ValueError(
+                "backoff must satisfy 0 < backoff_base_s <= backoff_max_s, got "
+                f"{self.backoff_base_s} / {self.backoff_max_s}"
+            )
+
+
+@dataclass
+class TickReport:
+    """Outcome of one tick.
+
+    ``planned``/``sent``/``failed``/``unconfirmed`` count rows of this tick;
+    ``pending`` is the backlog left after it (configured channels, retries allowed)."""
+
+    planned: int = 0
+    sent: int = 0
+    failed: int = 0
+    unconfirmed: int = 0
+    pending: int = 0
+    # (event_key, channel, status, error) for every row planned or touched this tick
+    details: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Plain JSON-able dict (secret-free) for Dagster metadata / logs."""
+        return {
+            "planned": self.planned,
+            "sent": self.sent,
+            "failed": self.failed,
+            "unconfirmed": self.unconfirmed,
+            "pending": self.pending,
+            "details": [
+                {"event_key": k, "channel": c, "status": s, "error": e} for k, c, s, e in self.details
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """DuckDB TIMESTAMP values are stored as naive UTC."""
+    if not isinstance(moment, datetime):
+        raise TypeError(f"now must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _alert_id(event_key: str, version: int, channel: str) -> str:
+    digest = hashlib.sha256(f"{event_key}\x1f{version}\x1f{channel}".encode("utf-8")).hexdigest()
+    return f"alert-{digest[:24]}"
+
+
+def backoff_delay_s(attempts: int, settings: AlertSettings, rng: random.Random) -> float:
+    """Full-jitter exponential backoff: uniform(0, min(max, base * 2**(attempts-1)))."""
+    exponent = max(0, min(attempts - 1, 30))
+    cap = min(settings.backoff_max_s, settings.backoff_base_s * (2**exponent))
+    return rng.uniform(0.0, cap)
+
+
+def _open(ledger_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """Open the ledger (creating its tables); waits, bounded, if another process holds the lock."""
+    path = Path(ledger_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + _LOCK_RETRY_S
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        con.execute(_SCHEMA)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def _connect(ledger_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Short-lived connection, closed on exit."""
+    con = _open(ledger_path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class _LedgerSession:
+    """A lazily (re)opened connection used by one tick.
+
+    Every write is its own short transaction, and :meth:`release` closes the file
+    (releasing DuckDB's lock) before any network I/O."""
+
+    def __init__(self, ledger_path: str | os.PathLike[str]) -> None:
+        self.path = ledger_path
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = _open(self.path)
+        return self._con
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def release(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> "_LedgerSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def ledger_rows(ledger_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """All ``alerts`` rows as dicts (ordered by creation), for tests and metadata."""
+    if not Path(ledger_path).exists():
+        return []
+    with _connect(ledger_path) as con:
+        return _rows_as_dicts(
+            con.execute("SELECT * FROM alerts ORDER BY created_at, event_key, version, channel")
+        )
+
+
+def alerted_states(ledger_path: str | os.PathLike[str]) -> dict[str, AlertedState]:
+    """Last alerted headcount/status/version per event key."""
+    if not Path(ledger_path).exists():
+        return {}
+    with _connect(ledger_path) as con:
+        return _read_states(con)
+
+
+def _read_states(con: duckdb.DuckDBPyConnection) -> dict[str, AlertedState]:
+    rows = con.execute("SELECT event_key, headcount, status, version FROM alerted_events").fetchall()
+    return {key: AlertedState(headcount=hc, status=st, version=v) for key, hc, st, v in rows}
+
+
+# --------------------------------------------------------------------------- tick steps
+
+
+def _recover_interrupted(session: _LedgerSession, report: TickReport) -> None:
+    """Rows left in ``sending`` by a crash become ``unconfirmed`` (never resent)."""
+    with session.transaction() as con:
+        stuck = con.execute(
+            "SELECT alert_id, event_key, channel FROM alerts WHERE status = ? ORDER BY created_at, alert_id",
+            ["sending"],
+        ).fetchall()
+        for alert_id, event_key, channel in stuck:
+            con.execute(
+                "UPDATE alerts SET status = ?, last_error = ?, next_attempt_at = NULL WHERE alert_id = ?",
+                ["unconfirmed", UNCONFIRMED_MESSAGE, alert_id],
+            )
+            report.details.append((event_key, channel, "unconfirmed", UNCONFIRMED_MESSAGE))
+    report.unconfirmed += len(stuck)
+
+
+def _digest_key(planned: Sequence[PlannedAlert]) -> str:
+    members = "\n".join(f"{p.event_key}@{p.version}" for p in planned)
+    return "digest:" + hashlib.sha256(members.encode("utf-8")).hexdigest()[:16]
+
+
+def _plan_and_record(events, session: _LedgerSession, channel_names, now, settings, report) -> None:
+    """Step 1: plan against ``alerted_events`` and insert pending rows, atomically."""
+    with session.transaction() as con:
+        planned = plan_alerts(events, _read_states(con))
+        if not planned:
+            return
+        # (event_key, kind, version, title, body, headcount, event_status, digest_keys)
+        messages: list[tuple] = []
+        if len(planned) > settings.digest_threshold:
+            title, body = render_digest(planned, settings.ui_base_url)
+            keys = json.dumps([f"{p.event_key}@{p.version}" for p in planned])
+            messages.append((_digest_key(planned), "digest", 1, title, body, None, None, keys))
+        else:
+            for p in planned:
+                title, body = render_alert(p, settings.ui_base_url)
+                messages.append(
+                    (p.event_key, p.kind, p.version, title, body, p.event.headcount, p.event.status, None)
+                )
+        for event_key, kind, version, title, body, headcount, event_status, digest_keys in messages:
+            for channel in channel_names:
+                inserted = con.execute(
+                    "INSERT INTO alerts (alert_id, event_key, kind, version, channel, status, attempts,"
+                    " next_attempt_at, created_at, sent_at, last_error, title, body, headcount,"
+                    " event_status, digest_event_keys)"
+                    " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING RETURNING alert_id",
+                    [_alert_id(event_key, version, channel), event_key, kind, version, channel,
+                     now, now, title, body, headcount, event_status, digest_keys],
+                ).fetchall()
+                if inserted:
+                    report.planned += 1
+                    report.details.append((event_key, channel, "pending", None))
+        digest_id = messages[0][0] if messages[0][1] == "digest" else None
+        # one bulk upsert (a first run may record thousands of events in one digest)
+        con.execute(
+            "INSERT INTO alerted_events (event_key, headcount, status, version, last_alert_id, updated_at)"
+            " SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]),"
+            " unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ?::TIMESTAMP"
+            " ON CONFLICT (event_key) DO UPDATE SET headcount = excluded.headcount,"
+            " status = excluded.status, version = excluded.version,"
+            " last_alert_id = excluded.last_alert_id, updated_at = excluded.updated_at",
+            [
+                [p.event_key for p in planned],
+                [p.event.headcount for p in planned],
+                [p.event.status for p in planned],
+                [p.version for p in planned],
+                [f"{digest_id}@1" if digest_id else f"{p.event_key}@{p.version}" for p in planned],
+                now,
+            ],
+        )
+
+
+def _due_rows(session: _LedgerSession, channel_names, now, settings) -> list[dict[str, Any]]:
+    placeholders = ", ".join("?" for _ in channel_names)
+    sql = (
+        "SELECT alert_id, event_key, channel, attempts, title, body FROM alerts"
+        " WHERE status IN ('pending', 'failed') AND next_attempt_at IS NOT NULL"
+        f" AND next_attempt_at <= ? AND channel IN ({placeholders})"
+    )
+    params: list[Any] = [now, *channel_names]
+    if settings.max_attempts is not None:
+        sql += " AND attempts < ?"
+        params.append(settings.max_attempts)
+    sql += " ORDER BY created_at, event_key, version, channel"
+    return _rows_as_dicts(session.con.execute(sql, params))
+
+
+def _set(session: _LedgerSession, alert_id: str, **values: Any) -> None:
+    columns = ", ".join(f"{name} = ?" for name in values)  # names are ours, values bound
+    with session.transaction() as con:
+        con.execute(f"UPDATE alerts SET {columns} WHERE alert_id = ?", [*values.values(), alert_id])
+
+
+def _claim_for_sending(session: _LedgerSession, row) -> int | None:
+    """Compare-and-set ``pending``/``failed`` → ``sending``; the new attempt count, or
+    None if another tick (another process) changed the row since it was selected."""
+    attempts = int(row["attempts"]) + 1
+    with session.transaction() as con:
+        claimed = con.execute(
+            "UPDATE alerts SET status = 'sending', attempts = ?"
+            " WHERE alert_id = ? AND status IN ('pending', 'failed') AND attempts = ?"
+            " RETURNING alert_id",
+            [attempts, row["alert_id"], int(row["attempts"])],
+        ).fetchall()
+    return attempts if claimed else None
+
+
+def _mark_sent(session: _LedgerSession, alert_id: str, now: datetime) -> None:
+    _set(session, alert_id, status="sent", sent_at=now, next_attempt_at=None, last_error=None)
+
+
+def _deliver_due(session: _LedgerSession, channels: Mapping[str, Channel], now, settings, rng, report) -> None:
+    """Step 2: send every due row; one failure on a channel postpones its other rows."""
+    down: set[str] = set()
+    for row in _due_rows(session, list(channels), now, settings):
+        channel_name = row["channel"]
+        if channel_name in down:
+            continue  # stays pending/failed, tried again at a later tick
+        attempts = _claim_for_sending(session, row)
+        if attempts is None:
+            continue
+        session.release()  # no file lock held during network I/O
+        try:
+            channels[channel_name].send(row["title"], row["body"], row["alert_id"])
+        except DeliveryError as exc:
+            error = redact_known_secrets(str(exc))[:1000]
+            given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
+            retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
+            _set(session, row["alert_id"], status="failed", next_attempt_at=retry_at, last_error=error)
+            down.add(channel_name)
+            report.failed += 1
+            report.details.append((row["event_key"], channel_name, "failed", error))
+            continue
+        except Exception as exc:  # unknown outcome: do not risk a duplicate
+            error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
+            error = f"unexpected channel error, delivery unknown, not resent: {error}"
+            _set(session, row["alert_id"], status="unconfirmed", next_attempt_at=None, last_error=error)
+            report.unconfirmed += 1
+            report.details.append((row["event_key"], channel_name, "unconfirmed", error))
+            continue
+        _mark_sent(session, row["alert_id"], now)
+        report.sent += 1
+        report.details.append((row["event_key"], channel_name, "sent", None))
+
+
+def _count_backlog(session: _LedgerSession, channel_names, settings) -> int:
+    """Rows of the configured channels still waiting for a (re)try."""
+    placeholders = ", ".join("?" for _ in channel_names)
+    sql = (
+        "SELECT count(*) FROM alerts WHERE status IN ('pending', 'failed')"
+        f" AND next_attempt_at IS NOT NULL AND channel IN ({placeholders})"
+    )
+    params: list[Any] = list(channel_names)
+    if settings.max_attempts is not None:
+        sql += " AND attempts < ?"
+        params.append(settings.max_attempts)
+    return int(session.con.execute(sql, params).fetchone()[0])
+
+
+def _collapse_details(details):
+    """Keep the last status per (event_key, channel), in first-seen order."""
+    last: dict[tuple[str, str], tuple] = {}
+    for item in details:
+        last[(item[0], item[1])] = item  # a dict keeps the first insertion position
+    return list(last.values())
+
+
+def run_alert_tick(
+    events: Sequence[LayoffEvent],
+    ledger_path: str | os.PathLike[str],
+    channels: Sequence[Channel],
+    now: datetime,
+    settings: AlertSettings | None = None,
+    *,
+    rng: random.Random | None = None,
+) -> TickReport:
+    """One alerting tick: recover interrupted sends, plan new alerts, deliver due ones.
+
+    ``now`` is explicit (tests move time); ``rng`` drives the backoff jitter."""
+    settings = settings or AlertSettings()
+    rng = rng or random.Random()
+    if not channels:
+        raise ValueError("run_alert_tick needs at least one channel (see channels_from_env)")
+    by_name: dict[str, Channel] = {}
+    for channel in channels:
+        if channel.name in by_name:
+            raise ValueError(f"two alert channels share the name {channel.name!r}; names must be unique")
+        by_name[channel.name] = channel
+    now = _utc_naive(now)
+    report = TickReport()
+    with _LedgerSession(ledger_path) as session:
+        _recover_interrupted(session, report)
+        _plan_and_record(events, session, list(by_name), now, settings, report)
+        _deliver_due(session, by_name, now, settings, rng, report)
+        report.pending = _count_backlog(session, list(by_name), settings)
+    report.details = _collapse_details(report.details)
+    return report

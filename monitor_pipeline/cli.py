@@ -1,0 +1,32 @@
+"""`monitor-pipeline poll | extract | tag`: the same core code as the assets, JSON out."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "poll": "Fetch and parse feeds once (stores nothing); one JSON object per feed per line.",
+    "extract": "Decode, extract, clean and language-tag one HTML page; one JSON object.",
+    "tag": "Clean and tag a text or HTML file: companies, metrics, layoffs; one JSON object.",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor-pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"monitor_pipeline.commands.{name}")
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

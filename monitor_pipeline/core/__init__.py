@@ -1,0 +1,1 @@
+"""Pure domain code: no Dagster imports here. Each module owns one concern."""

@@ -1,0 +1,523 @@
+"""Polite, bounded, SSRF-safe HTTP fetching of feeds and article pages.
+
+:func:`fetch_all` is the synchronous entry point (``asyncio`` + ``httpx.AsyncClient`` inside). For
+every request it guarantees:
+
+* **Bounded time**: connect and read timeouts plus a total deadline for each attempt.
+* **Bounded memory**: the body is streamed and cut at a byte cap (``feed_max_bytes`` or
+  ``page_max_bytes``); gzip/deflate are decompressed here, chunk by chunk with a bounded output, so
+  the cap applies to decompressed bytes and a gzip bomb stops at the cap.
+* **No SSRF**: every redirect hop is followed manually and checked; at connect time the host is
+  resolved once, every address is checked with :func:`~monitor_pipeline.core.urls.resolve_checked`
+  and the socket is opened to a checked address only (no DNS-rebinding window). A refused address
+  never receives a packet.
+* **Politeness**: a global concurrency limit, a per-host concurrency limit and a minimum interval
+  between two requests to the same host; different hosts are fetched in parallel.
+* **Retries**: exponential backoff with full jitter on timeouts, connection errors and 5xx;
+  ``Retry-After`` (seconds or HTTP date, capped by ``backoff_max_s``) honoured on 429/503; no retry
+  on other 4xx.
+* **Conditional GET**: ``If-None-Match`` / ``If-Modified-Since`` when known; 304 -> ``not_modified``.
+
+Per-URL failures never raise: they come back as a :class:`FetchResult` whose ``status`` says what
+happened and whose ``error`` is a one-line message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import hashlib
+import random
+import socket
+import time
+import zlib
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from monitor_pipeline.core.urls import (
+    BlockedURL,
+    InvalidURL,
+    Resolver,
+    UnresolvableHost,
+    UrlPolicy,
+    host_and_port,
+    resolve_checked,
+)
+
+__all__ = [
+    "FETCH_STATUSES",
+    "FetchRequest",
+    "FetchResult",
+    "HttpSettings",
+    "fetch_all",
+    "fetch_all_async",
+    "parse_retry_after",
+    "retry_delay",
+]
+
+FETCH_STATUSES = (
+    "ok", "not_modified", "http_error", "timeout", "too_large", "blocked", "connection_error", "invalid_url",
+)
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_RETRY_AFTER_CODES = frozenset({429, 503})
+_ACCEPT = {
+    "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+}
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Timeouts, caps, politeness and retry knobs for :func:`fetch_all`.
+
+    ``total_timeout_s`` bounds one attempt (connect, headers and the whole streamed body), so a
+    server dripping one byte per read-timeout cannot hold a slot forever; retries and redirect hops
+    each get their own deadline. ``allow_hosts`` lists host names or IPs that may be fetched
+    although private or loopback (tests, a local mirror).
+    """
+
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    total_timeout_s: float = 60.0
+    feed_max_bytes: int = 10 * 2**20
+    page_max_bytes: int = 5 * 2**20
+    max_concurrency: int = 16
+    per_host_concurrency: int = 2
+    per_host_min_interval_s: float = 0.25
+    max_retries: int = 3
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    max_redirects: int = 5
+    user_agent: str = "monitor-pipeline/0.1 (+https://github.com/monitor-pipeline; press monitoring bot)"
+    allow_hosts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "feed_max_bytes", "page_max_bytes",
+                    "max_concurrency", "per_host_concurrency")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"HttpSettings.{name} must be > 0, got {getattr(self, name)!r}")
+        non_negative = ("per_host_min_interval_s", "max_retries", "backoff_base_s", "backoff_max_s", "max_redirects")
+        for name in non_negative:
+            if getattr(self, name) < 0:
+                raise ValueError(f"HttpSettings.{name} must be >= 0, got {getattr(self, name)!r}")
+
+    @property
+    def url_policy(self) -> UrlPolicy:
+        return UrlPolicy(allow_hosts=frozenset(self.allow_hosts))
+
+    def cap_for(self, kind: str) -> int:
+        return self.feed_max_bytes if kind == "feed" else self.page_max_bytes
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """One URL to fetch; ``kind`` ("feed" or "page") selects the byte cap."""
+
+    url: str
+    kind: str = "page"
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("feed", "page"):
+            raise ValueError(f"FetchRequest.kind must be 'feed' or 'page', got {self.kind!r}")
+
+
+@dataclass
+class FetchResult:
+    """What happened to one :class:`FetchRequest` (``status`` is one of :data:`FETCH_STATUSES`)."""
+
+    url: str
+    final_url: str | None
+    status: str
+    http_status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    truncated: bool = False
+    elapsed_s: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+    content_type: str | None = None
+    body_sha256: str | None = None
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+# --------------------------------------------------------------------------- retry timing
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def retry_delay(
+    retry_index: int, settings: HttpSettings, retry_after_s: float | None = None, rng: random.Random | None = None
+) -> float:
+    """Delay before retry number ``retry_index`` (0-based).
+
+    ``Retry-After`` wins when given (capped by ``backoff_max_s``); otherwise exponential backoff
+    with full jitter: uniform in ``[0, min(backoff_max_s, backoff_base_s * 2**retry_index)]``.
+    """
+    if retry_after_s is not None:
+        return min(max(0.0, retry_after_s), settings.backoff_max_s)
+    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * (2 ** min(retry_index, 30)))
+    return (rng or random).uniform(0.0, ceiling)
+
+
+# --------------------------------------------------------------------------- bounded decoding
+
+
+class _Undecodable(Exception):
+    """The body cannot be decoded (unsupported or corrupt content-encoding)."""
+
+
+class _BoundedDecoder:
+    """Decodes a content-encoding chunk by chunk, never producing more than asked for."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1:
+            raise _Undecodable(f"unsupported stacked content-encoding {encoding!r}")
+        self.coding = codings[0] if codings else ""
+        if self.coding not in ("", "gzip", "x-gzip", "deflate"):
+            raise _Undecodable(f"unsupported content-encoding {self.coding!r}")
+        self._obj: Any = None
+        self._pending = b""
+
+    def _new_obj(self, first: bytes) -> Any:
+        if self.coding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # "deflate" is zlib-wrapped per the RFC, raw deflate in practice for some servers.
+        zlib_header = len(first) >= 2 and (first[0] & 0x0F) == 8 and ((first[0] << 8) | first[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, max_out: int) -> bytes:
+        """Decode ``data``; return at most ``max_out`` bytes (more input pending means over cap)."""
+        if not self.coding:
+            return data[:max_out]
+        data = self._pending + data
+        self._pending = b""
+        out = bytearray()
+        try:
+            while data and len(out) < max_out:
+                if self._obj is None:
+                    if len(data) < 2:
+                        self._pending = data
+                        break
+                    self._obj = self._new_obj(data)
+                out += self._obj.decompress(data, max_out - len(out))
+                if self._obj.unconsumed_tail:
+                    break  # output limit reached with input left: over the cap
+                data = b""
+                if self._obj.eof:
+                    rest = self._obj.unused_data
+                    self._obj = None
+                    if self.coding == "deflate" or not rest.startswith(b"\x1f\x8b"):
+                        break  # trailing garbage after the stream is ignored
+                    data = rest  # next gzip member
+        except zlib.error as exc:
+            raise _Undecodable(f"corrupt {self.coding} body: {exc}") from None
+        return bytes(out)
+
+
+# --------------------------------------------------------------------------- guarded connections
+
+
+async def _open_tcp(backend: httpcore.AsyncNetworkBackend, ip: str, port: int, **kwargs: Any) -> Any:
+    """Open a TCP connection to an already-checked IP (single choke point, patched by tests)."""
+    return await backend.connect_tcp(ip, port, **kwargs)
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolve + check at connect time, then connect to a checked address only."""
+
+    def __init__(self, policy: UrlPolicy, resolve: Resolver) -> None:
+        self._policy = policy
+        self._resolve = resolve
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        ips = await loop.run_in_executor(None, resolve_checked, host, port, self._policy, self._resolve)
+        last_exc: Exception | None = None
+        for ip in ips[:4]:
+            try:
+                return await _open_tcp(self._inner, ip, port, timeout=timeout, local_address=local_address,
+                                       socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                last_exc = exc
+        assert last_exc is not None
+        raise last_exc
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
+        raise BlockedURL("unix sockets are not allowed")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx transport whose connection pool uses :class:`_GuardedBackend`; never uses proxies."""
+
+    def __init__(self, limits: httpx.Limits, policy: UrlPolicy, resolve: Resolver) -> None:
+        super().__init__(limits=limits, trust_env=False, retries=0)
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=_GuardedBackend(policy, resolve),
+        )
+
+
+# --------------------------------------------------------------------------- politeness
+
+
+class _HostGate:
+    """Per-host concurrency limit plus a minimum interval between request starts."""
+
+    def __init__(self, concurrency: int, min_interval_s: float) -> None:
+        self._sem = asyncio.Semaphore(concurrency)
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+        self._interval = min_interval_s
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._sem:
+            async with self._lock:
+                wait = self._next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_start = time.monotonic() + self._interval
+            yield
+
+
+# --------------------------------------------------------------------------- one attempt
+
+
+@dataclass
+class _Attempt:
+    """Outcome of one HTTP exchange (one hop, one try)."""
+
+    status: str
+    http_status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    truncated: bool = False
+    error: str | None = None
+    retriable: bool = False
+    location: str | None = None
+    retry_after_s: float | None = None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+class _Fetcher:
+    def __init__(self, settings: HttpSettings, resolve: Resolver, rng: random.Random | None) -> None:
+        self.settings = settings
+        self.rng = rng or random.Random()
+        self.gates: dict[str, _HostGate] = {}
+        self.global_sem = asyncio.Semaphore(settings.max_concurrency)
+        limits = httpx.Limits(max_connections=settings.max_concurrency,
+                              max_keepalive_connections=settings.max_concurrency, keepalive_expiry=10.0)
+        self.client = httpx.AsyncClient(
+            transport=_GuardedTransport(limits, settings.url_policy, resolve),
+            timeout=httpx.Timeout(connect=settings.connect_timeout_s, read=settings.read_timeout_s,
+                                  write=settings.read_timeout_s, pool=settings.total_timeout_s),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate",
+                     "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"},
+        )
+
+    def _gate(self, host: str) -> _HostGate:
+        gate = self.gates.get(host)
+        if gate is None:
+            s = self.settings
+            gate = self.gates[host] = _HostGate(s.per_host_concurrency, s.per_host_min_interval_s)
+        return gate
+
+    async def _read_capped(self, resp: httpx.Response, cap: int) -> tuple[bytes, bool]:
+        decoder = _BoundedDecoder(resp.headers.get("content-encoding", ""))
+        body = bytearray()
+        raw_total = 0
+        async for chunk in resp.aiter_raw():
+            raw_total += len(chunk)
+            body += decoder.feed(chunk, cap + 1 - len(body))
+            if len(body) > cap or raw_total > cap:
+                return bytes(body[:cap]), True
+        return bytes(body), False
+
+    async def _exchange(self, url: str, headers: dict[str, str], cap: int) -> _Attempt:
+        s = self.settings
+        async with asyncio.timeout(s.total_timeout_s):
+            async with self.client.stream("GET", url, headers=headers) as resp:
+                code = resp.status_code
+                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                retry_after = parse_retry_after(resp.headers.get("retry-after")) if code in _RETRY_AFTER_CODES else None
+                if code in _REDIRECT_CODES and resp.headers.get("location"):
+                    return _Attempt("redirect", code, resp_headers, location=resp.headers["location"])
+                if code == 304:
+                    return _Attempt("not_modified", code, resp_headers)
+                body, truncated = await self._read_capped(resp, cap)
+                if truncated:
+                    status = "too_large" if code < 400 else "http_error"
+                    error = f"body larger than the {cap} byte cap, cut at the cap"
+                    return _Attempt(status, code, resp_headers, body, True, error)
+                if 200 <= code < 300:
+                    return _Attempt("ok", code, resp_headers, body)
+                reason = resp.reason_phrase or ""
+                error = f"HTTP {code} {reason}".strip()
+                if code in _REDIRECT_CODES:
+                    error = f"HTTP {code} redirect without a Location header"
+                retriable = code >= 500 or code == 429
+                return _Attempt("http_error", code, resp_headers, body, False, error, retriable,
+                                retry_after_s=retry_after)
+
+    async def attempt(self, url: str, headers: dict[str, str], cap: int) -> _Attempt:
+        """One guarded HTTP exchange; every failure becomes an :class:`_Attempt`."""
+        s = self.settings
+        host = (urlsplit(url).hostname or "").lower()
+        async with self._gate(host).slot(), self.global_sem:
+            try:
+                return await self._exchange(url, headers, cap)
+            except TimeoutError:
+                message = f"no complete response within {s.total_timeout_s:g} s (total deadline)"
+                return _Attempt("timeout", error=message, retriable=True)
+            except httpx.ConnectTimeout:
+                return _Attempt("timeout", error=f"connect timeout after {s.connect_timeout_s:g} s", retriable=True)
+            except httpx.ReadTimeout:
+                return _Attempt("timeout", error=f"read timeout: no data for {s.read_timeout_s:g} s", retriable=True)
+            except httpx.TimeoutException as exc:
+                return _Attempt("timeout", error=f"timeout ({type(exc).__name__})", retriable=True)
+            except UnresolvableHost as exc:
+                return _Attempt("connection_error", error=_one_line(exc), retriable=True)
+            except InvalidURL as exc:
+                return _Attempt("invalid_url", error=_one_line(exc))
+            except BlockedURL as exc:
+                return _Attempt("blocked", error=_one_line(exc))
+            except _Undecodable as exc:
+                return _Attempt("connection_error", error=_one_line(exc))
+            except httpx.TransportError as exc:
+                return _Attempt("connection_error", error=f"{type(exc).__name__}: {_one_line(exc)}", retriable=True)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
+                return _Attempt("invalid_url", error=f"invalid URL: {_one_line(exc)}")
+            except Exception as exc:  # noqa: BLE001 - a per-URL failure must never escape
+                return _Attempt("connection_error", error=f"unexpected {type(exc).__name__}: {_one_line(exc)}")
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        s = self.settings
+        start = time.monotonic()
+        cap = s.cap_for(request.kind)
+        headers = {"Accept": _ACCEPT.get(request.kind, _ACCEPT["page"])}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        url = request.url.strip()
+        attempts = 0
+        hops: list[str] = []
+
+        def done(status: str, outcome: _Attempt | None = None, error: str | None = None) -> FetchResult:
+            o = outcome or _Attempt(status)
+            body = o.body
+            return FetchResult(
+                url=request.url, final_url=url, status=status, http_status=o.http_status, headers=o.headers,
+                body=body, truncated=o.truncated, elapsed_s=time.monotonic() - start, attempts=attempts,
+                error=error if error is not None else o.error, content_type=o.headers.get("content-type"),
+                body_sha256=hashlib.sha256(body).hexdigest() if status == "ok" else None, redirects=hops,
+            )
+
+        for _hop in range(s.max_redirects + 1):
+            try:
+                host_and_port(url)
+            except InvalidURL as exc:
+                return done("invalid_url", error=_one_line(exc))
+            retry = 0
+            while True:
+                attempts += 1
+                outcome = await self.attempt(url, headers, cap)
+                if not outcome.retriable or retry >= s.max_retries:
+                    break
+                await asyncio.sleep(retry_delay(retry, s, outcome.retry_after_s, self.rng))
+                retry += 1
+            if outcome.status != "redirect":
+                return done(outcome.status, outcome)
+            hops.append(url)
+            url = urljoin(url, (outcome.location or "").strip())
+        return done("http_error", error=f"too many redirects (more than {s.max_redirects})")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def fetch_all_async(
+    requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
+    rng: random.Random | None = None,
+) -> list[FetchResult]:
+    """Async version of :func:`fetch_all` (results in input order)."""
+    fetcher = _Fetcher(settings, resolve, rng)
+    try:
+        return list(await asyncio.gather(*(fetcher.fetch(r) for r in requests)))
+    finally:
+        await fetcher.aclose()
+
+
+def fetch_all(
+    requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
+    rng: random.Random | None = None,
+) -> list[FetchResult]:
+    """Fetch every request concurrently; return results in input order; never raise per URL.
+
+    ``resolve`` (``socket.getaddrinfo`` signature) and ``rng`` (jitter) can be injected for tests.
+    Safe to call from code already running an event loop (it then runs in a worker thread).
+    """
+    reqs = list(requests)
+    if not reqs:
+        return []
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng))).result()

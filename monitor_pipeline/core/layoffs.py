@@ -1,0 +1,426 @@
+"""Layoff mentions in French sentences: trigger, company attribution, status and headcount.
+
+Precision comes first (a false alert costs trust): a mention is attributed to a company only when
+the sentence structure names it as the one cutting jobs — the subject before the verb
+("X a annoncé la suppression…"), "chez X", a complement of the trigger ("le plan social d'X"),
+or a list of subjects ("Amazon, Accenture, IBM ou Onclusive ont licencié massivement" → four
+mentions). Companies cited as a comparison, a client, a source or through a product are not
+blamed. Status cues (denial, negation, hypothetical, postponed, contested, planned, executed,
+announced) come from ``data/layoff_lexicon.yaml``. Only ``COUNTED_STATUSES`` become events.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from monitor_pipeline.core.companies import CompanyMention
+from monitor_pipeline.core.frnumbers import NUMBER_PATTERN, parse_digits
+from monitor_pipeline.core.metrics import find_metrics
+
+__all__ = [
+    "COUNTED_STATUSES",
+    "STATUSES",
+    "LayoffLexicon",
+    "LayoffLexiconError",
+    "LayoffMention",
+    "find_layoffs",
+]
+
+STATUSES = ("announced", "planned", "executed", "postponed", "contested", "denied", "negated",
+            "hypothetical", "generic")
+COUNTED_STATUSES = frozenset({"announced", "planned", "executed"})
+_CUE_KEYS = ("denial", "negation", "hypothetical", "postponed", "contested", "planned", "executed", "announced")
+
+
+class LayoffLexiconError(ValueError):
+    """The layoff lexicon file is malformed; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class LayoffMention:
+    """A layoff statement about one company (or none: ``generic``) in one sentence.
+
+    ``start``/``end`` are the offsets of the sentence in the cleaned text.
+    """
+
+    company_id: str | None
+    status: str
+    headcount: int | None
+    headcount_percent: float | None
+    trigger: str
+    sentence: str
+    start: int
+    end: int
+
+    @property
+    def counted(self) -> bool:
+        """True when the mention is an event (announced, planned or executed, with a company)."""
+        return self.company_id is not None and self.status in COUNTED_STATUSES
+
+
+def _compile(pattern: Any, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise LayoffLexiconError(f"layoff lexicon: {where} must be a regex string, got {type(pattern).__name__}")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise LayoffLexiconError(f"layoff lexicon: invalid regex in {where}: {exc}") from exc
+
+
+@dataclass
+class LayoffLexicon:
+    """Compiled triggers, non-triggers and status cues."""
+
+    triggers: dict[str, re.Pattern[str]]
+    non_triggers: list[re.Pattern[str]]
+    cues: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    #: optional cheap gate: a sentence that does not match it cannot hold a trigger
+    prefilter: re.Pattern[str] | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "LayoffLexicon":
+        """Load ``data/layoff_lexicon.yaml`` (or ``path``) and compile it."""
+        p = Path(path) if path is not None else Path(str(resources.files("monitor_pipeline") / "data" / "layoff_lexicon.yaml"))
+        if not p.exists():
+            raise LayoffLexiconError(f"layoff lexicon file not found: {p}")
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise LayoffLexiconError(f"{p}: invalid YAML: {exc}") from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "LayoffLexicon":
+        if not isinstance(data, dict) or not isinstance(data.get("triggers"), dict) or not data["triggers"]:
+            raise LayoffLexiconError("layoff lexicon: a non-empty 'triggers' mapping is required")
+        triggers = {name: _compile(p, f"triggers.{name}") for name, p in data["triggers"].items()}
+        for name, p in (data.get("case_sensitive_triggers") or {}).items():
+            triggers[name] = _compile(p, f"case_sensitive_triggers.{name}", 0)
+        non_triggers = [_compile(p, f"non_triggers[{i}]") for i, p in enumerate(data.get("non_triggers") or [])]
+        raw_cues = data.get("cues") or {}
+        unknown = sorted(set(raw_cues) - set(_CUE_KEYS))
+        if unknown:
+            raise LayoffLexiconError(f"layoff lexicon: unknown cue list(s) {', '.join(unknown)}")
+        cues = {k: [_compile(p, f"cues.{k}[{i}]") for i, p in enumerate(raw_cues.get(k) or [])] for k in _CUE_KEYS}
+        prefilter = _compile(data["prefilter"], "prefilter") if data.get("prefilter") else None
+        return cls(triggers=triggers, non_triggers=non_triggers, cues=cues, prefilter=prefilter)
+
+
+# --------------------------------------------------------------- attribution helpers
+_SEP_LIST = re.compile(r"^\s*(?:,\s*(?:et|ou|ainsi\s+que|mais\s+aussi)?|et|ou|ainsi\s+que|comme|ni)\s*(?:l'|le\s+|la\s+|les\s+)?$", re.IGNORECASE)
+# a company preceded by one of these is a comparison/client/source, not the one laying off
+_EXCLUDING_BEFORE = re.compile(
+    r"(?:\bcomme|\bà\s+l'instar\s+(?:de|d')|\bcontrairement\s+(?:à|aux?)|\baprès|\bselon|\bd'après|\bface\s+(?:à|aux?)"
+    r"|\bclients?\s+(?:de|d'|comme)|\bpartenaires?\s+(?:de|d')?|\brival(?:e|es|s)?\s+(?:de|d')?|\bconcurrente?s?\s+(?:de|d')?"
+    r"|\bau\s+profit\s+(?:de|d')|\bpar|\bavec|\bgrâce\s+(?:à|aux?)|\butilis\w*|\bque|\bqu'|\bsur|\bvers|\bpour"
+    r"|\bà\s+cause\s+(?:de|d')|\bcontre|\bdans\s+le\s+sillage\s+(?:de|d')|\bsuivant|\bimitant|\bremplac\w*\s+par"
+    r"|\brachet\w*\s+par|\bdevant|\bderrière|\bmoins\s+que|\bplus\s+que|\bcitant|\brapporte|\brévèle|\bpour\s+concurrencer)"
+    r"(?:\s+(?:le|la|les|l'|un|une|des|du|de|d'|à|au|aux)?\s*(?:géant|groupe|américain|américaine|français|française|chinois|chinoise|éditeur|start-up|startup|entreprise|société|firme|leader)?\s*(?:américain|français|chinois)?\s*)?$",
+    re.IGNORECASE,
+)
+_CHEZ_BEFORE = re.compile(r"\bchez\s+(?:le\s+|la\s+|l')?(?:\w+\s+){0,2}?$", re.IGNORECASE)
+_COMPLEMENT = re.compile(
+    r"^\s*(?:massifs?\s+|massives?\s+|économiques?\s+|collectifs?\s+|en\s+cours\s+|annoncée?s?\s+)?"
+    r"(?:de\s+|d'|du\s+groupe\s+|du\s+|au\s+sein\s+(?:de|d')\s*|dans\s+(?:le\s+groupe\s+)?)"
+    r"(?:l'|la\s+|le\s+)?(?:(?:géant|groupe|américain|français|éditeur|constructeur|start-up|startup|entreprise|société|firme|ESN|spécialiste|opérateur)\s+){0,2}$",
+    re.IGNORECASE,
+)
+_ANAPHOR = re.compile(
+    r"(?:^|[,;:]\s*)(?:le|la|l')\s*(?:groupe|entreprise|société|firme|géant|éditeur|constructeur|start-up|startup|fabricant|opérateur"
+    r"|spécialiste|leader|américain|français|californien|ESN|cabinet|enseigne|banque|assureur|plateforme|pépite|licorne|numéro\s+un)\b"
+    r"|^\s*(?:il|elle)\s",
+    re.IGNORECASE,
+)
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)", re.IGNORECASE)
+_RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
+
+_EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|cadres?|contrats?)\b", re.IGNORECASE)
+_PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
+_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|soit|rassemble|réunit)\s*$", re.IGNORECASE)
+_N_OF_M = re.compile(
+    rf"(?P<n>{NUMBER_PATTERN})\s+(?:de\s+(?:ses|leurs)|des|sur\s+(?:ses|les|leurs))\s+(?:{NUMBER_PATTERN})\s+"
+    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Group:
+    members: list[CompanyMention]
+    start: int  # sentence-relative
+    end: int
+
+
+def _rel(m: CompanyMention, base: int) -> tuple[int, int]:
+    return m.start - base, m.end - base
+
+
+def _groups(sentence: str, mentions: list[CompanyMention], base: int) -> list[_Group]:
+    """Merge mentions separated only by list separators into groups ("A, B ou C").
+
+    A group introduced by an excluding context ("après", "comme", "selon"…) is dropped when it
+    is a real list ("comme A, B et C"); for a bare comma pair ("Après A, B va…") only its first
+    member is dropped.
+    """
+    out: list[_Group] = []
+    for g in _raw_groups(sentence, mentions, base):
+        if not _excluded(sentence, g.start):
+            out.append(g)
+            continue
+        inner = sentence[g.start:g.end]
+        if len(g.members) > 1 and not re.search(r"\b(?:et|ou|ainsi\s+que)\b", inner, re.IGNORECASE):
+            rest = g.members[1:]
+            rs, _ = _rel(rest[0], base)
+            out.append(_Group(rest, rs, g.end))
+    return out
+
+
+def _raw_groups(sentence: str, mentions: list[CompanyMention], base: int) -> list[_Group]:
+    groups: list[_Group] = []
+    for m in mentions:
+        s, e = _rel(m, base)
+        if groups and _SEP_LIST.match(sentence[groups[-1].end:s]):
+            g = groups[-1]
+            if all(x.company_id != m.company_id for x in g.members):
+                g.members.append(m)
+            g.end = e
+        elif groups and sentence[groups[-1].end:s].strip() == "" :
+            groups[-1].end = e  # adjacent duplicate
+        else:
+            groups.append(_Group([m], s, e))
+    return groups
+
+
+def _excluded(sentence: str, start: int) -> bool:
+    before = sentence[max(0, start - 60):start]
+    return bool(_EXCLUDING_BEFORE.search(before))
+
+
+def _masked_relatives(sentence: str) -> str:
+    """Sentence with relative clauses/parentheses blanked (same length)."""
+    return _RELATIVE.sub(lambda m: " " * len(m.group(0)), sentence)
+
+
+def _attribute(sentence: str, trig: tuple[int, int], mentions: list[CompanyMention], base: int) -> list[str]:
+    """Company ids the structure designates as cutting jobs for the trigger span ``trig``."""
+    usable = [m for m in mentions if m.via != "product"]
+    if not usable:
+        return []
+    ts, te = trig
+    # 1. "chez X" anywhere in the sentence
+    chez = [g for g in _groups(sentence, usable, base) if _CHEZ_BEFORE.search(sentence[max(0, g.start - 40):g.start])]
+    if chez:
+        best = min(chez, key=lambda g: abs(g.start - te))
+        return [m.company_id for m in best.members]
+    groups = _groups(sentence, usable, base)
+    # 2. complement right after the trigger: "le plan social d'Atos", "les licenciements chez"
+    for g in groups:
+        if g.start >= te and g.start - te <= 60 and _COMPLEMENT.match(sentence[te:g.start]):
+            return [m.company_id for m in g.members]
+    # 3. trigger inside a relative clause: its antecedent ("Amazon, qui a supprimé…")
+    for rel in _RELATIVE_CLAUSE.finditer(sentence):
+        if rel.start() <= ts and te <= rel.end():
+            ante = [g for g in _raw_groups(sentence, usable, base) if g.end <= rel.start() and not sentence[g.end:rel.start()].strip()]
+            if ante:
+                return [m.company_id for m in ante[-1].members]
+    masked = _masked_relatives(sentence)
+    # 4. subject group before the trigger (nearest one not in a relative clause / excluded context)
+    before = [g for g in groups if g.end <= ts and masked[g.start:g.end].strip()]
+    if before:
+        g = before[-1]
+        return [m.company_id for m in g.members]
+    # companies only after the trigger without "chez"/complement are not blamed (precision first)
+    return []
+
+
+def _cue_hits(sentence: str, lexicon: LayoffLexicon, key: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for p in lexicon.cues.get(key, []) for m in p.finditer(sentence)]
+
+
+def _near(hits: list[tuple[int, int]], trig: tuple[int, int], before: int, after: int) -> list[tuple[int, int]]:
+    ts, te = trig
+    return [(s, e) for s, e in hits if s >= ts - before and s <= te + after]
+
+
+def _status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str:
+    """Status of the layoff statement whose trigger occupies ``trig`` (sentence-relative).
+
+    Denials and sentence-initial "si"/rumours apply to the whole sentence; other cues only count
+    inside the clause of the trigger and within a window around it.
+    """
+    if _cue_hits(sentence, lexicon, "denial"):
+        return "denied"
+    full = sentence
+    lo, hi = _clause_bounds(sentence, trig)
+    sentence = " " * lo + sentence[lo:hi]
+    if (lo, hi) not in {(r.start(), r.end()) for r in _RELATIVE_CLAUSE.finditer(full)}:
+        sentence = _RELATIVE_CLAUSE.sub(lambda m: " " * len(m.group(0)), sentence)
+    if _EXCLUDE_NOT.search(sentence):
+        return "hypothetical"  # "n'exclut pas de nouveaux licenciements"
+    if _near(_cue_hits(sentence, lexicon, "negation"), trig, 60, 15):
+        return "negated"
+    hyp = _cue_hits(sentence, lexicon, "hypothetical")
+    sentence_wide = [h for h in _cue_hits(full, lexicon, "hypothetical")
+                     if re.match(r"rumeur|selon\s|si\s", full[h[0]:h[1]].strip(" ,;:"), re.IGNORECASE) and h[0] < trig[0]]
+    if _near(hyp, trig, 70, 15) or sentence_wide:
+        return "hypothetical"
+    if _near(_cue_hits(sentence, lexicon, "contested"), trig, 80, 60):
+        return "contested"
+    if _near(_cue_hits(sentence, lexicon, "postponed"), trig, 120, 40):
+        return "postponed"
+    best: tuple[int, int, str] | None = None
+    for rank, key in enumerate(("executed", "planned", "announced")):
+        for s, e in _near(_cue_hits(sentence, lexicon, key), trig, 90, 40):
+            dist = trig[0] - e if e <= trig[0] else (s - trig[1] if s >= trig[1] else 0)
+            cand = (max(dist, 0), rank, key)
+            if best is None or cand < best:
+                best = cand
+    return best[2] if best else "announced"
+
+
+def _headcount(sentence: str, trig: tuple[int, int]) -> tuple[int | None, float | None]:
+    """Stated number of jobs (upper bound of ranges) or percent of the workforce near the trigger."""
+    ts, te = trig
+    lo, hi = _clause_bounds(sentence, trig)
+    sentence = sentence[:hi]
+    sentence = " " * lo + sentence[lo:]
+    candidates: list[tuple[int, float]] = []
+    percents: list[tuple[int, float]] = []
+    for m in _N_OF_M.finditer(sentence):
+        v = parse_digits(m.group("n"))
+        if v is not None:
+            candidates.append((_dist(m.start(), m.end(), ts, te), v))
+    taken = [(m.start(), m.end()) for m in _N_OF_M.finditer(sentence)]
+    for metric in find_metrics(sentence):
+        if any(s <= metric.start < e for s, e in taken):
+            continue
+        noun = metric.noun or ""
+        if metric.kind == "count" and _HEAD_NOUNS.match(noun):
+            if _WORKFORCE_BEFORE.search(sentence[max(0, metric.start - 25):metric.start]):
+                continue
+            candidates.append((_dist(metric.start, metric.end, ts, te), metric.value))
+        elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
+            percents.append((_dist(metric.start, metric.end, ts, te), metric.value))
+    head = int(round(min(candidates)[1])) if candidates and min(candidates)[0] <= 120 else None
+    pct = min(percents)[1] if percents and min(percents)[0] <= 120 else None
+    if head is not None and pct is not None:
+        # keep the closer of the two readings
+        if min(percents)[0] < min(candidates)[0]:
+            head = None
+        else:
+            pct = None
+    return head, pct
+
+
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
+
+
+def _clause_bounds(sentence: str, trig: tuple[int, int]) -> tuple[int, int]:
+    """Start/end of the clause holding the trigger (split on ';', ', mais', ', alors que'…)."""
+    for rel in _RELATIVE_CLAUSE.finditer(sentence):
+        if rel.start() <= trig[0] and trig[1] <= rel.end() and re.search(r"\b[A-Z][\w&.-]*\s*$", sentence[:rel.start()]):
+            return rel.start(), rel.end()  # "Amazon, qui a supprimé…": the clause is its own statement
+    lo, hi = 0, len(sentence)
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= trig[0]:
+            lo = m.end()
+        elif m.start() >= trig[1]:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def _dist(s: int, e: int, ts: int, te: int) -> int:
+    if e <= ts:
+        return ts - e
+    if s >= te:
+        return s - te
+    return 0
+
+
+def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
+    masked = sentence
+    for p in lexicon.non_triggers:
+        masked = p.sub(lambda m: " " * len(m.group(0)), masked)
+    found: list[tuple[int, int, str]] = []
+    for name, p in lexicon.triggers.items():
+        for m in p.finditer(masked):
+            found.append((m.start(), m.end(), name))
+    found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+    merged: list[tuple[int, int, str]] = []
+    for s, e, name in found:
+        if merged and s < merged[-1][1]:
+            ps, pe, pn = merged[-1]
+            merged[-1] = (ps, max(pe, e), pn)
+            continue
+        merged.append((s, e, name))
+    return merged
+
+
+_ODD_CHARS = re.compile("[’\u00a0\u202f\u2009]")
+_TRANSLATION = str.maketrans({"’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def find_layoffs(
+    sentence: str,
+    sentence_start: int,
+    companies_in_sentence: Sequence[CompanyMention],
+    lexicon: LayoffLexicon,
+    context_companies: Sequence[CompanyMention] = (),
+) -> list[LayoffMention]:
+    """Return the layoff mentions of one sentence (one per company; one ``generic`` if none).
+
+    ``companies_in_sentence`` carry offsets into the full text (``sentence_start`` is the sentence
+    offset there). ``context_companies`` are the companies of the previous sentences, used only
+    to resolve an anaphoric subject ("Le groupe prévoit…") when exactly one company is in context.
+    """
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    if lexicon.prefilter is not None and not lexicon.prefilter.search(text):
+        return []
+    triggers = _triggers(text, lexicon)
+    if not triggers:
+        return []
+    mentions = sorted(companies_in_sentence, key=lambda m: m.start)
+    results: dict[str | None, LayoffMention] = {}
+    end = sentence_start + len(sentence)
+    for ts, te, name in triggers:
+        ids = _attribute(text, (ts, te), mentions, sentence_start)
+        if not ids:
+            ctx = {m.company_id for m in context_companies if m.via != "product"}
+            if len(ctx) == 1 and _ANAPHOR.search(text[:ts]) and not [m for m in mentions if m.via != "product"]:
+                ids = [next(iter(ctx))]
+        status = _status(text, (ts, te), lexicon)
+        head, pct = _headcount(text, (ts, te))
+        trigger_text = sentence[ts:te]
+        for cid in ids or [None]:
+            st = status
+            if cid is None and st in COUNTED_STATUSES:
+                st = "generic"
+            prev = results.get(cid)
+            if prev is not None:
+                # keep the first trigger, but fill a missing headcount from later ones
+                if prev.headcount is None and head is not None or prev.headcount_percent is None and pct is not None:
+                    results[cid] = LayoffMention(cid, prev.status, prev.headcount if prev.headcount is not None else head,
+                                                 prev.headcount_percent if prev.headcount_percent is not None else pct,
+                                                 prev.trigger, sentence, sentence_start, end)
+                continue
+            results[cid] = LayoffMention(cid, st, head, pct, trigger_text, sentence, sentence_start, end)
+    if len(results) > 1:
+        results.pop(None, None)  # a sentence blaming companies is not also a generic statement
+    return list(results.values())
+
+
+def is_excluded_context(sentence: str, start: int) -> bool:
+    """True when the company at ``start`` is cited as a comparison, client, source… ("selon X")."""
+    return _excluded(sentence, start)
+
+
+def mask_relative_clauses(sentence: str) -> str:
+    """``sentence`` with relative clauses, parentheses and dashes blanked (same length)."""
+    return _masked_relatives(sentence)

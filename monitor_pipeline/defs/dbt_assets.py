@@ -1,0 +1,104 @@
+"""dbt models (staging and marts) as partitioned Dagster assets, and the analysts' copy."""
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from monitor_pipeline import warehouse
+from monitor_pipeline.defs.ingest_assets import ONE_DAY_PER_RUN, WAREHOUSE_POOL
+from monitor_pipeline.defs.metadata import markdown_table
+from monitor_pipeline.defs.partitions import daily_partitions
+from monitor_pipeline.defs.resources import dbt_project, ensure_dbt_manifest
+
+MART_PREVIEWS = {
+    "company_mentions_daily": "SELECT day, company_name, mentions, articles, sources, clusters "
+                              "FROM company_mentions_daily ORDER BY day DESC, mentions DESC LIMIT 10",
+    "layoff_mentions_daily": "SELECT day, company_id, counted_events, mentions, max_headcount, first_evidence_url "
+                             "FROM layoff_mentions_daily ORDER BY day DESC, counted_events DESC LIMIT 10",
+    "layoff_events": "SELECT company_name, status, headcount, source_id, url FROM layoff_events "
+                     "ORDER BY published_at DESC NULLS LAST LIMIT 10",
+}
+
+
+def build_dbt_args(window_start: datetime, window_end: datetime) -> list[str]:
+    """`dbt build` limited to one partition window: the daily marts rebuild these days only."""
+    dbt_vars = {"min_day": window_start.date().isoformat(), "max_day": window_end.date().isoformat()}
+    return ["build", "--vars", json.dumps(dbt_vars)]
+
+
+class MonitorDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return "marts" if "marts" in fqn else "staging"
+
+
+@dbt_assets(
+    manifest=ensure_dbt_manifest(),
+    project=dbt_project,
+    partitions_def=daily_partitions,
+    dagster_dbt_translator=MonitorDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+    backfill_policy=ONE_DAY_PER_RUN,
+    name="dbt_models",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Staging views and daily marts; dbt tests become asset checks."""
+    window = context.partition_time_window
+    yield from dbt.cli(build_dbt_args(window.start, window.end), context=context).stream()
+
+
+MART_KEYS = [
+    dg.AssetKey(name) for name in (
+        "company_mentions_daily", "layoff_mentions_daily", "layoff_events", "company_trends",
+        "metric_mentions", "source_health_daily", "org_candidates",
+    )
+]
+
+
+@dg.asset(
+    deps=MART_KEYS,
+    partitions_def=daily_partitions,
+    kinds={"duckdb"},
+    group_name="publish",
+    pool=WAREHOUSE_POOL,
+    backfill_policy=ONE_DAY_PER_RUN,
+)
+def analytics_copy(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Publishes a consistent read-only copy of the marts and mention tables (data/analytics.duckdb):
+    written to a temporary file and atomically renamed, so analysts never open the working database
+    and a connection opened before the rename keeps its snapshot."""
+    target = warehouse.analytics_path(duckdb.database)
+    with duckdb.get_connection() as conn:
+        counts = warehouse.publish_analytics_copy(conn, target)
+    metadata: dict[str, Any] = {
+        "path": dg.MetadataValue.path(str(target)),
+        "row_counts": dg.MetadataValue.md(markdown_table(
+            [{"table": t, "rows": n} for t, n in counts.items()], limit=50)),
+    }
+    with warehouse.connect_with_retry(str(target), read_only=True) as conn:
+        for name, sql in MART_PREVIEWS.items():
+            if name in counts:
+                metadata[f"preview_{name}"] = dg.MetadataValue.md(
+                    markdown_table(warehouse.fetch_dicts(conn, sql)))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(deps=[analytics_copy], partitions_def=daily_partitions, kinds={"html"}, group_name="publish",
+          backfill_policy=ONE_DAY_PER_RUN)
+def daily_digest(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """A small static HTML report of the day (top companies with a chart, layoff events, spikes, feed
+    health) under data/reports/, read from the analysts' copy."""
+    from monitor_pipeline.report import write_daily_digest
+
+    analytics = warehouse.analytics_path(duckdb.database)
+    path, counts = write_daily_digest(analytics, analytics.parent / "reports", context.partition_key)
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.url(path.resolve().as_uri()),
+        "path": dg.MetadataValue.path(str(path)),
+        **{f"{k}_rows": v for k, v in counts.items()},
+    })

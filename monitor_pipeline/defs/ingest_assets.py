@@ -1,0 +1,110 @@
+"""Assets that touch the network: feed polling and article page fetching."""
+
+import dagster as dg
+from pydantic import Field
+from dagster_duckdb import DuckDBResource
+
+from monitor_pipeline import stages, warehouse
+from monitor_pipeline.defs.metadata import counter_table, markdown_table
+from monitor_pipeline.defs.partitions import daily_partitions, today_partition_key
+from monitor_pipeline.defs.resources import FeedPollerResource
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+# Each run handles one day: a backfill of N days is N small runs the pool serializes.
+ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
+
+
+class PollConfig(dg.Config):
+    force_poll: bool = Field(
+        default=False,
+        description="Poll even when the partition is not today's (new entries then land in this partition).",
+    )
+
+
+class PagesConfig(dg.Config):
+    refetch_failed: bool = Field(default=False, description="Fetch again the pages whose fetch failed.")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("feed_entries", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     description="Feed entries, one per article identity, in the partition of the day first seen."),
+        dg.AssetSpec("feed_fetches", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     description="One row per feed fetch (status, bytes, new entries); feed_state holds each feed's state."),
+        dg.AssetSpec("feeds", kinds={"yaml", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     description="The feed registry the last poll used."),
+    ],
+    name="poll_feeds",
+    partitions_def=daily_partitions,
+    pool=WAREHOUSE_POOL,
+    backfill_policy=ONE_DAY_PER_RUN,
+    retry_policy=NETWORK_RETRY,
+)
+def poll_feeds(
+    context: dg.AssetExecutionContext, config: PollConfig, duckdb: DuckDBResource, feeds: FeedPollerResource
+):
+    """Polls the due feeds of the registry (conditional GET, per-host politeness) and stores each entry
+    never seen before — by canonical URL, GUID, or title within the same source over 7 days — in the
+    partition of the day it was first seen. Past partitions are not re-polled: their entries are what
+    was seen that day, so a backfill needs no network."""
+    day = context.partition_key
+    sources = feeds.sources()
+    if day != today_partition_key() and not config.force_poll:
+        with duckdb.get_connection() as conn:
+            warehouse.ensure_schema(conn)
+            stored = warehouse.table_count(conn, "feed_entries", day)
+        context.log.info(f"Partition {day} is not today's: no poll, {stored} stored entries kept.")
+        yield dg.MaterializeResult(asset_key="feed_entries", metadata={"polled": False, "entries_in_partition": stored})
+        yield dg.MaterializeResult(asset_key="feed_fetches", metadata={"polled": False})
+        yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
+        return
+    report = stages.poll_feeds(duckdb.get_connection, sources, feeds.http_settings(), feeds.poll_policy(), day)
+    with duckdb.get_connection() as conn:
+        stored = warehouse.table_count(conn, "feed_entries", day)
+        health = warehouse.fetch_dicts(conn, """
+            SELECT feed_id, last_status, consecutive_failures, next_poll_at, disabled_reason
+            FROM feed_state ORDER BY consecutive_failures DESC, feed_id""")
+    failing_share = len(report.failing_feeds) / report.feeds_polled if report.feeds_polled else 0.0
+    yield dg.MaterializeResult(asset_key="feed_entries", metadata={
+        "polled": True,
+        "dagster/row_count": stored,
+        "entries_seen": report.entries_seen,
+        "entries_new": report.entries_new,
+        "new_entries_per_source": counter_table(report.new_per_source, "source"),
+    })
+    yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
+    yield dg.MaterializeResult(asset_key="feed_fetches", metadata={
+        "feeds_polled": report.feeds_polled,
+        "feeds_not_due": report.feeds_skipped_not_due,
+        "failing_feeds": ", ".join(report.failing_feeds) or "none",
+        "failing_feed_share": failing_share,
+        "disabled_feeds": ", ".join(report.disabled_feeds) or "none",
+        "fetch_statuses": counter_table(report.statuses, "status"),
+        "feed_state": dg.MetadataValue.md(markdown_table(health, limit=30)),
+    })
+
+
+@dg.asset(
+    deps=["feed_entries"],
+    partitions_def=daily_partitions,
+    kinds={"python", "duckdb"},
+    group_name="ingest",
+    pool=WAREHOUSE_POOL,
+    backfill_policy=ONE_DAY_PER_RUN,
+    retry_policy=NETWORK_RETRY,
+)
+def article_pages(
+    context: dg.AssetExecutionContext, config: PagesConfig, duckdb: DuckDBResource, feeds: FeedPollerResource
+) -> dg.MaterializeResult:
+    """Fetches each new entry's page once (same HTTP client, limits and address guard as the feeds) and
+    keeps the raw HTML compressed with its HTTP status, final URL, content type and size, so every later
+    stage can be recomputed without the network."""
+    report = stages.fetch_pages(duckdb.get_connection, context.partition_key, feeds.http_settings(),
+                                refetch_failed=config.refetch_failed)
+    return dg.MaterializeResult(metadata={
+        "pages_fetched": report.fetched,
+        "pages_already_stored": report.already_stored,
+        "bytes_fetched": report.bytes,
+        "fetch_statuses": counter_table(report.statuses, "status"),
+    })

@@ -1,0 +1,1 @@
+"""Offline evaluations of the pipeline against material it was not written for."""

@@ -1,0 +1,417 @@
+"""The pipeline's stages as plain functions: read inputs, call the core, write one partition.
+
+Dagster assets are thin wrappers over these; the benchmark calls them directly. Each stage
+computes with no database connection open and writes in one short transaction, so the
+working DuckDB file is locked only briefly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import duckdb
+
+from monitor_pipeline import warehouse
+from monitor_pipeline.core import feed_state as fs
+from monitor_pipeline.core.article_processing import PageInput, process_pages
+from monitor_pipeline.core.feeds import parse_feed
+from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
+from monitor_pipeline.core.registry import FeedSource
+
+ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+# Articles with text worth tagging; fetch failures and non-HTML keep their status but get no tags.
+TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")
+SYNDICATION_LOOKBACK_DAYS = 14
+
+
+def entry_id_for(canonical_url: str) -> str:
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
+
+
+# --------------------------------------------------------------------------- poll
+@dataclass
+class PollReport:
+    feeds_polled: int = 0
+    feeds_skipped_not_due: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    entries_seen: int = 0
+    entries_new: int = 0
+    new_per_source: Counter = field(default_factory=Counter)
+    failing_feeds: list[str] = field(default_factory=list)
+    disabled_feeds: list[str] = field(default_factory=list)
+
+
+def _load_states(conn, feed_ids: Sequence[str]) -> dict[str, fs.FeedState]:
+    rows = warehouse.fetch_dicts(
+        conn, "SELECT * FROM feed_state WHERE feed_id IN (SELECT unnest(?))", [list(feed_ids)]
+    )
+    return {r["feed_id"]: fs.FeedState(**r) for r in rows}
+
+
+def _known_identities(conn, canonical_urls: list[str], guids: list[str], since: datetime) -> tuple[set, set, set]:
+    urls = {r[0] for r in conn.execute(
+        "SELECT canonical_url FROM feed_entries WHERE canonical_url IN (SELECT unnest(?))", [canonical_urls]
+    ).fetchall()}
+    known_guids = {r[0] for r in conn.execute(
+        "SELECT guid FROM feed_entries WHERE guid IN (SELECT unnest(?))", [guids]
+    ).fetchall()}
+    titles = {(r[0], r[1]) for r in conn.execute(
+        "SELECT source_id, title_key FROM feed_entries WHERE first_seen_at >= ?", [since]
+    ).fetchall()}
+    return urls, known_guids, titles
+
+
+def poll_feeds(
+    connect: ConnectionFactory,
+    sources: Sequence[FeedSource],
+    http: HttpSettings,
+    policy: fs.PollPolicy,
+    day: str,
+    now: datetime | None = None,
+) -> PollReport:
+    """Poll the due feeds and store entries never seen before (by canonical URL, GUID, or title)."""
+    now = now or datetime.now(timezone.utc)
+    report = PollReport()
+    enabled = [s for s in sources if s.enabled]
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        warehouse.upsert_rows(conn, "feeds", "feed_id", [
+            {"feed_id": s.id, "name": s.name, "url": s.url, "language": s.language, "enabled": s.enabled}
+            for s in sources
+        ])
+        states = _load_states(conn, [s.id for s in enabled])
+    due = [s for s in enabled if fs.is_due(states.get(s.id), now)]
+    report.feeds_skipped_not_due = len(enabled) - len(due)
+    report.feeds_polled = len(due)
+    requests = [fs.build_request(s, states.get(s.id), now, policy) for s in due]
+    results = fetch_all(requests, http)
+
+    candidates: list[tuple[FeedSource, Any, str | None]] = []
+    new_states, fetch_rows = [], []
+    for source, result in zip(due, results):
+        state = states.get(source.id)
+        parsed = None
+        status = result.status
+        if result.status == "ok" and fs.body_unchanged(state, result):
+            status = "not_modified"
+        elif result.status == "ok":
+            parsed = parse_feed(result.body, result.headers, source.id, now=now)
+            status = "ok" if parsed.status == "ok" else parsed.status
+        report.statuses[status] += 1
+        parsed_ok = status in ("ok", "not_modified", "empty")
+        new_state = fs.next_state(source, state, result, parsed_ok, now, policy)
+        new_states.append(new_state)
+        if not parsed_ok:
+            report.failing_feeds.append(source.id)
+        if new_state.disabled_reason:
+            report.disabled_feeds.append(source.id)
+        entries = parsed.entries if parsed else []
+        report.entries_seen += len(entries)
+        for entry in entries:
+            candidates.append((source, entry, parsed.language if parsed else None))
+        fetch_rows.append({
+            "feed_id": source.id, "partition_day": day, "fetched_at": now, "status": status,
+            "http_status": result.http_status, "bytes": len(result.body), "elapsed_s": result.elapsed_s,
+            "attempts": result.attempts, "entries_seen": len(entries), "entries_new": 0,
+            "bozo": bool(parsed and parsed.bozo), "error": result.error or (parsed.error if parsed else None),
+        })
+
+    with connect() as conn:
+        urls, guids, titles = _known_identities(
+            conn,
+            [e.canonical_url for _, e, _ in candidates],
+            [e.guid for _, e, _ in candidates if e.guid],
+            now - timedelta(days=7),
+        )
+        new_rows = []
+        for source, entry, feed_language in candidates:
+            title_identity = (source.id, entry.title_key)
+            if (entry.canonical_url in urls or (entry.guid and entry.guid in guids)
+                    or (entry.title_key and title_identity in titles)):
+                continue
+            urls.add(entry.canonical_url)
+            if entry.guid:
+                guids.add(entry.guid)
+            titles.add(title_identity)
+            report.new_per_source[source.id] += 1
+            new_rows.append({
+                "entry_id": entry_id_for(entry.canonical_url), "partition_day": day, "source_id": source.id,
+                "url": entry.url, "canonical_url": entry.canonical_url, "guid": entry.guid,
+                "title": entry.title, "title_key": entry.title_key, "summary": entry.summary,
+                "author": entry.author, "published_raw": entry.published_raw, "published_at": entry.published_at,
+                "published_in_future": entry.published_in_future,
+                "feed_language": feed_language or source.language, "first_seen_at": now,
+            })
+        for row in fetch_rows:
+            row["entries_new"] = report.new_per_source.get(row["feed_id"], 0)
+        report.entries_new = len(new_rows)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            warehouse._insert_many(conn, "feed_entries", new_rows)
+            warehouse._insert_many(conn, "feed_fetches", fetch_rows)
+            if new_states:
+                conn.executemany("DELETE FROM feed_state WHERE feed_id = ?", [[s.feed_id] for s in new_states])
+            warehouse._insert_many(conn, "feed_state", [vars(s) for s in new_states])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return report
+
+
+# --------------------------------------------------------------------------- pages
+@dataclass
+class PagesReport:
+    fetched: int = 0
+    already_stored: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    bytes: int = 0
+
+
+def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetch_failed: bool = False) -> PagesReport:
+    """Fetch each new entry's page once and keep its raw HTML, compressed, for later recomputation."""
+    report = PagesReport()
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        condition = "p.entry_id IS NULL" + (" OR p.status <> 'ok'" if refetch_failed else "")
+        todo = warehouse.fetch_dicts(conn, f"""
+            SELECT e.entry_id, e.url FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
+            WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
+        report.already_stored = warehouse.table_count(conn, "article_pages", day)
+    results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in todo], http)
+    now = datetime.now(timezone.utc)
+    rows = []
+    for item, result in zip(todo, results):
+        report.statuses[result.status] += 1
+        report.bytes += len(result.body)
+        rows.append({
+            "entry_id": item["entry_id"], "partition_day": day, "url": item["url"], "final_url": result.final_url,
+            "status": result.status, "http_status": result.http_status, "content_type": result.content_type,
+            "bytes": len(result.body), "truncated": result.truncated, "content_sha256": result.body_sha256,
+            "html_zlib": zlib.compress(result.body, 6) if result.body else None, "fetched_at": now,
+            "attempts": result.attempts, "error": result.error,
+        })
+    report.fetched = len(rows)
+    with connect() as conn:
+        warehouse.upsert_rows(conn, "article_pages", "entry_id", rows)
+        report.already_stored = warehouse.table_count(conn, "article_pages", day) - report.fetched
+    return report
+
+
+# --------------------------------------------------------------------------- articles
+def _fetch_failure_status(page: dict) -> str:
+    if page["status"] == "http_error" and page["http_status"]:
+        return f"http_{page['http_status']}"
+    return page["status"] or "missing"
+
+
+def _published_at(entry: dict, html_published: str | None) -> tuple[datetime | None, str]:
+    if html_published:
+        try:
+            parsed = datetime.fromisoformat(html_published)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            return parsed, "html"
+        except ValueError:
+            pass
+    if entry["published_at"] is not None:
+        return entry["published_at"], "feed"
+    return entry["first_seen_at"], "first_seen"
+
+
+@dataclass
+class ArticlesReport:
+    articles: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+    clusters: int = 0
+    syndicated_copies: int = 0
+
+
+def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeout_s: float = 30.0) -> ArticlesReport:
+    """Decode, extract, clean, detect language and cluster syndicated copies, from stored HTML only."""
+    from monitor_pipeline.core.syndication import assign_clusters
+
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        rows = warehouse.fetch_dicts(conn, """
+            SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
+                   e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type, p.html_zlib,
+                   p.final_url
+            FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
+            WHERE e.partition_day = ? ORDER BY e.entry_id""", [day])
+        since = date.fromisoformat(day) - timedelta(days=SYNDICATION_LOOKBACK_DAYS)
+        known = conn.execute("""
+            SELECT article_id, cluster_id, signature FROM articles
+            WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL
+            ORDER BY article_id""", [day, since]).fetchall()
+
+    fetched = {r["entry_id"]: r for r in rows if r["status"] == "ok" and r["html_zlib"] is not None}
+    inputs = (
+        PageInput(article_id=r["entry_id"], body=zlib.decompress(r["html_zlib"]), content_type=r["content_type"],
+                  url=r["final_url"] or r["url"], feed_summary=r["summary"], feed_title=r["feed_title"])
+        for r in fetched.values()
+    )
+    processed = {a.article_id: a for a in process_pages(inputs, workers=workers, timeout_s=timeout_s)}
+
+    report = ArticlesReport()
+    out = []
+    for row in rows:
+        art = processed.get(row["entry_id"])
+        base = {
+            "article_id": row["entry_id"], "partition_day": day, "source_id": row["source_id"], "url": row["url"],
+            "feed_language": row["feed_language"], "first_seen_at": row["first_seen_at"],
+            "feed_published_at": row["published_at"],
+        }
+        if art is None:  # the page never arrived: keep the entry visible with the fetch status
+            published_at, published_source = _published_at(row, None)
+            base.update(status=_fetch_failure_status(row) if row["status"] else "not_fetched",
+                        title=row["feed_title"], text=row["summary"] or "", language="und",
+                        language_probability=0.0, published_at=published_at,
+                        published_at_source=published_source, word_count=0)
+        else:
+            published_at, published_source = _published_at(row, art.html_published_at)
+            feed_lang = (row["feed_language"] or "")[:2].lower() or None
+            base.update(
+                status=art.status, title=art.title or row["feed_title"], author=art.author, sitename=art.sitename,
+                description=art.description, html_lang=art.html_lang, language=art.language,
+                language_probability=art.language_probability,
+                language_disagrees=bool(art.language != "und" and (
+                    (feed_lang and feed_lang != art.language)
+                    or (art.html_lang and art.html_lang[:2].lower() != art.language))),
+                encoding=art.encoding, encoding_source=art.encoding_source, text=art.text,
+                paragraphs_json=json.dumps(art.paragraphs), sentences_json=json.dumps(art.sentences),
+                word_count=len(art.text.split()), published_at=published_at, published_at_source=published_source,
+                html_published_at=art.html_published_at, signature=art.signature, error=art.error,
+            )
+        out.append(base)
+        report.statuses[base["status"]] += 1
+        report.languages[base["language"]] += 1
+
+    new_items = [(a["article_id"], a["signature"]) for a in out if a.get("signature")]
+    clusters = assign_clusters(new_items, known)
+    for a in out:
+        a["cluster_id"] = clusters.get(a["article_id"], a["article_id"])
+    report.articles = len(out)
+    report.clusters = len({a["cluster_id"] for a in out})
+    report.syndicated_copies = sum(1 for a in out if a["cluster_id"] != a["article_id"])
+    with connect() as conn:
+        warehouse.replace_partition(conn, day, {"articles": out})
+    return report
+
+
+# --------------------------------------------------------------------------- mentions
+@dataclass
+class MentionsReport:
+    articles_tagged: int = 0
+    company_mentions: int = 0
+    metric_mentions: int = 0
+    layoff_mentions: int = 0
+    counted_layoffs: int = 0
+    org_candidates: int = 0
+    companies: Counter = field(default_factory=Counter)
+    layoff_statuses: Counter = field(default_factory=Counter)
+
+
+def _sentence_at(text: str, sentences: list, start: int) -> str:
+    for s, e in sentences:
+        if s <= start < e:
+            return text[s:e]
+    return ""
+
+
+def tag_articles(connect: ConnectionFactory, day: str, tagger=None) -> MentionsReport:
+    """Tag the day's French articles: companies, metrics, layoff mentions and unknown organisations."""
+    from monitor_pipeline.core.clean import CleanedText
+    from monitor_pipeline.core.layoffs import COUNTED_STATUSES
+    from monitor_pipeline.core.tagging import TAGGER_VERSION, Tagger
+
+    tagger = tagger or cached_tagger()
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        companies = [
+            {"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
+             "sector": getattr(c, "sector", None), "wikidata": getattr(c, "wikidata", None)}
+            for c in tagger.kb.companies.values()
+        ]
+        articles = warehouse.fetch_dicts(conn, """
+            SELECT article_id, cluster_id, text, paragraphs_json, sentences_json FROM articles
+            WHERE partition_day = ? AND language = 'fr' AND status IN (SELECT unnest(?))
+            ORDER BY article_id""", [day, list(TAGGABLE_STATUSES)])
+    texts = [
+        CleanedText(text=a["text"], paragraphs=[tuple(p) for p in json.loads(a["paragraphs_json"] or "[]")],
+                    sentences=[tuple(s) for s in json.loads(a["sentences_json"] or "[]")])
+        for a in articles
+    ]
+    results = tagger.tag_many(texts)
+    report = MentionsReport(articles_tagged=len(articles))
+    company_rows, metric_rows, layoff_rows, org_rows = [], [], [], []
+    for art, cleaned, result in zip(articles, texts, results):
+        aid = art["article_id"]
+        for m in result.companies:
+            report.companies[m.company_id] += 1
+            company_rows.append({
+                "article_id": aid, "partition_day": day, "company_id": m.company_id, "company_name": m.name,
+                "surface": m.surface, "via": m.via, "char_start": m.start, "char_end": m.end,
+                "sentence": _sentence_at(cleaned.text, cleaned.sentences, m.start), "tagger_version": TAGGER_VERSION,
+            })
+        for m in result.metrics:
+            metric_rows.append({
+                "article_id": aid, "partition_day": day, "text": m.text, "value": m.value, "unit": m.unit,
+                "kind": m.kind, "qualifier": m.qualifier, "noun": m.noun, "range_low": m.range_low,
+                "company_id": m.company_id, "char_start": m.start, "char_end": m.end,
+                "sentence": _sentence_at(cleaned.text, cleaned.sentences, m.start), "tagger_version": TAGGER_VERSION,
+            })
+        for index, m in enumerate(result.layoffs):
+            report.layoff_statuses[m.status] += 1
+            layoff_rows.append({
+                "article_id": aid, "partition_day": day, "mention_index": index, "company_id": m.company_id,
+                "status": m.status, "counted": m.status in COUNTED_STATUSES and m.company_id is not None,
+                "headcount": m.headcount, "headcount_percent": m.headcount_percent, "trigger": m.trigger,
+                "sentence": m.sentence, "char_start": m.start, "char_end": m.end,
+                "cluster_id": art["cluster_id"], "tagger_version": TAGGER_VERSION,
+            })
+        for c in result.org_candidates:
+            org_rows.append({"article_id": aid, "partition_day": day, "name": c.name, "sentence": c.sentence})
+    report.company_mentions = len(company_rows)
+    report.metric_mentions = len(metric_rows)
+    report.layoff_mentions = len(layoff_rows)
+    report.counted_layoffs = sum(1 for r in layoff_rows if r["counted"])
+    report.org_candidates = len(org_rows)
+    with connect() as conn:
+        warehouse.upsert_rows(conn, "companies", "company_id", companies)
+        warehouse.replace_partition(conn, day, {
+            "company_mentions": company_rows, "metric_mentions_raw": metric_rows,
+            "layoff_mentions": layoff_rows, "org_candidate_mentions": org_rows,
+        })
+    return report
+
+
+_TAGGER = None
+
+
+def cached_tagger():
+    """One tagger per process: the knowledge base automaton and the spaCy model load once."""
+    global _TAGGER
+    if _TAGGER is None:
+        from monitor_pipeline.core.tagging import Tagger
+
+        _TAGGER = Tagger()
+    return _TAGGER
+
+
+def iter_days(start: str, end: str) -> Iterator[str]:
+    """Days in [start, end), as ISO strings."""
+    day = date.fromisoformat(start)
+    stop = date.fromisoformat(end)
+    while day < stop:
+        yield day.isoformat()
+        day += timedelta(days=1)

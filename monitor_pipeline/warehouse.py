@@ -1,0 +1,217 @@
+"""The DuckDB warehouse: schema (DDL), per-partition writes, and the analysts' read-only copy.
+
+Plain Python (no Dagster). Every write happens in one short transaction on a connection the
+caller opened, so a crash leaves the previous state and nothing holds the file lock for long.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+WAREHOUSE_ENV_VAR = "MONITOR_WAREHOUSE_PATH"
+DEFAULT_WAREHOUSE_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
+
+
+def warehouse_path() -> str:
+    """The working database path: env var shared with the dbt profile, default under data/."""
+    return os.environ.get(WAREHOUSE_ENV_VAR) or str(DEFAULT_WAREHOUSE_PATH)
+
+
+def analytics_path(working_path: str | None = None) -> Path:
+    """The analysts' copy lives next to the working database."""
+    return Path(working_path or warehouse_path()).with_name("analytics.duckdb")
+
+
+# Column lists are the single source of truth for the Python-written tables.
+TABLES: dict[str, str] = {
+    "feeds": """
+        feed_id VARCHAR PRIMARY KEY, name VARCHAR, url VARCHAR, language VARCHAR, enabled BOOLEAN""",
+    "feed_state": """
+        feed_id VARCHAR PRIMARY KEY, etag VARCHAR, last_modified VARCHAR, last_body_sha256 VARCHAR,
+        last_status VARCHAR, last_http_status INTEGER, last_attempt_at TIMESTAMPTZ, last_success_at TIMESTAMPTZ,
+        last_unconditional_at TIMESTAMPTZ, consecutive_failures INTEGER, next_poll_at TIMESTAMPTZ,
+        disabled_reason VARCHAR, last_error VARCHAR""",
+    "feed_fetches": """
+        feed_id VARCHAR, partition_day DATE, fetched_at TIMESTAMPTZ, status VARCHAR, http_status INTEGER,
+        bytes BIGINT, elapsed_s DOUBLE, attempts INTEGER, entries_seen INTEGER, entries_new INTEGER,
+        bozo BOOLEAN, error VARCHAR""",
+    "feed_entries": """
+        entry_id VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, source_id VARCHAR NOT NULL, url VARCHAR,
+        canonical_url VARCHAR UNIQUE, guid VARCHAR, title VARCHAR, title_key VARCHAR, summary VARCHAR,
+        author VARCHAR, published_raw VARCHAR, published_at TIMESTAMPTZ, published_in_future BOOLEAN,
+        feed_language VARCHAR, first_seen_at TIMESTAMPTZ NOT NULL""",
+    "article_pages": """
+        entry_id VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, url VARCHAR, final_url VARCHAR,
+        status VARCHAR, http_status INTEGER, content_type VARCHAR, bytes BIGINT, truncated BOOLEAN,
+        content_sha256 VARCHAR, html_zlib BLOB, fetched_at TIMESTAMPTZ, attempts INTEGER, error VARCHAR""",
+    "articles": """
+        article_id VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, source_id VARCHAR, url VARCHAR,
+        status VARCHAR, title VARCHAR, author VARCHAR, sitename VARCHAR, description VARCHAR,
+        html_lang VARCHAR, feed_language VARCHAR, language VARCHAR, language_probability DOUBLE,
+        language_disagrees BOOLEAN, encoding VARCHAR, encoding_source VARCHAR, text VARCHAR,
+        paragraphs_json VARCHAR, sentences_json VARCHAR, word_count INTEGER, published_at TIMESTAMPTZ, published_at_source VARCHAR,
+        html_published_at VARCHAR, feed_published_at TIMESTAMPTZ, first_seen_at TIMESTAMPTZ,
+        cluster_id VARCHAR, signature BLOB, error VARCHAR""",
+    "company_mentions": """
+        article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
+        via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR""",
+    "metric_mentions_raw": """
+        article_id VARCHAR, partition_day DATE, text VARCHAR, value DOUBLE, unit VARCHAR, kind VARCHAR,
+        qualifier VARCHAR, noun VARCHAR, range_low DOUBLE, company_id VARCHAR, char_start INTEGER,
+        char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR""",
+    "layoff_mentions": """
+        article_id VARCHAR, partition_day DATE, mention_index INTEGER, company_id VARCHAR, status VARCHAR,
+        counted BOOLEAN, headcount BIGINT, headcount_percent DOUBLE, trigger VARCHAR, sentence VARCHAR,
+        char_start INTEGER, char_end INTEGER, cluster_id VARCHAR, tagger_version VARCHAR""",
+    "org_candidate_mentions": """
+        article_id VARCHAR, partition_day DATE, name VARCHAR, sentence VARCHAR""",
+    "companies": """
+        company_id VARCHAR PRIMARY KEY, name VARCHAR, country VARCHAR, sector VARCHAR, wikidata VARCHAR""",
+}
+
+PARTITIONED_TABLES = (
+    "feed_fetches", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+    "layoff_mentions", "org_candidate_mentions",
+)
+
+
+def columns(table: str) -> list[str]:
+    """Column names of a Python-written table, in DDL order."""
+    names = []
+    for part in TABLES[table].split(","):
+        part = part.strip()
+        if part and not part.startswith(("PRIMARY", "UNIQUE")):
+            names.append(part.split()[0])
+    return names
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    for table, ddl in TABLES.items():
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
+
+
+def _insert_many(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = columns(table)
+    placeholders = ", ".join("?" for _ in cols)
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
+        [[row.get(c) for c in cols] for row in rows],
+    )
+
+
+def replace_partition(
+    conn: duckdb.DuckDBPyConnection, day: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> None:
+    """Delete-then-insert the rows of one partition day, for several tables, in one transaction."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table, rows in tables.items():
+            conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
+            _insert_many(conn, table, rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def upsert_rows(conn, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Replace rows by primary key (one transaction)."""
+    if not rows:
+        return
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", [[r[key]] for r in rows])
+        _insert_many(conn, table, rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def insert_rows(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        _insert_many(conn, table, rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def fetch_dicts(conn, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def table_count(conn, table: str, day: str | None = None) -> int:
+    if day is None:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM {table} WHERE partition_day = ?", [day]).fetchone()[0]
+
+
+# Tables analysts get: marts built by dbt plus the mention tables with their evidence.
+ANALYTICS_TABLES = (
+    "company_mentions_daily", "layoff_mentions_daily", "company_trends", "metric_mentions",
+    "source_health_daily", "org_candidates", "layoff_events",
+    "company_mentions", "layoff_mentions", "articles", "companies", "feeds", "feed_state",
+)
+
+
+def publish_analytics_copy(
+    conn: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str] = ANALYTICS_TABLES
+) -> dict[str, int]:
+    """Copy the analysts' tables from the working database (``conn``) into a fresh file, then atomically
+    rename it over ``target``.
+
+    A reader that opened the old file keeps its snapshot (the old inode lives until it closes).
+    Returns row counts per published table.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".analytics-", suffix=".duckdb", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp_name)  # DuckDB wants to create the file itself
+    existing = {r[0] for r in conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+    ).fetchall()}
+    counts: dict[str, int] = {}
+    try:
+        conn.execute("ATTACH ? AS analytics_publish", [tmp_name])
+        try:
+            for table in tables:
+                if table in existing:
+                    conn.execute(f"CREATE TABLE analytics_publish.main.{table} AS SELECT * FROM {table}")
+                    counts[table] = conn.execute(
+                        f"SELECT count(*) FROM analytics_publish.main.{table}").fetchone()[0]
+        finally:
+            conn.execute("DETACH analytics_publish")
+        os.replace(tmp_name, target)
+    finally:
+        for leftover in (Path(tmp_name), Path(tmp_name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+    return counts
+
+
+def connect_with_retry(path: str, read_only: bool = False, timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open DuckDB, waiting while another process holds the file lock (bounded)."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)

@@ -1,0 +1,95 @@
+"""MinHash clustering of syndicated copies (original sample texts)."""
+import random
+
+import pytest
+
+from monitor_pipeline.core.syndication import (
+    THRESHOLD,
+    assign_clusters,
+    signature,
+    signature_to_minhash,
+    similarity,
+)
+
+DISPATCH = """Le constructeur automobile a annoncé jeudi la suppression de 1 150 postes dans ses trois usines de l'est de la France, une décision justifiée par le recul des ventes de véhicules thermiques et par le retard pris sur les modèles électriques.
+Les sites de Metz, Mulhouse et Belfort seront les plus touchés. La direction promet qu'aucun départ contraint n'interviendra avant le printemps et que des reclassements seront proposés dans les autres unités du groupe.
+Les syndicats ont dénoncé un plan « brutal » et appellent à un premier débrayage lundi matin. Selon eux, la direction a préféré augmenter le dividende versé aux actionnaires plutôt que d'investir dans la modernisation des lignes de production.
+Le ministre de l'Industrie a indiqué qu'il recevrait les représentants du personnel la semaine prochaine et qu'il veillerait à ce que les engagements pris lors du dernier plan de relance soient tenus.
+Le groupe emploie environ 38 000 personnes en France et avait déjà fermé un centre de recherche en 2022."""
+
+# A regional paper republishes the dispatch: new first sentence, one paragraph dropped.
+SYNDICATED = """C'est un nouveau coup dur pour l'industrie lorraine.
+Le constructeur automobile a annoncé jeudi la suppression de 1 150 postes dans ses trois usines de l'est de la France, une décision justifiée par le recul des ventes de véhicules thermiques et par le retard pris sur les modèles électriques.
+Les sites de Metz, Mulhouse et Belfort seront les plus touchés. La direction promet qu'aucun départ contraint n'interviendra avant le printemps et que des reclassements seront proposés dans les autres unités du groupe.
+Les syndicats ont dénoncé un plan « brutal » et appellent à un premier débrayage lundi matin. Selon eux, la direction a préféré augmenter le dividende versé aux actionnaires plutôt que d'investir dans la modernisation des lignes de production.
+Le groupe emploie environ 38 000 personnes en France et avait déjà fermé un centre de recherche en 2022. (avec agence)"""
+
+# Same event, independently written.
+SAME_TOPIC = """Coup de tonnerre dans l'est de la France : le constructeur va supprimer 1 150 emplois répartis entre Metz, Mulhouse et Belfort.
+Pour justifier ce plan, la direction invoque l'effondrement des ventes de voitures thermiques. Elle assure vouloir éviter les départs contraints et proposer des postes ailleurs dans le groupe.
+Du côté des syndicats, la colère domine. Ils accusent l'entreprise d'avoir choisi de récompenser ses actionnaires au lieu de moderniser ses usines, et préparent un débrayage dès lundi.
+À Bercy, le ministre de l'Industrie doit rencontrer les élus du personnel dans les prochains jours. Le constructeur compte quelque 38 000 salariés dans l'Hexagone."""
+
+UNRELATED = """La start-up nantaise a levé 30 millions d'euros pour développer son assistant de rédaction juridique, déjà utilisé par plus de deux cents cabinets d'avocats en France et en Belgique. Elle prévoit d'ouvrir un bureau à Madrid."""
+
+
+def test_signature_is_bytes_of_fixed_size_and_deterministic():
+    sig = signature(DISPATCH)
+    assert isinstance(sig, bytes)
+    assert sig == signature(DISPATCH)
+    assert signature_to_minhash(sig).jaccard(signature_to_minhash(sig)) == 1.0
+
+
+def test_ninety_percent_copy_is_well_above_threshold():
+    # A byline line added and the last sentence shortened: ~90 % of the text shared.
+    lightly_edited = "Mis en ligne par notre rédaction.\n" + DISPATCH.replace(
+        "Le groupe emploie environ 38 000 personnes en France et avait déjà fermé un centre de recherche en 2022.",
+        "Le groupe emploie 38 000 salariés en France.",
+    )
+    assert similarity(signature(DISPATCH), signature(lightly_edited)) >= THRESHOLD + 0.25
+
+
+def test_similarity_measurements():
+    copy_score = similarity(signature(DISPATCH), signature(SYNDICATED))
+    topic_score = similarity(signature(DISPATCH), signature(SAME_TOPIC))
+    assert copy_score >= THRESHOLD + 0.15  # margin above the threshold
+    assert topic_score <= THRESHOLD - 0.3  # far below it
+
+
+def test_near_copy_merges_and_distinct_articles_do_not():
+    clusters = assign_clusters(
+        [("b-copy", signature(SYNDICATED)), ("a-dispatch", signature(DISPATCH)),
+         ("c-topic", signature(SAME_TOPIC)), ("d-other", signature(UNRELATED))],
+        [],
+    )
+    assert clusters == {"a-dispatch": "a-dispatch", "b-copy": "a-dispatch", "c-topic": "c-topic", "d-other": "d-other"}
+
+
+def test_new_article_joins_known_cluster():
+    known = [("old-1", "cluster-x", signature(DISPATCH)), ("old-2", "old-2", signature(UNRELATED))]
+    clusters = assign_clusters([("new-1", signature(SYNDICATED)), ("new-2", signature(SAME_TOPIC))], known)
+    assert clusters == {"new-1": "cluster-x", "new-2": "new-2"}
+
+
+def test_order_independence():
+    items = [("a", signature(DISPATCH)), ("b", signature(SYNDICATED)), ("c", signature(SAME_TOPIC)), ("d", signature(UNRELATED))]
+    expected = assign_clusters(items, [])
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = items[:]
+        rng.shuffle(shuffled)
+        assert assign_clusters(shuffled, []) == expected
+
+
+def test_empty_texts_never_merge():
+    clusters = assign_clusters([("e1", signature("")), ("e2", signature("   "))], [])
+    assert clusters == {"e1": "e1", "e2": "e2"}
+
+
+def test_known_article_keeps_its_cluster():
+    assert assign_clusters([("k", signature(DISPATCH))], [("k", "c-1", signature(DISPATCH))]) == {"k": "c-1"}
+
+
+def test_malformed_signature_is_a_clear_error():
+    with pytest.raises(ValueError, match="signature must be"):
+        assign_clusters([("x", b"short")], [])

@@ -1,0 +1,239 @@
+"""End to end on real parts: the sample corpus on a loopback HTTP server, a real Dagster instance in a
+temp DAGSTER_HOME, a real DuckDB file, real dbt. One partition is materialized twice: the counts match
+what the corpus was written to produce, and the second run leaves every data table identical."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from monitor_pipeline import warehouse
+from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.demo import run_sample_partition
+from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
+
+pytestmark = pytest.mark.slow
+
+# Operational logs change with every poll by design (a poll is an event); data tables must not.
+DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+               "layoff_mentions", "org_candidate_mentions", "company_mentions_daily", "layoff_mentions_daily",
+               "layoff_events", "metric_mentions", "company_trends", "org_candidates")
+STATUS_OF_EXPECTED = {"ok": "ok", "paywalled": "paywalled", "http_404": "http_404", "timeout": "timeout"}
+
+
+def load_expected() -> dict:
+    feeds, pages = {}, []
+    for path in sorted((SAMPLE_CORPUS_DIR / "expected").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        feeds.update(data["feeds"])
+        pages.extend(data["pages"])
+    return {"feeds": feeds, "pages": pages}
+
+
+def snapshot(db_path: Path) -> dict[str, list]:
+    conn = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        out = {}
+        for table in DATA_TABLES:
+            assert table in tables, f"missing table {table}"
+            cols = [c for c in (r[0] for r in conn.execute(f"DESCRIBE {table}").fetchall())]
+            out[table] = sorted(conn.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def pipeline_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    db_path = root / "data" / "warehouse.duckdb"
+    db_path.parent.mkdir()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_WAREHOUSE_PATH", str(db_path))
+    mp.setenv("MONITOR_ALERT_LEDGER_PATH", str(root / "data" / "alerts.duckdb"))
+    mp.delenv("MONITOR_ALERT_URLS", raising=False)
+    day = today_partition_key()
+    (root / "dagster_home").mkdir()
+    try:
+        with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
+            with SampleCorpusServer() as server:
+                first = run_sample_partition(server, day, instance, registry_dir=str(root))
+                assert first.success, [e.message for e in first.all_events if e.is_failure]
+                snap_first = snapshot(db_path)
+                requests_first = list(server.requests)
+                second = run_sample_partition(server, day, instance, registry_dir=str(root))
+                assert second.success
+                snap_second = snapshot(db_path)
+                requests_second = server.requests[len(requests_first):]
+            yield {"db": db_path, "day": day, "first": snap_first, "second": snap_second,
+                   "requests_first": requests_first, "requests_second": requests_second, "instance": instance,
+                   "base_url": server.base_url, "first_result": first}
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return load_expected()
+
+
+def query(db_path: Path, sql: str, params=()):
+    conn = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return conn.execute(sql, list(params)).fetchall()
+    finally:
+        conn.close()
+
+
+def articles_by_path(db_path: Path, base_url: str) -> dict[str, dict]:
+    rows = query(db_path, "SELECT article_id, url, status, language, cluster_id, source_id FROM articles")
+    return {url[len(base_url):]: {"id": aid, "status": st, "language": lang, "cluster": cl, "source": src}
+            for aid, url, st, lang, cl, src in rows}
+
+
+def test_every_asset_materialized_for_the_partition(pipeline_runs):
+    result = pipeline_runs["first_result"]
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    for key in ("feed_entries", "article_pages", "articles", "company_mentions", "layoff_mentions",
+                "company_mentions_daily", "layoff_mentions_daily", "analytics_copy"):
+        assert key in materialized
+
+
+def test_second_run_leaves_every_data_table_identical(pipeline_runs):
+    assert pipeline_runs["first"] == pipeline_runs["second"]
+
+
+def test_second_run_fetches_no_feed_and_no_page(pipeline_runs):
+    assert pipeline_runs["requests_second"] == []  # feeds are not due yet, and pages are fetched once
+
+
+def test_articles_per_source(pipeline_runs, expected):
+    counts = dict(query(pipeline_runs["db"], "SELECT source_id, count(*) FROM articles GROUP BY source_id"))
+    assert counts == {feed: spec["entries"] for feed, spec in expected["feeds"].items()}
+
+
+def test_article_status_and_language(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    for page in expected["pages"]:
+        art = arts[page["path"]]
+        assert art["status"] == STATUS_OF_EXPECTED[page["status"]], page["path"]
+        if page["status"] in ("ok", "paywalled"):
+            assert art["language"] == page["language"], page["path"]
+
+
+def _taggable(page) -> bool:
+    return page["status"] in ("ok", "paywalled") and page["language"] == "fr"
+
+
+def test_companies_per_article(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    rows = query(pipeline_runs["db"], "SELECT article_id, company_id FROM company_mentions")
+    found: dict[str, set] = {}
+    for aid, cid in rows:
+        found.setdefault(aid, set()).add(cid)
+    for page in filter(_taggable, expected["pages"]):
+        assert found.get(arts[page["path"]]["id"], set()) == set(page.get("companies") or []), page["path"]
+
+
+def test_company_articles_in_daily_mart(pipeline_runs, expected):
+    expected_articles = Counter(c for p in filter(_taggable, expected["pages"]) for c in set(p.get("companies") or []))
+    mart = dict(query(pipeline_runs["db"], "SELECT company_id, sum(articles) FROM company_mentions_daily GROUP BY 1"))
+    assert mart == dict(expected_articles)
+
+
+def test_layoff_mentions_per_article(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    rows = query(pipeline_runs["db"], "SELECT article_id, company_id, status, headcount FROM layoff_mentions")
+    found: dict[str, Counter] = {}
+    for aid, cid, status, headcount in rows:
+        found.setdefault(aid, Counter())[(cid, status, headcount)] += 1
+    for page in filter(_taggable, expected["pages"]):
+        want = Counter((m.get("company"), m["status"], m.get("headcount")) for m in page.get("layoffs") or [])
+        assert found.get(arts[page["path"]]["id"], Counter()) == want, page["path"]
+
+
+def test_syndicated_copies_share_a_cluster_and_others_do_not(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    pairs = [(p["path"], p["syndicated_with"]) for p in expected["pages"] if p.get("syndicated_with")]
+    assert pairs, "the corpus must contain a syndicated pair"
+    for a, b in pairs:
+        assert arts[a]["cluster"] == arts[b]["cluster"]
+    in_pairs = {x for pair in pairs for x in pair}
+    singles = [arts[p["path"]]["cluster"] for p in expected["pages"]
+               if p["path"] not in in_pairs and p["status"] in ("ok", "paywalled")]
+    assert len(singles) == len(set(singles))
+
+
+def test_layoff_events_count_clusters_not_copies(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    want = set()
+    for page in filter(_taggable, expected["pages"]):
+        for m in page.get("layoffs") or []:
+            if m["status"] in ("announced", "planned", "executed") and m.get("company"):
+                want.add(f"{m['company']}:{arts[page['path']]['cluster']}")
+    got = {r[0] for r in query(pipeline_runs["db"], "SELECT event_key FROM layoff_events")}
+    assert got == want
+
+
+def test_expected_metric_values_are_found(pipeline_runs, expected):
+    arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
+    rows = query(pipeline_runs["db"], "SELECT article_id, value, kind FROM metric_mentions_raw")
+    found: dict[str, set] = {}
+    for aid, value, kind in rows:
+        found.setdefault(aid, set()).add((round(value, 6), kind))
+    missing = []
+    for page in filter(_taggable, expected["pages"]):
+        for m in page.get("metrics") or []:
+            if (round(float(m["value"]), 6), m["kind"]) not in found.get(arts[page["path"]]["id"], set()):
+                missing.append((page["path"], m["text"]))
+    assert missing == []
+
+
+def test_analytics_copy_is_published_and_readable(pipeline_runs):
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    rows = query(analytics, "SELECT count(*) FROM company_mentions_daily")
+    assert rows[0][0] > 0
+
+
+def analyst_queries() -> list[str]:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "ANALYSTS.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```sql\n")[1:]]
+
+
+def test_analysts_guide_has_at_least_eight_queries():
+    assert len(analyst_queries()) >= 8
+
+
+def test_every_analyst_query_runs_on_the_demo_data(pipeline_runs):
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    conn = duckdb.connect(str(analytics), read_only=True)
+    try:
+        results = [conn.execute(sql).fetchall() for sql in analyst_queries()]
+    finally:
+        conn.close()
+    assert results[0], "top companies this week must not be empty on the demo data"
+    assert results[1], "new layoff events must not be empty on the demo data"
+
+
+def test_parquet_export_writes_every_table(pipeline_runs, tmp_path):
+    from monitor_pipeline.export_parquet import export_parquet
+
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    written = export_parquet(analytics, tmp_path)
+    assert "company_mentions_daily" in written
+    count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{written['company_mentions_daily']}')").fetchone()[0]
+    assert count == query(analytics, "SELECT count(*) FROM company_mentions_daily")[0][0]
+
+
+def test_daily_digest_report_is_written(pipeline_runs):
+    report = pipeline_runs["db"].parent / "reports" / f"digest-{pipeline_runs['day']}.html"
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "Plans de licenciements" in html
+    top_company = query(warehouse.analytics_path(str(pipeline_runs["db"])),
+                        "SELECT company_name FROM company_mentions_daily ORDER BY articles DESC, mentions DESC, company_name LIMIT 1")[0][0]
+    assert top_company in html

@@ -1,0 +1,88 @@
+"""The warehouse module: partition writes are atomic and idempotent; the analysts' copy is always readable."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from monitor_pipeline import warehouse
+
+
+def _article(aid: str, day: str, title: str = "t") -> dict:
+    return {"article_id": aid, "partition_day": day, "source_id": "s", "status": "ok", "title": title,
+            "language": "fr", "text": "x", "cluster_id": aid}
+
+
+@pytest.fixture
+def conn(warehouse_file):
+    c = duckdb.connect(str(warehouse_file))
+    warehouse.ensure_schema(c)
+    yield c
+    c.close()
+
+
+def test_replace_partition_is_idempotent_and_leaves_other_days(conn):
+    warehouse.replace_partition(conn, "2026-11-24", {"articles": [_article("a", "2026-11-24")]})
+    rows = [_article("b", "2026-11-25"), _article("c", "2026-11-25")]
+    warehouse.replace_partition(conn, "2026-11-25", {"articles": rows})
+    warehouse.replace_partition(conn, "2026-11-25", {"articles": rows})
+    got = conn.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()
+    assert got == [("a",), ("b",), ("c",)]
+
+
+def test_failed_partition_write_keeps_the_previous_state(conn):
+    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("b", "2026-11-25", "old")]})
+    bad = [_article("c", "2026-11-25"), _article("c", "2026-11-25")]  # duplicate primary key
+    with pytest.raises(duckdb.ConstraintException):
+        warehouse.replace_partition(conn, "2026-11-25", {"articles": bad})
+    assert conn.execute("SELECT article_id, title FROM articles").fetchall() == [("b", "old")]
+
+
+def test_columns_follow_the_ddl():
+    assert warehouse.columns("layoff_mentions")[:4] == ["article_id", "partition_day", "mention_index", "company_id"]
+    assert "html_zlib" in warehouse.columns("article_pages")
+
+
+def test_publish_copies_tables_and_an_open_reader_keeps_its_snapshot(conn, warehouse_file):
+    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
+    conn.execute("CHECKPOINT")
+    counts = warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
+    assert counts == {"articles": 1}
+    analytics = warehouse.analytics_path(str(warehouse_file))
+    reader = duckdb.connect(str(analytics), read_only=True)
+    warehouse.replace_partition(conn, "2026-11-26", {"articles": [_article("b", "2026-11-26")]})
+    warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1  # old snapshot
+    reader.close()
+    fresh = duckdb.connect(str(analytics), read_only=True)
+    assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    fresh.close()
+    assert not list(analytics.parent.glob(".analytics-*"))  # no temporary file left behind
+
+
+def test_analysts_can_query_while_a_run_holds_the_working_database(conn, warehouse_file):
+    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
+    conn.execute("CHECKPOINT")
+    warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
+    # `conn` (this process) holds the working file's write lock, as a run in progress does.
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute("DELETE FROM articles")
+    analyst = textwrap.dedent(f"""
+        import duckdb, sys
+        try:
+            duckdb.connect({str(warehouse_file)!r}, read_only=True)
+            print("working-db-open")
+        except duckdb.IOException:
+            print("working-db-locked")
+        c = duckdb.connect({str(warehouse.analytics_path(str(warehouse_file)))!r}, read_only=True)
+        print(c.execute("SELECT count(*) FROM articles").fetchone()[0])
+    """)
+    out = subprocess.run([sys.executable, "-c", analyst], capture_output=True, text=True, timeout=60)
+    conn.execute("ROLLBACK")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split()
+    assert lines[0] == "working-db-locked"  # what the copy exists for
+    assert lines[1] == "1"
