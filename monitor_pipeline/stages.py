@@ -21,7 +21,7 @@ import duckdb
 from monitor_pipeline import warehouse
 from monitor_pipeline.core import feed_state as fs
 from monitor_pipeline.core.article_processing import PageInput, process_pages
-from monitor_pipeline.core.feeds import parse_feed
+from monitor_pipeline.core.feeds import check_expat, parse_feed
 from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
 from monitor_pipeline.core.registry import FeedSource
 
@@ -57,11 +57,12 @@ def _load_states(conn, feed_ids: Sequence[str]) -> dict[str, fs.FeedState]:
 
 
 def _known_identities(conn, canonical_urls: list[str], guids: list[str], since: datetime) -> tuple[set, set, set]:
+    """Stored identities among the candidates: canonical URLs, (source, GUID) pairs, recent (source, title)."""
     urls = {r[0] for r in conn.execute(
         "SELECT canonical_url FROM feed_entries WHERE canonical_url IN (SELECT unnest(?))", [canonical_urls]
     ).fetchall()}
-    known_guids = {r[0] for r in conn.execute(
-        "SELECT guid FROM feed_entries WHERE guid IN (SELECT unnest(?))", [guids]
+    known_guids = {(r[0], r[1]) for r in conn.execute(
+        "SELECT source_id, guid FROM feed_entries WHERE guid IN (SELECT unnest(?))", [guids]
     ).fetchall()}
     titles = {(r[0], r[1]) for r in conn.execute(
         "SELECT source_id, title_key FROM feed_entries WHERE first_seen_at >= ?", [since]
@@ -78,6 +79,7 @@ def poll_feeds(
     now: datetime | None = None,
 ) -> PollReport:
     """Poll the due feeds and store entries never seen before (by canonical URL, GUID, or title)."""
+    check_expat()  # refuse to parse feeds with an expat that has no entity-expansion protection
     now = now or datetime.now(timezone.utc)
     report = PollReport()
     enabled = [s for s in sources if s.enabled]
@@ -103,7 +105,7 @@ def poll_feeds(
         if result.status == "ok" and fs.body_unchanged(state, result):
             status = "not_modified"
         elif result.status == "ok":
-            parsed = parse_feed(result.body, result.headers, source.id, now=now)
+            parsed = parse_feed(result.body, result.headers, source.id, now=now, base_url=result.final_url or source.url)
             status = "ok" if parsed.status == "ok" else parsed.status
         report.statuses[status] += 1
         parsed_ok = status in ("ok", "not_modified", "empty")
@@ -134,12 +136,14 @@ def poll_feeds(
         new_rows = []
         for source, entry, feed_language in candidates:
             title_identity = (source.id, entry.title_key)
-            if (entry.canonical_url in urls or (entry.guid and entry.guid in guids)
+            # GUIDs are only unique within a feed ("12345" in two feeds are two articles);
+            # an entry moving to another feed is caught by its canonical URL.
+            if (entry.canonical_url in urls or (entry.guid and (source.id, entry.guid) in guids)
                     or (entry.title_key and title_identity in titles)):
                 continue
             urls.add(entry.canonical_url)
             if entry.guid:
-                guids.add(entry.guid)
+                guids.add((source.id, entry.guid))
             titles.add(title_identity)
             report.new_per_source[source.id] += 1
             new_rows.append({

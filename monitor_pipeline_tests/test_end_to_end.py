@@ -226,7 +226,7 @@ def test_parquet_export_writes_every_table(pipeline_runs, tmp_path):
     analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
     written = export_parquet(analytics, tmp_path)
     assert "company_mentions_daily" in written
-    count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{written['company_mentions_daily']}')").fetchone()[0]
+    count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{written['company_mentions_daily']}')").fetchall()[0][0]
     assert count == query(analytics, "SELECT count(*) FROM company_mentions_daily")[0][0]
 
 

@@ -82,6 +82,17 @@ def failed_article(page: PageInput, status: str, message: str | None, reason: st
     )
 
 
+def _without_repeated_title(text: str, title: str | None) -> str:
+    """Drop the headline when the extraction repeats it as the first line: it restates the lead,
+    and tagging it again would count the same statement twice."""
+    if not title or not text:
+        return text
+    first, _, rest = text.lstrip().partition("\n")
+    if normalize_for_matching(first).strip().casefold() == normalize_for_matching(title).strip().casefold():
+        return rest
+    return text
+
+
 def process_page(page: PageInput, min_chars: int = MIN_TEXT_CHARS) -> ProcessedArticle:
     """Decode, extract, clean, detect the language and sign one page; never raises."""
     try:
@@ -117,7 +128,7 @@ def _process_page(page: PageInput, min_chars: int) -> ProcessedArticle:
         result.html_lang = extracted.html_lang
         return result
 
-    cleaned = clean_text(extracted.text)
+    cleaned = clean_text(_without_repeated_title(extracted.text, extracted.title))
     status, reason = extracted.status, extracted.reason
     if status == "ok" and not cleaned.text:
         status, reason = "empty", "only boilerplate lines were extracted"

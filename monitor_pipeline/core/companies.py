@@ -241,11 +241,14 @@ class CompanyMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._forms: dict[str, _Form] = {}
+        # exact spellings listed by the knowledge base ("AXA" and "Axa"): always accepted as written
+        self._spellings: dict[str, set[str]] = {}
         for c in kb.companies.values():
             entries = [(c.name, "name", None)] + [(a, "alias", None) for a in c.aliases] + \
                       [(p, "product", p) for p in c.products]
             for surface, via, product in entries:
                 key = surface.lower()
+                self._spellings.setdefault(key, set()).add(surface)
                 if key in self._forms:
                     continue  # name listed again as alias: keep first
                 letters = [ch for ch in surface if ch.isalpha()]
@@ -296,7 +299,8 @@ class CompanyMatcher:
             form = self._forms.get(m.group(0).lower())
             if form is None:  # pragma: no cover - regex only matches known forms
                 continue
-            if self._case_ok(form, norm[m.start():m.end()]):
+            found = norm[m.start():m.end()]
+            if found in self._spellings[found.lower()] or self._case_ok(form, found):
                 out.append((form, m.start(), m.end()))
         return out
 
@@ -312,7 +316,8 @@ class CompanyMatcher:
         spans = list(sentences) if sentences else simple_sentence_spans(text)
         mentions: list[CompanyMention] = []
         for form, s, e in raw:
-            if form.ambiguous and not self._ambiguous_ok(form, text, s, e, confirmed, spans):
+            if form.ambiguous and not (self._ambiguous_ok(form, text, s, e, confirmed, spans)
+                                       or _coordinated_with_company(text, s, e, raw)):
                 continue
             mentions.append(CompanyMention(form.company_id, form.name, text[s:e], s, e, form.via, form.product))
         return mentions
@@ -342,3 +347,19 @@ class CompanyMatcher:
             # "Total, ce sont…" / "Total : 300" at sentence start is the word, not the company
             return not (at_start and re.match(r"\s*(?::|,\s*[a-zà-ÿ])", sentence[local_e:local_e + 4]))
         return False
+
+
+_COORDINATION = re.compile(r"\s*(?:,|et|ou|ainsi que)\s*", re.IGNORECASE)
+
+
+def _coordinated_with_company(text: str, s: int, e: int, raw: Sequence[tuple[Any, int, int]]) -> bool:
+    """An ambiguous name listed with an unambiguous company ("soutenue par Amazon et Google",
+    "Meta, Microsoft ou IBM") is a company too."""
+    for other, os_, oe in raw:
+        if other.ambiguous:
+            continue
+        if oe <= s and _COORDINATION.fullmatch(text[oe:s]):
+            return True
+        if e <= os_ and _COORDINATION.fullmatch(text[e:os_]):
+            return True
+    return False

@@ -131,7 +131,8 @@ _COMPLEMENT = re.compile(
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(
-    r"(?:^|[,;:]\s*)(?:le|la|l')\s*(?:groupe|entreprise|société|firme|géant|éditeur|constructeur|start-up|startup|fabricant|opérateur"
+    r"(?:^|[,;:]\s*|\b(?:syndicats?|salariés|direction|dirigeants?|représentants\s+du\s+personnel)\s+(?:de\s+)?)"
+    r"(?:le|la|l'|du)\s*(?:groupe|entreprise|société|firme|géant|éditeur|constructeur|start-up|startup|fabricant|opérateur"
     r"|spécialiste|leader|américain|français|californien|ESN|cabinet|enseigne|banque|assureur|plateforme|pépite|licorne|numéro\s+un)\b"
     r"|^\s*(?:il|elle)\s",
     re.IGNORECASE,
@@ -143,6 +144,10 @@ _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+excl
 _HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|cadres?|contrats?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
 _WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|soit|rassemble|réunit)\s*$", re.IGNORECASE)
+# numbers of people trained, hired or redeployed are not the number of jobs cut
+_NOT_CUT_BEFORE = re.compile(
+    r"\b(?:formation|form(?:er|e|ent|é|és)|recrut\w*|embauch\w*|reclass\w*|redéploi\w*|redéploy\w*|accompagn\w*)"
+    r"\s+(?:de\s+|d'|des\s+|les\s+|ses\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _N_OF_M = re.compile(
     rf"(?P<n>{NUMBER_PATTERN})\s+(?:de\s+(?:ses|leurs)|des|sur\s+(?:ses|les|leurs))\s+(?:{NUMBER_PATTERN})\s+"
     r"(?:postes|emplois|salariés|employés|personnes|collaborateurs)",
@@ -304,6 +309,8 @@ def _headcount(sentence: str, trig: tuple[int, int]) -> tuple[int | None, float 
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
             if _WORKFORCE_BEFORE.search(sentence[max(0, metric.start - 25):metric.start]):
                 continue
+            if _NOT_CUT_BEFORE.search(sentence[max(0, metric.start - 40):metric.start]):
+                continue
             candidates.append((_dist(metric.start, metric.end, ts, te), metric.value))
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
             percents.append((_dist(metric.start, metric.end, ts, te), metric.value))
@@ -367,6 +374,16 @@ _ODD_CHARS = re.compile("[’\u00a0\u202f\u2009]")
 _TRANSLATION = str.maketrans({"’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 
 
+def _speaker_of_denial(sentence: str, mentions: list[CompanyMention], base: int, lexicon: LayoffLexicon) -> list[str]:
+    """The company right before a denial or negation verb ("…, CGI dément tout projet")."""
+    cues = _cue_hits(sentence, lexicon, "denial") + _cue_hits(sentence, lexicon, "negation")
+    usable = [m for m in mentions if m.via != "product"]
+    for g in _groups(sentence, usable, base):
+        if any(0 <= cs - g.end <= 3 for cs, _ in cues):
+            return [m.company_id for m in g.members]
+    return []
+
+
 def find_layoffs(
     sentence: str,
     sentence_start: int,
@@ -396,6 +413,8 @@ def find_layoffs(
             if len(ctx) == 1 and _ANAPHOR.search(text[:ts]) and not [m for m in mentions if m.via != "product"]:
                 ids = [next(iter(ctx))]
         status = _status(text, (ts, te), lexicon)
+        if not ids and status in ("denied", "negated"):
+            ids = _speaker_of_denial(text, mentions, sentence_start, lexicon)
         head, pct = _headcount(text, (ts, te))
         trigger_text = sentence[ts:te]
         for cid in ids or [None]:

@@ -268,9 +268,7 @@ def _metric_at(text: str, m: re.Match[str], base_offset: int, consumed: list[tup
     sm = _SCALE_RE.match(text, pos)
     if sm and not (is_words and sm.group("scale") in ("M", "k", "K", "Md", "Mds", "Mn")):
         scale = _SCALES[sm.group("scale").lower()]
-        pos = sm.end()
-        if re.fullmatch(r"\d{1,3}\.\d{3}", token):
-            value = float(token)  # "5.167 millions": a decimal dot before a scale word
+        pos = sm.end()  # "5.167 millions" keeps the French thousands dot: 5 167 millions
     elif is_words and token.lower() in ("un", "une"):
         return None  # "un" alone is an article
 

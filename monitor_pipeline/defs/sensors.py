@@ -43,10 +43,25 @@ def load_layoff_events(analytics_file: Path) -> list[LayoffEvent]:
     ]
 
 
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+
+
 def alert_settings_from_env() -> AlertSettings:
+    """Alert tuning from env: MONITOR_ALERT_DIGEST_THRESHOLD, MONITOR_DAGSTER_UI_URL, and the retry backoff
+    MONITOR_ALERT_BACKOFF_BASE_S / MONITOR_ALERT_BACKOFF_MAX_S (full-jitter exponential, seconds)."""
+    defaults = AlertSettings()
     return AlertSettings(
         digest_threshold=int(os.environ.get("MONITOR_ALERT_DIGEST_THRESHOLD", "10")),
         ui_base_url=os.environ.get("MONITOR_DAGSTER_UI_URL") or None,
+        backoff_base_s=_float_env("MONITOR_ALERT_BACKOFF_BASE_S", defaults.backoff_base_s),
+        backoff_max_s=_float_env("MONITOR_ALERT_BACKOFF_MAX_S", defaults.backoff_max_s),
     )
 
 

@@ -94,7 +94,8 @@ def test_spelled_out_numbers() -> None:
 
 def test_dotted_thousands_and_decimal_before_scale() -> None:
     assert one("Le groupe compte 5.167 salariés.").value == 5167
-    assert one("Free revendique 5.167 millions d'abonnés.").value == pytest.approx(5_167_000)
+    # a dot followed by three digits is a French thousands separator, also before a scale word
+    assert one("Sopra Steria a réalisé 5.167 millions d'euros de chiffre d'affaires.").value == pytest.approx(5_167_000_000)
 
 
 def test_n_noun_sur_m() -> None:

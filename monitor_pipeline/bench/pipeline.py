@@ -1,0 +1,81 @@
+"""Running the real pipeline stages against the benchmark servers, on a temporary DuckDB file."""
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from monitor_pipeline import stages
+from monitor_pipeline.core.feed_state import PollPolicy
+from monitor_pipeline.core.fetch import HttpSettings
+from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.bench.server import BenchServers
+
+BENCH_DAY = "2025-11-03"
+
+
+def bench_sources(servers: BenchServers) -> list[FeedSource]:
+    return [FeedSource(id=f"bench-{j}", name=f"Flux banc d'essai {j}", url=servers.feed_url(j), language="fr")
+            for j in range(servers.corpus.n_feeds)]
+
+
+def write_registry(servers: BenchServers, path: Path) -> Path:
+    feeds = [{"id": s.id, "name": s.name, "url": s.url, "language": s.language} for s in bench_sources(servers)]
+    path.write_text(yaml.safe_dump({"feeds": feeds}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def bench_http(servers: BenchServers, **overrides) -> HttpSettings:
+    """The pipeline's default politeness (2 per host, 0.25 s between starts), loopback allowed."""
+    return HttpSettings(allow_hosts=tuple(servers.hosts), **overrides)
+
+
+def connection_factory(db_path: Path):
+    @contextlib.contextmanager
+    def connect():
+        conn = duckdb.connect(str(db_path))
+        try:
+            yield conn
+        finally:
+            conn.close()
+    return connect
+
+
+@dataclass
+class StageTimes:
+    seconds: dict[str, float] = field(default_factory=dict)
+    reports: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+def run_stages(servers: BenchServers, db_path: Path, now: datetime | None = None, workers: int = 2,
+               only_ingest: bool = False, http: HttpSettings | None = None) -> StageTimes:
+    """poll_feeds → fetch_pages → build_articles → tag_articles, each timed."""
+    connect = connection_factory(db_path)
+    http = http or bench_http(servers)
+    out = StageTimes()
+    now = now or datetime.now(timezone.utc)
+
+    def timed(name, fn, *args, **kwargs):
+        start = time.perf_counter()
+        out.reports[name] = fn(*args, **kwargs)
+        out.seconds[name] = time.perf_counter() - start
+
+    timed("poll_feeds", stages.poll_feeds, connect, bench_sources(servers), http, PollPolicy(), BENCH_DAY, now=now)
+    timed("fetch_pages", stages.fetch_pages, connect, BENCH_DAY, http)
+    if not only_ingest:
+        timed("build_articles", stages.build_articles, connect, BENCH_DAY, workers=workers)
+        timed("tag_articles", stages.tag_articles, connect, BENCH_DAY)
+    return out
+
+
+def later(now: datetime, minutes: int = 61) -> datetime:
+    return now + timedelta(minutes=minutes)
