@@ -20,8 +20,11 @@ MART_PREVIEWS = {
                               "FROM company_mentions_daily ORDER BY day DESC, mentions DESC LIMIT 10",
     "layoff_mentions_daily": "SELECT day, company_id, counted_events, mentions, max_headcount, first_evidence_url "
                              "FROM layoff_mentions_daily ORDER BY day DESC, counted_events DESC LIMIT 10",
-    "layoff_events": "SELECT company_name, status, headcount, source_id, url FROM layoff_events "
-                     "ORDER BY published_at DESC NULLS LAST LIMIT 10",
+    "layoff_events": "SELECT company_name, status, headcount, source_id, "
+                     "'[' || coalesce(article_title, url) || '](' || url || ')' AS evidence "
+                     "FROM layoff_events ORDER BY published_at DESC NULLS LAST LIMIT 10",
+    "company_trends": "SELECT day, company_name, mentions, mentions_7d, round(spike_p_value, 4) AS p_value, is_spike "
+                      "FROM company_trends ORDER BY day DESC, mentions DESC LIMIT 10",
 }
 
 
@@ -46,18 +49,33 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
     backfill_policy=ONE_DAY_PER_RUN,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Staging views and daily marts; dbt tests become asset checks."""
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    """Staging views and daily marts; dbt tests become asset checks. Each mart reports its row count
+    and a Markdown preview (queried once dbt has released the database)."""
     window = context.partition_time_window
-    yield from dbt.cli(build_dbt_args(window.start, window.end), context=context).stream()
+    events = list(dbt.cli(build_dbt_args(window.start, window.end), context=context).stream())
+    with duckdb.get_connection() as conn:
+        for event in events:
+            key = getattr(event, "output_name", None)
+            if isinstance(event, dg.Output) and key in MART_NAMES:
+                event = event.with_metadata({**event.metadata, **mart_metadata(conn, key)})
+            yield event
 
 
-MART_KEYS = [
-    dg.AssetKey(name) for name in (
-        "company_mentions_daily", "layoff_mentions_daily", "layoff_events", "company_trends",
-        "metric_mentions", "source_health_daily", "org_candidates",
-    )
-]
+MART_NAMES = (
+    "company_mentions_daily", "layoff_mentions_daily", "layoff_events", "company_trends",
+    "metric_mentions", "source_health_daily", "org_candidates",
+)
+
+
+def mart_metadata(conn, table: str) -> dict[str, Any]:
+    rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    preview_sql = MART_PREVIEWS.get(table, f"SELECT * FROM {table} LIMIT 10")
+    return {"dagster/row_count": rows,
+            "preview": dg.MetadataValue.md(markdown_table(warehouse.fetch_dicts(conn, preview_sql)))}
+
+
+MART_KEYS = [dg.AssetKey(name) for name in MART_NAMES]
 
 
 @dg.asset(
