@@ -27,11 +27,11 @@ def build_definitions(resource_overrides: dict | None = None) -> dg.Definitions:
         assets=dg.load_assets_from_modules([ingest_assets, article_assets, dbt_assets]),
         asset_checks=[
             checks.extraction_failures_share, checks.french_share, checks.failing_feeds_share,
-            *checks.partition_freshness_checks,
+            checks.todays_entries_fresh,
         ],
         jobs=[daily_pipeline_job, recompute_job],
         schedules=[hourly_poll_schedule, daily_aggregates_schedule],
-        sensors=[layoff_alert_sensor, checks.freshness_checks_sensor],
+        sensors=[layoff_alert_sensor],
         resources=resources,
     )
 

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -39,7 +40,8 @@ def run_sample_partition(server: SampleCorpusServer, day: str, instance: dg.Dags
     registry_path.write_text(server.registry_yaml(), encoding="utf-8")
     defs = build_definitions({"feeds": sample_feed_resource(str(registry_path))})
     job = defs.resolve_job_def("daily_pipeline")
-    return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=quiet)
 
 
 def evaluate_alert_sensor(instance: dg.DagsterInstance) -> str:
@@ -80,6 +82,8 @@ def summary(analytics_file: Path) -> str:
 
 def main() -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from monitor_pipeline.defs.partitions import today_partition_key
 
     instance = dg.DagsterInstance.get()  # DAGSTER_HOME is project-local (.dagster_home), set by make

@@ -27,7 +27,7 @@ def test_schedules_sensor_and_checks_are_defined():
     assert defs.resolve_schedule_def("daily_aggregates_schedule").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("layoff_alert_sensor")
     check_names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
-    assert {"extraction_failures_share", "french_share", "failing_feeds_share"} <= check_names
+    assert {"extraction_failures_share", "french_share", "failing_feeds_share", "todays_entries_fresh"} <= check_names
     assert any(name.startswith("not_null") or name.startswith("unique") for name in check_names)  # dbt tests
 
 

@@ -1,5 +1,7 @@
 """Assets computed from stored HTML only: articles and their mentions."""
 
+from datetime import timedelta
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -12,6 +14,8 @@ from monitor_pipeline.defs.resources import ProcessingResource
 
 @dg.asset(
     deps=[article_pages],
+    # articles of the previous day must be rebuilt by the 06:00 schedule
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
     partitions_def=daily_partitions,
     kinds={"python", "duckdb"},
     group_name="articles",

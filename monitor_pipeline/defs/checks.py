@@ -64,8 +64,15 @@ def failing_feeds_share(duckdb: DuckDBResource, quality: QualityThresholdsResour
     )
 
 
-# The day's partitions must exist by 07:00 Paris (the daily schedule runs at 06:00).
-partition_freshness_checks = dg.build_time_partition_freshness_checks(
-    assets=[dg.AssetKey("feed_entries"), articles], deadline_cron="0 7 * * *", timezone="Europe/Paris",
-)
-freshness_checks_sensor = dg.build_sensor_for_freshness_checks(freshness_checks=partition_freshness_checks)
+@dg.asset_check(asset="feed_entries", description="Today's partition is being filled: the latest entry was first seen recently.")
+def todays_entries_fresh(duckdb: DuckDBResource, quality: QualityThresholdsResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        latest = conn.execute("SELECT max(first_seen_at), max(partition_day) FROM feed_entries").fetchone()
+        age_h = conn.execute(
+            "SELECT date_diff('minute', max(last_success_at), now()) / 60.0 FROM feed_state").fetchone()[0]
+    fresh = age_h is not None and age_h <= quality.max_hours_since_successful_poll
+    return dg.AssetCheckResult(
+        passed=fresh, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"latest_entry_first_seen": str(latest[0]), "latest_partition": str(latest[1]),
+                  "hours_since_successful_poll": age_h, "threshold_hours": quality.max_hours_since_successful_poll},
+    )

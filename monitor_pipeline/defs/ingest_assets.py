@@ -1,5 +1,7 @@
 """Assets that touch the network: feed polling and article page fetching."""
 
+from datetime import timedelta
+
 import dagster as dg
 from pydantic import Field
 from dagster_duckdb import DuckDBResource
@@ -10,6 +12,8 @@ from monitor_pipeline.defs.partitions import daily_partitions, today_partition_k
 from monitor_pipeline.defs.resources import FeedPollerResource
 
 WAREHOUSE_POOL = "duckdb_warehouse"
+# The hourly poll should land at least every 2 hours; past 6 hours something is wrong.
+POLL_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
 # Each run handles one day: a backfill of N days is N small runs the pool serializes.
 ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
@@ -29,6 +33,7 @@ class PagesConfig(dg.Config):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("feed_entries", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     freshness_policy=POLL_FRESHNESS,
                      description="Feed entries, one per article identity, in the partition of the day first seen."),
         dg.AssetSpec("feed_fetches", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
                      description="One row per feed fetch (status, bytes, new entries); feed_state holds each feed's state."),

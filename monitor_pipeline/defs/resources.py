@@ -55,6 +55,7 @@ class QualityThresholdsResource(dg.ConfigurableResource):
     max_failed_extraction_share: float = 0.3
     min_french_share: float = 0.6
     max_failing_feed_share: float = 0.25
+    max_hours_since_successful_poll: float = 3.0
 
 
 class ProcessingResource(dg.ConfigurableResource):
