@@ -30,6 +30,11 @@ ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnectio
 # Articles with text worth tagging; fetch failures and non-HTML keep their status but get no tags.
 TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")
 SYNDICATION_LOOKBACK_DAYS = 14
+FETCH_BATCH_PAGES = 500  # pages fetched, compressed and stored per batch (bounded memory)
+# zlib level 1: ~3x faster than level 6 on 130 KB pages (4 vs 13 ms a page here) for ~12 % more
+# bytes stored (36 % vs 32 % of the raw size on the benchmark pages).
+HTML_ZLIB_LEVEL = 1
+ARTICLE_BATCH_PAGES = 200  # stored pages decompressed per read in build_articles (bounded memory)
 
 
 def entry_id_for(canonical_url: str) -> str:
@@ -162,11 +167,12 @@ def poll_feeds(
             warehouse._insert_many(conn, "feed_entries", new_rows)
             warehouse._insert_many(conn, "feed_fetches", fetch_rows)
             if new_states:
-                conn.executemany("DELETE FROM feed_state WHERE feed_id = ?", [[s.feed_id] for s in new_states])
+                conn.execute("DELETE FROM feed_state WHERE feed_id IN (SELECT unnest(?))",
+                             [[s.feed_id for s in new_states]])
             warehouse._insert_many(conn, "feed_state", [vars(s) for s in new_states])
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            warehouse.rollback_quietly(conn)
             raise
     return report
 
@@ -190,22 +196,30 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
             SELECT e.entry_id, e.url FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
             WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
         report.already_stored = warehouse.table_count(conn, "article_pages", day)
-    results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in todo], http)
-    now = datetime.now(timezone.utc)
-    rows = []
-    for item, result in zip(todo, results):
-        report.statuses[result.status] += 1
-        report.bytes += len(result.body)
-        rows.append({
-            "entry_id": item["entry_id"], "partition_day": day, "url": item["url"], "final_url": result.final_url,
-            "status": result.status, "http_status": result.http_status, "content_type": result.content_type,
-            "bytes": len(result.body), "truncated": result.truncated, "content_sha256": result.body_sha256,
-            "html_zlib": zlib.compress(result.body, 6) if result.body else None, "fetched_at": now,
-            "attempts": result.attempts, "error": result.error,
-        })
-    report.fetched = len(rows)
+    # Pages are fetched and stored in batches so memory stays bounded whatever the partition size.
+    # Each batch is one transaction; a batch is keyed by entry_id, so a run interrupted between
+    # batches keeps the pages already stored and the next run fetches only the missing ones.
+    for start in range(0, len(todo), FETCH_BATCH_PAGES):
+        batch = todo[start:start + FETCH_BATCH_PAGES]
+        results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in batch], http)
+        now = datetime.now(timezone.utc)
+        rows = []
+        for item, result in zip(batch, results):
+            report.statuses[result.status] += 1
+            report.bytes += len(result.body)
+            rows.append({
+                "entry_id": item["entry_id"], "partition_day": day, "url": item["url"],
+                "final_url": result.final_url, "status": result.status, "http_status": result.http_status,
+                "content_type": result.content_type, "bytes": len(result.body), "truncated": result.truncated,
+                "content_sha256": result.body_sha256,
+                "html_zlib": zlib.compress(result.body, HTML_ZLIB_LEVEL) if result.body else None, "fetched_at": now,
+                "attempts": result.attempts, "error": result.error,
+            })
+        del results
+        report.fetched += len(rows)
+        with connect() as conn:
+            warehouse.upsert_rows(conn, "article_pages", "entry_id", rows)
     with connect() as conn:
-        warehouse.upsert_rows(conn, "article_pages", "entry_id", rows)
         report.already_stored = warehouse.table_count(conn, "article_pages", day) - report.fetched
     return report
 
@@ -231,6 +245,21 @@ def _published_at(entry: dict, html_published: str | None) -> tuple[datetime | N
     return entry["first_seen_at"], "first_seen"
 
 
+def _stored_pages(connect: ConnectionFactory, fetched: list[dict]) -> Iterator[PageInput]:
+    """The stored pages as PageInputs, read ARTICLE_BATCH_PAGES at a time (a short read per batch,
+    no connection held while pages are processed), so memory does not grow with the partition."""
+    for start in range(0, len(fetched), ARTICLE_BATCH_PAGES):
+        batch = fetched[start:start + ARTICLE_BATCH_PAGES]
+        with connect() as conn:
+            html = dict(conn.execute(
+                "SELECT entry_id, html_zlib FROM article_pages WHERE entry_id IN (SELECT unnest(?))",
+                [[r["entry_id"] for r in batch]]).fetchall())
+        for r in batch:
+            yield PageInput(article_id=r["entry_id"], body=zlib.decompress(html.pop(r["entry_id"])),
+                            content_type=r["content_type"], url=r["final_url"] or r["url"],
+                            feed_summary=r["summary"], feed_title=r["feed_title"])
+
+
 @dataclass
 class ArticlesReport:
     articles: int = 0
@@ -248,8 +277,8 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
         warehouse.ensure_schema(conn)
         rows = warehouse.fetch_dicts(conn, """
             SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
-                   e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type, p.html_zlib,
-                   p.final_url
+                   e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type,
+                   p.html_zlib IS NOT NULL AS has_html, p.final_url
             FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
             WHERE e.partition_day = ? ORDER BY e.entry_id""", [day])
         since = date.fromisoformat(day) - timedelta(days=SYNDICATION_LOOKBACK_DAYS)
@@ -258,13 +287,9 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL
             ORDER BY article_id""", [day, since]).fetchall()
 
-    fetched = {r["entry_id"]: r for r in rows if r["status"] == "ok" and r["html_zlib"] is not None}
-    inputs = (
-        PageInput(article_id=r["entry_id"], body=zlib.decompress(r["html_zlib"]), content_type=r["content_type"],
-                  url=r["final_url"] or r["url"], feed_summary=r["summary"], feed_title=r["feed_title"])
-        for r in fetched.values()
-    )
-    processed = {a.article_id: a for a in process_pages(inputs, workers=workers, timeout_s=timeout_s)}
+    fetched = [r for r in rows if r["status"] == "ok" and r["has_html"]]
+    processed = {a.article_id: a for a in process_pages(
+        _stored_pages(connect, fetched), workers=workers, timeout_s=timeout_s)}
 
     report = ArticlesReport()
     out = []

@@ -57,7 +57,7 @@ class StageTimes:
 
 
 def run_stages(servers: BenchServers, db_path: Path, now: datetime | None = None, workers: int = 2,
-               only_ingest: bool = False, http: HttpSettings | None = None) -> StageTimes:
+               only_ingest: bool = False, http: HttpSettings | None = None, day: str = BENCH_DAY) -> StageTimes:
     """poll_feeds → fetch_pages → build_articles → tag_articles, each timed."""
     connect = connection_factory(db_path)
     http = http or bench_http(servers)
@@ -69,11 +69,11 @@ def run_stages(servers: BenchServers, db_path: Path, now: datetime | None = None
         out.reports[name] = fn(*args, **kwargs)
         out.seconds[name] = time.perf_counter() - start
 
-    timed("poll_feeds", stages.poll_feeds, connect, bench_sources(servers), http, PollPolicy(), BENCH_DAY, now=now)
-    timed("fetch_pages", stages.fetch_pages, connect, BENCH_DAY, http)
+    timed("poll_feeds", stages.poll_feeds, connect, bench_sources(servers), http, PollPolicy(), day, now=now)
+    timed("fetch_pages", stages.fetch_pages, connect, day, http)
     if not only_ingest:
-        timed("build_articles", stages.build_articles, connect, BENCH_DAY, workers=workers)
-        timed("tag_articles", stages.tag_articles, connect, BENCH_DAY)
+        timed("build_articles", stages.build_articles, connect, day, workers=workers)
+        timed("tag_articles", stages.tag_articles, connect, day)
     return out
 
 

@@ -28,7 +28,7 @@ from monitor_pipeline.core.syndication import signature
 
 MAX_BODY_BYTES = 5_000_000  # larger bodies get status "too_large" without parsing
 MIN_TEXT_CHARS = 200  # shorter cleaned text → "too_short"
-LANGUAGE_SAMPLE_CHARS = 3000
+LANGUAGE_SAMPLE_CHARS = 1000  # langdetect cost grows with the sample; 1,000 characters decide as well
 MAX_TASKS_PER_WORKER = 500  # recycle workers to bound memory growth in lxml/trafilatura
 MAX_RESULTS_AHEAD = 64  # pages dispatched beyond the oldest unfinished one (reorder buffer)
 

@@ -132,6 +132,9 @@ class KnowledgeBase:
         """Build from parsed YAML ({"version": 1, "companies": [...]}) or a bare list of entries."""
         if isinstance(data, dict):
             entries = data.get("companies")
+            unknown_keys = sorted(map(str, set(data) - {"version", "companies"}))
+            if isinstance(entries, list) and unknown_keys:
+                raise KnowledgeBaseError(f"{source}: unknown top-level key(s) {', '.join(unknown_keys)}")
         else:
             entries = data
         if not isinstance(entries, list):

@@ -154,6 +154,11 @@ def _detect(body: bytes) -> DecodedHtml:
         or best_encoding in _WESTERN_SINGLE_BYTE
     ):
         return _finish(body.decode("cp1252"), "cp1252", "detected")
+    if _mostly_utf8(body, high_bytes):
+        # UTF-8 with some stray bytes (a truncated sequence, a windows-1252 fragment pasted in):
+        # decoding the valid sequences as UTF-8 and only the stray bytes as windows-1252 beats
+        # decoding the whole page in a guessed code page, which garbles every accent.
+        return _finish(body.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8", "detected")
     if best_encoding is not None:
         try:
             return _finish(body.decode(best_encoding, errors="replace"), best_encoding, "detected")
@@ -218,6 +223,32 @@ def _looks_like_western_cp1252(body: bytes) -> bool:
         return False
     plausible = sum(1 for ch in high if ch.isalpha() or ch in _WESTERN_PUNCTUATION or ch == "\u00a0")
     return plausible >= 0.95 * len(high)
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _mostly_utf8(body: bytes, high_bytes: int) -> bool:
+    """True when the body holds real UTF-8 (a few multi-byte sequences at least) and the high bytes
+    outside them are not overwhelmingly more numerous (a page in another code page)."""
+    sequences = len(_UTF8_MULTIBYTE.findall(body))
+    stray = high_bytes - len(b"".join(_UTF8_MULTIBYTE.findall(body)))
+    return sequences >= 3 and stray <= 4 * sequences
+
+
+def _cp1252_for_stray_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode bytes that are not UTF-8 as windows-1252 (else U+FFFD)."""
+    assert isinstance(error, UnicodeDecodeError)
+    chunk = error.object[error.start:error.end]
+    return chunk.decode("cp1252", errors="replace"), error.end
+
+
+_CP1252_FALLBACK = "monitor-pipeline-cp1252-fallback"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_for_stray_bytes)
 
 
 def _is_strict_utf8(body: bytes) -> bool:

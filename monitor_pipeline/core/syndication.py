@@ -60,8 +60,8 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
 def minhash(text: str) -> MinHash:
     """MinHash of the text's shingles."""
     mh = MinHash(num_perm=NUM_PERM, seed=SEED, **_MINHASH_KWARGS)
-    for shingle in sorted(shingles(text)):
-        mh.update(shingle.encode("utf-8"))
+    # one vectorized update (same hash values as updating shingle by shingle, ~3x faster)
+    mh.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text))])
     return mh
 
 

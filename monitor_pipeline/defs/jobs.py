@@ -1,12 +1,10 @@
-"""Jobs: the whole chain for one day, and the recomputation from stored HTML (no network)."""
+"""Jobs: the whole chain for one day, and the recomputation from stored HTML (no network).
+Both are partitioned like their assets (daily, Europe/Paris); Dagster infers it from the selection."""
 import dagster as dg
-
-from monitor_pipeline.defs.partitions import daily_partitions
 
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Poll, fetch, extract, tag, aggregate and publish one day.",
 )
 
@@ -14,6 +12,5 @@ daily_pipeline_job = dg.define_asset_job(
 recompute_job = dg.define_asset_job(
     "recompute_from_stored_html",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
-    partitions_def=daily_partitions,
     description="Recompute articles, mentions and marts from stored HTML, with no network.",
 )

@@ -6,9 +6,11 @@ Usage: ``python -m monitor_pipeline_tests.reliability.child '<json spec>'``. The
 * ``hang_in_table``: after rows are inserted into this table (inside the open transaction), create
   ``marker`` and sleep ``hold_s`` seconds, so the parent can SIGKILL the run mid-write or observe
   another writer waiting for the lock;
+* ``marker_before_connect``: create that file just before the first connection attempt;
 * ``marker_before_write``: create ``marker`` just before a large partition write starts (no hook:
   the parent kills at an arbitrary moment of the real write);
-* ``fsize_limit``: RLIMIT_FSIZE in bytes above the current database size (a full disk).
+* ``fsize_limit``: RLIMIT_FSIZE in bytes, the largest file the run may write (a full disk): the
+  write-ahead log and any database growth beyond it fail with EFBIG.
 
 The last stdout line is a JSON object: ``{"ok": true, "report": ...}`` or
 ``{"ok": false, "error_type": ..., "error": ...}``.
@@ -22,7 +24,7 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,22 @@ from monitor_pipeline.core.fetch import HttpSettings
 from monitor_pipeline.core.registry import FeedSource
 
 
-def connection_factory(db: str, kind: str):
-    """``resource``: Dagster's DuckDBResource (what the assets use); ``retry``: warehouse.connect_with_retry."""
+def connection_factory(db: str, kind: str, marker_before_connect: str | None = None):
+    """``resource``: Dagster's DuckDBResource (what the assets use); ``retry``: warehouse.connect_with_retry.
+
+    With ``marker_before_connect``, that file is created just before the first connection attempt."""
+    inner = _plain_factory(db, kind)
+    if not marker_before_connect:
+        return inner
+
+    def connect():
+        Path(marker_before_connect).touch()
+        return inner()
+
+    return connect
+
+
+def _plain_factory(db: str, kind: str):
     if kind == "resource":
         from dagster_duckdb import DuckDBResource
 
@@ -73,13 +89,12 @@ def large_rows(day: str, count: int, tag: str) -> list[dict[str, Any]]:
 
 def run(spec: dict[str, Any]) -> Any:
     db, day = spec["db"], spec["day"]
-    connect = connection_factory(db, spec.get("factory", "retry"))
+    connect = connection_factory(db, spec.get("factory", "retry"), spec.get("marker_before_connect"))
     if spec.get("hang_in_table"):
         install_hang_hook(spec["hang_in_table"], spec["marker"], float(spec.get("hold_s", 60)))
     if spec.get("fsize_limit"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG (an error) instead of being killed
-        size = os.path.getsize(db)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size + int(spec["fsize_limit"]), resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(spec["fsize_limit"]), resource.RLIM_INFINITY))
     stage = spec["stage"]
     http = HttpSettings(**spec.get("http", {}))
     now = datetime.fromisoformat(spec["now"]) if spec.get("now") else None
@@ -101,6 +116,15 @@ def run(spec: dict[str, Any]) -> Any:
     raise ValueError(f"unknown stage {stage!r}")
 
 
+def jsonable(value: Any) -> Any:
+    """Reports hold Counters keyed by tuples: make every mapping key a string."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def main(argv: list[str]) -> int:
     spec = json.loads(argv[1])
     try:
@@ -108,8 +132,8 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # reported to the parent, which asserts on it
         print(json.dumps({"ok": False, "error_type": type(exc).__name__, "error": str(exc)}), flush=True)
         return 1
-    body = asdict(report) if is_dataclass(report) else report
-    print(json.dumps({"ok": True, "report": body}, default=str), flush=True)
+    body = {f.name: getattr(report, f.name) for f in fields(report)} if is_dataclass(report) else report
+    print(json.dumps({"ok": True, "report": jsonable(body)}, default=str), flush=True)
     return 0
 
 
