@@ -51,7 +51,8 @@ def write(results: dict, meta: dict, notes: str, docs: Path = DOCS) -> None:
              f"{meta['environment']['cpu_count']} CPUs, {meta['environment']['platform']}.", "",
              "Library versions: " + ", ".join(f"{k} {v}" for k, v in meta["environment"]["libraries"].items() if v),
              "", "Regenerate with `make bench` (full) or `.venv/bin/python -m monitor_pipeline.bench --quick`. "
-             "Figures come from a shared 2-core machine: expect ±10 % noise.", "",
+             "Figures come from a shared 2-core machine whose load varies: the same 1,000-page extraction floor "
+             "measured 6.6 s to 22 s in one session, so compare seconds within a run (see How to read).", "",
              "## Summary", "", "| scenario | ratio | target | met | mode |", "| --- | --- | --- | --- | --- |"]
     for key, result in results.items():
         if "ratio" in result:

@@ -283,6 +283,30 @@ class _Worker:
     done: int = 0
 
 
+# Set only in the environment the forkserver starts with: importing this module there (the
+# preload) also processes the warm-up page once, so every worker forked from it starts with
+# trafilatura's lazy imports done and langdetect's profiles loaded (~1.5 s a worker otherwise,
+# paid again each time a worker is recycled or replaced).
+_WARM_FORKSERVER_ENV = "MONITOR_PIPELINE_WARM_FORKSERVER"
+_FORKSERVER_LOCK = threading.Lock()
+
+
+def _ensure_warm_forkserver() -> None:
+    """Start this process's forkserver, if not running yet, with the warm-up flag set."""
+    from multiprocessing import forkserver
+
+    with _FORKSERVER_LOCK:
+        previous = os.environ.get(_WARM_FORKSERVER_ENV)
+        os.environ[_WARM_FORKSERVER_ENV] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            if previous is None:
+                os.environ.pop(_WARM_FORKSERVER_ENV, None)
+            else:
+                os.environ[_WARM_FORKSERVER_ENV] = previous
+
+
 class _WorkerPool:
     """A fixed number of worker processes, each running one page at a time."""
 
@@ -291,9 +315,11 @@ class _WorkerPool:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self.context = multiprocessing.get_context(method)
         if method == "forkserver":
-            # Workers forked from a server that already imported trafilatura & co. start fast
-            # (only effective if the forkserver has not started yet).
+            # Workers forked from a server that already imported trafilatura & co. and loaded
+            # the langdetect profiles start fast (only effective if the forkserver has not
+            # started yet).
             self.context.set_forkserver_preload([__name__])
+            _ensure_warm_forkserver()
         self.workers: list[_Worker] = []
 
     def __enter__(self) -> "_WorkerPool":
@@ -453,3 +479,7 @@ def _bad_input(index: int, page: object) -> ProcessedArticle:
         language=UNDETERMINED, language_probability=0.0, signature=None,
         error=f"expected a PageInput, got {type(page).__name__}",
     )
+
+
+if os.environ.get(_WARM_FORKSERVER_ENV) == "1" and __name__ != "__main__":
+    process_page(_WARMUP_PAGE)  # imported as the forkserver's preload: warm up once for all workers
