@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -280,3 +281,18 @@ def connect_with_retry(path: str, read_only: bool = False, timeout_s: float = 60
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
+    """The connection factory the stages take: each call opens the file (waiting, bounded, while
+    another process holds its lock) and closes it when the block ends."""
+
+    @contextmanager
+    def connect() -> Iterator[duckdb.DuckDBPyConnection]:
+        conn = connect_with_retry(str(path), timeout_s=timeout_s)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    return connect

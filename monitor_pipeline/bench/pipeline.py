@@ -1,16 +1,14 @@
 """Running the real pipeline stages against the benchmark servers, on a temporary DuckDB file."""
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import duckdb
 import yaml
 
-from monitor_pipeline import stages
+from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.feed_state import PollPolicy
 from monitor_pipeline.core.fetch import HttpSettings
 from monitor_pipeline.core.registry import FeedSource
@@ -36,14 +34,7 @@ def bench_http(servers: BenchServers, **overrides) -> HttpSettings:
 
 
 def connection_factory(db_path: Path):
-    @contextlib.contextmanager
-    def connect():
-        conn = duckdb.connect(str(db_path))
-        try:
-            yield conn
-        finally:
-            conn.close()
-    return connect
+    return warehouse.connection_factory(db_path)
 
 
 @dataclass

@@ -23,7 +23,6 @@ import resource
 import signal
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,15 +55,7 @@ def _plain_factory(db: str, kind: str):
 
         return DuckDBResource(database=db).get_connection
 
-    @contextmanager
-    def connect():
-        conn = warehouse.connect_with_retry(db, timeout_s=60)
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    return connect
+    return warehouse.connection_factory(db, timeout_s=60)
 
 
 def install_hang_hook(table: str, marker: str, hold_s: float) -> None:

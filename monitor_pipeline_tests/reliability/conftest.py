@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +47,7 @@ def db_path(tmp_path: Path) -> Path:
 def connector(path: Path):
     """The connection factory the stages take, waiting for the file lock like production code."""
 
-    @contextmanager
-    def connect():
-        conn = warehouse.connect_with_retry(str(path), timeout_s=30)
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    return connect
+    return warehouse.connection_factory(path, timeout_s=30)
 
 
 @pytest.fixture

@@ -140,13 +140,7 @@ def run_load(feeds: int = 2_000, entries_per_feed: int = 28, hosts: int = 8, max
     addresses = [f"127.0.0.{11 + i}" for i in range(hosts)]
     db = Path(db_dir or tempfile.mkdtemp(prefix="monitor-load-")) / "warehouse.duckdb"
 
-    @contextmanager
-    def connect():
-        conn = warehouse.connect_with_retry(str(db))
-        try:
-            yield conn
-        finally:
-            conn.close()
+    connect = warehouse.connection_factory(db)
 
     http = HttpSettings(connect_timeout_s=2.0, read_timeout_s=2.0, total_timeout_s=3.0, max_retries=1,
                         backoff_base_s=0.05, backoff_max_s=0.2, max_concurrency=64, per_host_concurrency=8,

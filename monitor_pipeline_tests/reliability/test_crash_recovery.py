@@ -20,7 +20,7 @@ from monitor_pipeline.core.feed_state import PollPolicy
 from monitor_pipeline.core.registry import FeedSource
 from monitor_pipeline_tests.reliability.child import large_rows
 from monitor_pipeline_tests.reliability.conftest import (
-    DAY, FAST_HTTP, fast_http, outcome_of, query, run_child, start_child, wait_for,
+    DAY, FAST_HTTP, fast_http, query, run_child, start_child, wait_for,
 )
 
 pytestmark = pytest.mark.timeout(180)
