@@ -20,10 +20,11 @@ import duckdb
 
 from monitor_pipeline import warehouse
 from monitor_pipeline.core import feed_state as fs
-from monitor_pipeline.core.article_processing import PageInput, process_pages
+from monitor_pipeline.core.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.core.feeds import check_expat, parse_feed
 from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
 from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.spool import PartitionSpool
 
 ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
@@ -287,54 +288,88 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL
             ORDER BY article_id""", [day, since]).fetchall()
 
-    fetched = [r for r in rows if r["status"] == "ok" and r["has_html"]]
-    processed = {a.article_id: a for a in process_pages(
-        _stored_pages(connect, fetched), workers=workers, timeout_s=timeout_s)}
-
+    fetched = [r for r in rows if _has_stored_page(r)]
+    processed = process_pages(_stored_pages(connect, fetched), workers=workers, timeout_s=timeout_s)
     report = ArticlesReport()
-    out = []
-    for row in rows:
-        art = processed.get(row["entry_id"])
-        base = {
-            "article_id": row["entry_id"], "partition_day": day, "source_id": row["source_id"], "url": row["url"],
-            "feed_language": row["feed_language"], "first_seen_at": row["first_seen_at"],
-            "feed_published_at": row["published_at"],
-        }
-        if art is None:  # the page never arrived: keep the entry visible with the fetch status
-            published_at, published_source = _published_at(row, None)
-            base.update(status=_fetch_failure_status(row) if row["status"] else "not_fetched",
-                        title=row["feed_title"], text=row["summary"] or "", language="und",
-                        language_probability=0.0, published_at=published_at,
-                        published_at_source=published_source, word_count=0)
-        else:
-            published_at, published_source = _published_at(row, art.html_published_at)
-            feed_lang = (row["feed_language"] or "")[:2].lower() or None
-            base.update(
-                status=art.status, title=art.title or row["feed_title"], author=art.author, sitename=art.sitename,
-                description=art.description, html_lang=art.html_lang, language=art.language,
-                language_probability=art.language_probability,
-                language_disagrees=bool(art.language != "und" and (
-                    (feed_lang and feed_lang != art.language)
-                    or (art.html_lang and art.html_lang[:2].lower() != art.language))),
-                encoding=art.encoding, encoding_source=art.encoding_source, text=art.text,
-                paragraphs_json=json.dumps(art.paragraphs), sentences_json=json.dumps(art.sentences),
-                word_count=len(art.text.split()), published_at=published_at, published_at_source=published_source,
-                html_published_at=art.html_published_at, signature=art.signature, error=art.error,
-            )
-        out.append(base)
-        report.statuses[base["status"]] += 1
-        report.languages[base["language"]] += 1
-
-    new_items = [(a["article_id"], a["signature"]) for a in out if a.get("signature")]
-    clusters = assign_clusters(new_items, known)
-    for a in out:
-        a["cluster_id"] = clusters.get(a["article_id"], a["article_id"])
-    report.articles = len(out)
-    report.clusters = len({a["cluster_id"] for a in out})
-    report.syndicated_copies = sum(1 for a in out if a["cluster_id"] != a["article_id"])
-    with connect() as conn:
-        warehouse.replace_partition(conn, day, {"articles": out})
+    signatures: list[tuple[str, bytes]] = []
+    # Rows go to a spool in batches and are published at the end in one transaction: memory stays
+    # bounded whatever the partition size, and the working file is locked only for the copy.
+    with PartitionSpool(["articles"]) as spool:
+        batch: list[dict] = []
+        for row in rows:
+            art = next(processed) if _has_stored_page(row) else None
+            if art is not None and art.article_id != row["entry_id"]:
+                raise RuntimeError(f"processed {art.article_id} where {row['entry_id']} was expected")
+            article = _article_row(day, row, art)
+            report.statuses[article["status"]] += 1
+            report.languages[article["language"]] += 1
+            if article.get("signature"):
+                signatures.append((article["article_id"], article["signature"]))
+            batch.append(article)
+            if len(batch) >= ARTICLE_BATCH_PAGES:
+                spool.append({"articles": batch})
+                batch = []
+        spool.append({"articles": batch})
+        if next(processed, None) is not None:
+            raise RuntimeError("more processed pages than stored pages")
+        report.articles = len(rows)
+        copies = {a: c for a, c in assign_clusters(signatures, known).items() if a != c}
+        report.syndicated_copies = len(copies)
+        report.clusters = len({r["entry_id"] for r in rows if r["entry_id"] not in copies} | set(copies.values()))
+        _set_cluster_ids(spool.connection, copies)
+        with connect() as conn:
+            spool.publish(conn, day)
     return report
+
+
+def _has_stored_page(row: dict) -> bool:
+    return row["status"] == "ok" and bool(row["has_html"])
+
+
+def _article_row(day: str, row: dict, art: ProcessedArticle | None) -> dict[str, Any]:
+    """The ``articles`` row of one feed entry: its processed page, or the fetch status when the page
+    never arrived (the entry stays visible). ``cluster_id`` starts as the article itself."""
+    base = {
+        "article_id": row["entry_id"], "partition_day": day, "source_id": row["source_id"], "url": row["url"],
+        "feed_language": row["feed_language"], "first_seen_at": row["first_seen_at"],
+        "feed_published_at": row["published_at"], "cluster_id": row["entry_id"],
+    }
+    if art is None:
+        published_at, published_source = _published_at(row, None)
+        base.update(status=_fetch_failure_status(row) if row["status"] else "not_fetched",
+                    title=row["feed_title"], text=row["summary"] or "", language="und",
+                    language_probability=0.0, published_at=published_at,
+                    published_at_source=published_source, word_count=0)
+        return base
+    published_at, published_source = _published_at(row, art.html_published_at)
+    feed_lang = (row["feed_language"] or "")[:2].lower() or None
+    base.update(
+        status=art.status, title=art.title or row["feed_title"], author=art.author, sitename=art.sitename,
+        description=art.description, html_lang=art.html_lang, language=art.language,
+        language_probability=art.language_probability,
+        language_disagrees=bool(art.language != "und" and (
+            (feed_lang and feed_lang != art.language)
+            or (art.html_lang and art.html_lang[:2].lower() != art.language))),
+        encoding=art.encoding, encoding_source=art.encoding_source, text=art.text,
+        paragraphs_json=json.dumps(art.paragraphs), sentences_json=json.dumps(art.sentences),
+        word_count=len(art.text.split()), published_at=published_at, published_at_source=published_source,
+        html_published_at=art.html_published_at, signature=art.signature, error=art.error,
+    )
+    return base
+
+
+def _set_cluster_ids(conn: duckdb.DuckDBPyConnection, cluster_of: dict[str, str]) -> None:
+    """Point syndicated copies at their cluster (in the spool, before publishing)."""
+    if not cluster_of:
+        return
+    import pandas as pd
+
+    conn.register("_cluster_of", pd.DataFrame({"article_id": list(cluster_of), "cluster_id": list(cluster_of.values())}))
+    try:
+        conn.execute("""UPDATE articles SET cluster_id = c.cluster_id FROM _cluster_of c
+                        WHERE articles.article_id = c.article_id""")
+    finally:
+        conn.unregister("_cluster_of")
 
 
 # --------------------------------------------------------------------------- mentions
@@ -346,6 +381,7 @@ class MentionsReport:
     layoff_mentions: int = 0
     counted_layoffs: int = 0
     org_candidates: int = 0
+    knowledge_base_companies: int = 0
     companies: Counter = field(default_factory=Counter)
     layoff_statuses: Counter = field(default_factory=Counter)
 
@@ -357,71 +393,134 @@ def _sentence_at(text: str, sentences: list, start: int) -> str:
     return ""
 
 
-def tag_articles(connect: ConnectionFactory, day: str, tagger=None) -> MentionsReport:
-    """Tag the day's French articles: companies, metrics, layoff mentions and unknown organisations."""
-    from monitor_pipeline.core.clean import CleanedText
-    from monitor_pipeline.core.layoffs import COUNTED_STATUSES
-    from monitor_pipeline.core.tagging import TAGGER_VERSION, Tagger
+MENTION_TABLES = ("company_mentions", "metric_mentions_raw", "layoff_mentions", "org_candidate_mentions")
+TAG_READ_BATCH = 200  # articles read from the warehouse at a time
+TAG_CHUNK = 25  # articles per task sent to a tagging worker (NER batches its sentences per chunk)
+PARALLEL_TAGGING_MIN_ARTICLES = 100  # below this, starting workers (spaCy load) costs more than it saves
 
-    tagger = tagger or cached_tagger()
+
+def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int = 1) -> MentionsReport:
+    """Tag the day's French articles: companies, metrics, layoff mentions and unknown organisations.
+
+    Articles are read and tagged in bounded batches, in ``workers`` processes when there are enough
+    of them (a given ``tagger`` always runs in this process); rows are spooled and the four mention
+    tables replaced in one transaction at the end."""
     with connect() as conn:
         warehouse.ensure_schema(conn)
-        companies = [
-            {"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
-             "sector": getattr(c, "sector", None), "wikidata": getattr(c, "wikidata", None)}
-            for c in tagger.kb.companies.values()
-        ]
-        articles = warehouse.fetch_dicts(conn, """
-            SELECT article_id, cluster_id, text, paragraphs_json, sentences_json FROM articles
+        ids = [r[0] for r in conn.execute("""
+            SELECT article_id FROM articles
             WHERE partition_day = ? AND language = 'fr' AND status IN (SELECT unnest(?))
-            ORDER BY article_id""", [day, list(TAGGABLE_STATUSES)])
-    texts = [
-        CleanedText(text=a["text"], paragraphs=[tuple(p) for p in json.loads(a["paragraphs_json"] or "[]")],
-                    sentences=[tuple(s) for s in json.loads(a["sentences_json"] or "[]")])
-        for a in articles
-    ]
-    results = tagger.tag_many(texts)
-    report = MentionsReport(articles_tagged=len(articles))
-    company_rows, metric_rows, layoff_rows, org_rows = [], [], [], []
-    for art, cleaned, result in zip(articles, texts, results):
-        aid = art["article_id"]
+            ORDER BY article_id""", [day, list(TAGGABLE_STATUSES)]).fetchall()]
+    report = MentionsReport(articles_tagged=len(ids))
+    parallel = tagger is None and workers > 1 and len(ids) >= PARALLEL_TAGGING_MIN_ARTICLES
+    tagger = tagger or (None if parallel else cached_tagger())
+    with PartitionSpool(MENTION_TABLES) as spool:
+        for chunk, results in _tagged_chunks(connect, ids, tagger, workers if parallel else 1):
+            spool.append(_mention_rows(day, chunk, results, report))
+        companies = _company_rows(tagger)
+        report.knowledge_base_companies = len(companies)
+        with connect() as conn:
+            warehouse.upsert_rows(conn, "companies", "company_id", companies)
+            spool.publish(conn, day)
+    report.company_mentions = spool.rows["company_mentions"]
+    report.metric_mentions = spool.rows["metric_mentions_raw"]
+    report.layoff_mentions = spool.rows["layoff_mentions"]
+    report.org_candidates = spool.rows["org_candidate_mentions"]
+    return report
+
+
+def _company_rows(tagger) -> list[dict[str, Any]]:
+    from monitor_pipeline.core.companies import KnowledgeBase
+
+    kb = tagger.kb if tagger is not None else KnowledgeBase.load()
+    return [{"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
+             "sector": getattr(c, "sector", None), "wikidata": getattr(c, "wikidata", None)}
+            for c in kb.companies.values()]
+
+
+def _article_chunks(connect: ConnectionFactory, ids: list[str]) -> Iterator[list[dict]]:
+    """The articles to tag, TAG_CHUNK at a time, read TAG_READ_BATCH at a time (short reads)."""
+    from monitor_pipeline.core.clean import CleanedText
+
+    for start in range(0, len(ids), TAG_READ_BATCH):
+        with connect() as conn:
+            rows = warehouse.fetch_dicts(conn, """
+                SELECT article_id, cluster_id, text, paragraphs_json, sentences_json FROM articles
+                WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id""", [ids[start:start + TAG_READ_BATCH]])
+        for row in rows:
+            row["cleaned"] = CleanedText(
+                text=row.pop("text"), paragraphs=[tuple(p) for p in json.loads(row.pop("paragraphs_json") or "[]")],
+                sentences=[tuple(s) for s in json.loads(row.pop("sentences_json") or "[]")])
+        for k in range(0, len(rows), TAG_CHUNK):
+            yield rows[k:k + TAG_CHUNK]
+
+
+def _tag_texts(texts: list) -> list:
+    """Worker task: tag a chunk of cleaned texts with this process's tagger."""
+    return cached_tagger().tag_many(texts)
+
+
+def _tagged_chunks(connect: ConnectionFactory, ids: list[str], tagger, workers: int) -> Iterator[tuple[list, list]]:
+    """(chunk of articles, their TagResults), in article order; at most 2 chunks per worker in flight."""
+    chunks = _article_chunks(connect, ids)
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, tagger.tag_many([a["cleaned"] for a in chunk])
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from monitor_pipeline.core.article_processing import worker_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_tag_texts, [a["cleaned"] for a in chunk])))
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def _mention_rows(day: str, chunk: list[dict], results: list, report: MentionsReport) -> dict[str, list[dict]]:
+    """The mention tables' rows for a chunk of tagged articles (and the report's counters)."""
+    from monitor_pipeline.core.layoffs import COUNTED_STATUSES
+    from monitor_pipeline.core.tagging import TAGGER_VERSION
+
+    rows: dict[str, list[dict]] = {table: [] for table in MENTION_TABLES}
+    for art, result in zip(chunk, results):
+        aid, cleaned = art["article_id"], art["cleaned"]
         for m in result.companies:
             report.companies[m.company_id] += 1
-            company_rows.append({
+            rows["company_mentions"].append({
                 "article_id": aid, "partition_day": day, "company_id": m.company_id, "company_name": m.name,
                 "surface": m.surface, "via": m.via, "char_start": m.start, "char_end": m.end,
                 "sentence": _sentence_at(cleaned.text, cleaned.sentences, m.start), "tagger_version": TAGGER_VERSION,
             })
         for m in result.metrics:
-            metric_rows.append({
+            rows["metric_mentions_raw"].append({
                 "article_id": aid, "partition_day": day, "text": m.text, "value": m.value, "unit": m.unit,
                 "kind": m.kind, "qualifier": m.qualifier, "noun": m.noun, "range_low": m.range_low,
                 "company_id": m.company_id, "char_start": m.start, "char_end": m.end,
                 "sentence": _sentence_at(cleaned.text, cleaned.sentences, m.start), "tagger_version": TAGGER_VERSION,
             })
         for index, m in enumerate(result.layoffs):
+            counted = m.status in COUNTED_STATUSES and m.company_id is not None
             report.layoff_statuses[m.status] += 1
-            layoff_rows.append({
+            report.counted_layoffs += counted
+            rows["layoff_mentions"].append({
                 "article_id": aid, "partition_day": day, "mention_index": index, "company_id": m.company_id,
-                "status": m.status, "counted": m.status in COUNTED_STATUSES and m.company_id is not None,
+                "status": m.status, "counted": counted,
                 "headcount": m.headcount, "headcount_percent": m.headcount_percent, "trigger": m.trigger,
                 "sentence": m.sentence, "char_start": m.start, "char_end": m.end,
                 "cluster_id": art["cluster_id"], "tagger_version": TAGGER_VERSION,
             })
         for c in result.org_candidates:
-            org_rows.append({"article_id": aid, "partition_day": day, "name": c.name, "sentence": c.sentence})
-    report.company_mentions = len(company_rows)
-    report.metric_mentions = len(metric_rows)
-    report.layoff_mentions = len(layoff_rows)
-    report.counted_layoffs = sum(1 for r in layoff_rows if r["counted"])
-    report.org_candidates = len(org_rows)
-    with connect() as conn:
-        warehouse.upsert_rows(conn, "companies", "company_id", companies)
-        warehouse.replace_partition(conn, day, {
-            "company_mentions": company_rows, "metric_mentions_raw": metric_rows,
-            "layoff_mentions": layoff_rows, "org_candidate_mentions": org_rows,
-        })
-    return report
+            rows["org_candidate_mentions"].append(
+                {"article_id": aid, "partition_day": day, "name": c.name, "sentence": c.sentence})
+    return rows
 
 
 _TAGGER = None

@@ -187,6 +187,27 @@ def replace_partition(
         raise
 
 
+def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
+    """Delete-then-copy one partition day of several tables from an attached database (same table
+    names and columns, e.g. a spool) in one transaction; DuckDB streams the copy."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
+            _copy_rows(conn, table, catalog)
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(conn)
+        raise
+
+
+def _copy_rows(conn: duckdb.DuckDBPyConnection, table: str, catalog: str) -> None:
+    if table not in TABLES or not catalog.isidentifier():
+        raise ValueError(f"cannot copy {catalog!r}.{table!r}")
+    names = ", ".join(column_types(table))
+    conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {catalog}.{table}")
+
+
 def upsert_rows(conn, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Replace rows by primary key (one transaction)."""
     if not rows:

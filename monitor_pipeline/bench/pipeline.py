@@ -64,7 +64,7 @@ def run_stages(servers: BenchServers, db_path: Path, now: datetime | None = None
     timed("fetch_pages", stages.fetch_pages, connect, day, http)
     if not only_ingest:
         timed("build_articles", stages.build_articles, connect, day, workers=workers)
-        timed("tag_articles", stages.tag_articles, connect, day)
+        timed("tag_articles", stages.tag_articles, connect, day, workers=workers)
     return out
 
 

@@ -307,19 +307,24 @@ def _ensure_warm_forkserver() -> None:
                 os.environ[_WARM_FORKSERVER_ENV] = previous
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context for the pipeline's worker processes: a forkserver that has
+    already imported trafilatura & co. and loaded the langdetect profiles (workers forked from it
+    start in a fraction of a second), or spawn where forkserver does not exist."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])  # only effective if the server has not started yet
+        _ensure_warm_forkserver()
+    return context
+
+
 class _WorkerPool:
     """A fixed number of worker processes, each running one page at a time."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        self.context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            # Workers forked from a server that already imported trafilatura & co. and loaded
-            # the langdetect profiles start fast (only effective if the forkserver has not
-            # started yet).
-            self.context.set_forkserver_preload([__name__])
-            _ensure_warm_forkserver()
+        self.context = worker_context()
         self.workers: list[_Worker] = []
 
     def __enter__(self) -> "_WorkerPool":

@@ -34,7 +34,7 @@ def articles(
     with duckdb.get_connection() as conn:
         preview = warehouse.fetch_dicts(conn, """
             SELECT source_id, status, language, left(title, 70) AS title, word_count
-            FROM articles WHERE partition_day = ? ORDER BY source_id, title""", [day])
+            FROM articles WHERE partition_day = ? ORDER BY source_id, title LIMIT 15""", [day])
     french = report.languages.get("fr", 0)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": report.articles,
@@ -72,18 +72,18 @@ def articles(
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
 )
-def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource, processing: ProcessingResource):
     """Tags the day's French articles (companies, metrics, layoff mentions, unknown organisations) and
     writes the four mention tables in one transaction."""
     day = context.partition_key
-    report = stages.tag_articles(duckdb.get_connection, day)
+    report = stages.tag_articles(duckdb.get_connection, day, workers=processing.workers)
     with duckdb.get_connection() as conn:
         layoffs = warehouse.fetch_dicts(conn, """
             SELECT coalesce(company_id, '-') AS company, status, headcount, left(sentence, 100) AS sentence
-            FROM layoff_mentions WHERE partition_day = ? ORDER BY counted DESC, company""", [day])
+            FROM layoff_mentions WHERE partition_day = ? ORDER BY counted DESC, company LIMIT 20""", [day])
         metrics = warehouse.fetch_dicts(conn, """
             SELECT text, value, kind, unit, coalesce(company_id, '-') AS company
-            FROM metric_mentions_raw WHERE partition_day = ? ORDER BY article_id, char_start""", [day])
+            FROM metric_mentions_raw WHERE partition_day = ? ORDER BY article_id, char_start LIMIT 15""", [day])
     yield dg.MaterializeResult(asset_key="company_mentions", metadata={
         "dagster/row_count": report.company_mentions,
         "articles_tagged": report.articles_tagged,
@@ -99,7 +99,7 @@ def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         "statuses": counter_table(report.layoff_statuses, "status"),
         "preview": dg.MetadataValue.md(markdown_table(layoffs, limit=20)),
     })
-    yield dg.MaterializeResult(asset_key="companies", metadata={"companies": len(stages.cached_tagger().kb.companies)})
+    yield dg.MaterializeResult(asset_key="companies", metadata={"companies": report.knowledge_base_companies})
     yield dg.MaterializeResult(asset_key="org_candidate_mentions", metadata={
         "dagster/row_count": report.org_candidates,
     })

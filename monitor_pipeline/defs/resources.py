@@ -72,9 +72,14 @@ def warehouse_resource(path: str | None = None) -> DuckDBResource:
 
 
 def dbt_executable() -> str:
-    """The dbt installed next to this Python (the venv's), so PATH need not include the venv."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
+    """The dbt command next to this Python (the venv's), so PATH need not include the venv:
+    ``monitor-dbt`` (dbt itself, with a fast ``--version``: see ``monitor_pipeline.dbt_launcher``),
+    else ``dbt``."""
+    for name in ("monitor-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return "dbt"
 
 
 def dbt_resource() -> DbtCliResource:

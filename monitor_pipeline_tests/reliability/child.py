@@ -32,6 +32,7 @@ from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.feed_state import PollPolicy
 from monitor_pipeline.core.fetch import HttpSettings
 from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.spool import SPOOL_CATALOG
 
 
 def connection_factory(db: str, kind: str, marker_before_connect: str | None = None):
@@ -59,16 +60,27 @@ def _plain_factory(db: str, kind: str):
 
 
 def install_hang_hook(table: str, marker: str, hold_s: float) -> None:
-    """Sleep inside the write transaction right after rows reach ``table``."""
-    original = warehouse._insert_many
+    """Sleep inside the working database's write transaction right after rows reach ``table``
+    (a direct insert, or the copy from a stage's spool; appends to the spool itself are not it)."""
+    original_insert, original_copy = warehouse._insert_many, warehouse._copy_rows
 
-    def hooked(conn, name, rows):
-        original(conn, name, rows)
-        if name == table and rows:
+    def hold(conn, name) -> None:
+        in_spool = conn.cursor().execute("SELECT current_database()").fetchone()[0] == SPOOL_CATALOG
+        if name == table and not in_spool:
             Path(marker).write_text(str(os.getpid()))
             time.sleep(hold_s)
 
-    warehouse._insert_many = hooked
+    def hooked_insert(conn, name, rows):
+        original_insert(conn, name, rows)
+        if rows:
+            hold(conn, name)
+
+    def hooked_copy(conn, name, catalog):
+        original_copy(conn, name, catalog)
+        hold(conn, name)
+
+    warehouse._insert_many = hooked_insert
+    warehouse._copy_rows = hooked_copy
 
 
 def large_rows(day: str, count: int, tag: str) -> list[dict[str, Any]]:

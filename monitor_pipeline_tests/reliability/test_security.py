@@ -20,8 +20,10 @@ REVIEWED = {
     "monitor_pipeline/defs/checks.py": {"table"},
     "monitor_pipeline/defs/dbt_assets.py": {"table"},
     "monitor_pipeline/export_parquet.py": {"table", "str(target).replace(chr(39), chr(39) * 2)"},
+    "monitor_pipeline/spool.py": {"table", "warehouse.TABLES[table]", "SPOOL_CATALOG"},
     "monitor_pipeline/stages.py": {"condition"},
-    "monitor_pipeline/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)"},
+    "monitor_pipeline/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
+                                      "catalog"},
 }
 # Synthetic benchmark data: interpolates integers computed by the benchmark itself.
 REVIEWED_FILES = {"monitor_pipeline/bench/analytics.py"}

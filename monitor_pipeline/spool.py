@@ -1,0 +1,74 @@
+"""A stage's output rows kept on disk while it computes, then published in one short transaction.
+
+A stage that holds a whole partition's rows in memory grows with the partition (20,000 articles
+with their text, sentence offsets and mentions are gigabytes of Python objects). Instead it
+appends each batch to a private DuckDB file (the spool: no other process opens it, so no lock is
+ever waited for), and at the end ``publish`` attaches that file to the working database and
+replaces the partition with one DELETE + INSERT … SELECT per table in a single transaction:
+DuckDB streams the copy, the working file is locked only for that copy, and a run that fails or
+is killed before ``publish`` leaves the previous partition untouched.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from monitor_pipeline import warehouse
+
+SPOOL_CATALOG = "spool"  # the spool file's stem, hence its catalog name once attached
+
+
+class PartitionSpool:
+    """Rows for some of the warehouse's tables, appended in batches, published for one day."""
+
+    def __init__(self, tables: Iterable[str]) -> None:
+        self.tables = list(tables)
+        unknown = [t for t in self.tables if t not in warehouse.TABLES]
+        if unknown:
+            raise ValueError(f"not warehouse tables: {unknown}")
+        self._dir = Path(tempfile.mkdtemp(prefix="monitor-spool-"))
+        self.path = self._dir / f"{SPOOL_CATALOG}.duckdb"
+        self._conn: duckdb.DuckDBPyConnection | None = duckdb.connect(str(self.path))
+        self.rows = dict.fromkeys(self.tables, 0)
+        for table in self.tables:
+            self._conn.execute(f"CREATE TABLE {table} ({warehouse.TABLES[table]})")
+
+    def __enter__(self) -> "PartitionSpool":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._conn is None:
+            raise RuntimeError("the spool is closed")
+        return self._conn
+
+    def append(self, batches: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        """Append one batch of rows per table."""
+        for table, rows in batches.items():
+            warehouse.insert_rows(self.connection, table, rows)
+            self.rows[table] += len(rows)
+
+    def publish(self, conn: duckdb.DuckDBPyConnection, day: str) -> None:
+        """Replace ``day``'s rows of every spooled table in the working database, in one transaction."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        conn.execute(f"ATTACH ? AS {SPOOL_CATALOG} (READ_ONLY)", [str(self.path)])
+        try:
+            warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)
+        finally:
+            conn.execute(f"DETACH {SPOOL_CATALOG}")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        shutil.rmtree(self._dir, ignore_errors=True)
