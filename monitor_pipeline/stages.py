@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -24,6 +23,7 @@ from monitor_pipeline.core.article_processing import PageInput, ProcessedArticle
 from monitor_pipeline.core.feeds import check_expat, parse_feed
 from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
 from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.page_store import PageStore
 from monitor_pipeline.spool import PartitionSpool
 
 ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -32,10 +32,7 @@ ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnectio
 TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")
 SYNDICATION_LOOKBACK_DAYS = 14
 FETCH_BATCH_PAGES = 500  # pages fetched, compressed and stored per batch (bounded memory)
-# zlib level 1: ~3x faster than level 6 on 130 KB pages (4 vs 13 ms a page here) for ~12 % more
-# bytes stored (36 % vs 32 % of the raw size on the benchmark pages).
-HTML_ZLIB_LEVEL = 1
-ARTICLE_BATCH_PAGES = 200  # stored pages decompressed per read in build_articles (bounded memory)
+ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
 
 
 def entry_id_for(canonical_url: str) -> str:
@@ -192,17 +189,20 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
     report = PagesReport()
     with connect() as conn:
         warehouse.ensure_schema(conn)
+        store = warehouse.page_store(conn)
         condition = "p.entry_id IS NULL" + (" OR p.status <> 'ok'" if refetch_failed else "")
         todo = warehouse.fetch_dicts(conn, f"""
             SELECT e.entry_id, e.url FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
             WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
         report.already_stored = warehouse.table_count(conn, "article_pages", day)
     # Pages are fetched and stored in batches so memory stays bounded whatever the partition size.
-    # Each batch is one transaction; a batch is keyed by entry_id, so a run interrupted between
-    # batches keeps the pages already stored and the next run fetches only the missing ones.
+    # A batch's bodies reach the page store before its rows are committed (one transaction per
+    # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between
+    # batches keeps the pages already stored; the next run fetches only the missing ones.
     for start in range(0, len(todo), FETCH_BATCH_PAGES):
         batch = todo[start:start + FETCH_BATCH_PAGES]
         results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in batch], http)
+        store.put_many(r.body for r in results if r.body_sha256)
         now = datetime.now(timezone.utc)
         rows = []
         for item, result in zip(batch, results):
@@ -212,8 +212,7 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
                 "entry_id": item["entry_id"], "partition_day": day, "url": item["url"],
                 "final_url": result.final_url, "status": result.status, "http_status": result.http_status,
                 "content_type": result.content_type, "bytes": len(result.body), "truncated": result.truncated,
-                "content_sha256": result.body_sha256,
-                "html_zlib": zlib.compress(result.body, HTML_ZLIB_LEVEL) if result.body else None, "fetched_at": now,
+                "content_sha256": result.body_sha256, "fetched_at": now,
                 "attempts": result.attempts, "error": result.error,
             })
         del results
@@ -227,6 +226,8 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
 
 # --------------------------------------------------------------------------- articles
 def _fetch_failure_status(page: dict) -> str:
+    if page["status"] == "ok":  # fetched, but the page store no longer has the body
+        return "page_missing"
     if page["status"] == "http_error" and page["http_status"]:
         return f"http_{page['http_status']}"
     return page["status"] or "missing"
@@ -246,19 +247,13 @@ def _published_at(entry: dict, html_published: str | None) -> tuple[datetime | N
     return entry["first_seen_at"], "first_seen"
 
 
-def _stored_pages(connect: ConnectionFactory, fetched: list[dict]) -> Iterator[PageInput]:
-    """The stored pages as PageInputs, read ARTICLE_BATCH_PAGES at a time (a short read per batch,
-    no connection held while pages are processed), so memory does not grow with the partition."""
-    for start in range(0, len(fetched), ARTICLE_BATCH_PAGES):
-        batch = fetched[start:start + ARTICLE_BATCH_PAGES]
-        with connect() as conn:
-            html = dict(conn.execute(
-                "SELECT entry_id, html_zlib FROM article_pages WHERE entry_id IN (SELECT unnest(?))",
-                [[r["entry_id"] for r in batch]]).fetchall())
-        for r in batch:
-            yield PageInput(article_id=r["entry_id"], body=zlib.decompress(html.pop(r["entry_id"])),
-                            content_type=r["content_type"], url=r["final_url"] or r["url"],
-                            feed_summary=r["summary"], feed_title=r["feed_title"])
+def _stored_pages(store: PageStore, fetched: list[dict]) -> Iterator[PageInput]:
+    """The stored pages as PageInputs, read from the page store one at a time as the workers ask for
+    them, so memory does not grow with the partition."""
+    for r in fetched:
+        yield PageInput(article_id=r["entry_id"], body=store.get(r["content_sha256"]),
+                        content_type=r["content_type"], url=r["final_url"] or r["url"],
+                        feed_summary=r["summary"], feed_title=r["feed_title"])
 
 
 @dataclass
@@ -279,7 +274,7 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
         rows = warehouse.fetch_dicts(conn, """
             SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
                    e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type,
-                   p.html_zlib IS NOT NULL AS has_html, p.final_url
+                   p.content_sha256, p.final_url
             FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
             WHERE e.partition_day = ? ORDER BY e.entry_id""", [day])
         since = date.fromisoformat(day) - timedelta(days=SYNDICATION_LOOKBACK_DAYS)
@@ -287,9 +282,11 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             SELECT article_id, cluster_id, signature FROM articles
             WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL
             ORDER BY article_id""", [day, since]).fetchall()
-
+        store = warehouse.page_store(conn)
+    for row in rows:
+        row["stored"] = bool(row["status"] == "ok" and row["content_sha256"] and store.has(row["content_sha256"]))
     fetched = [r for r in rows if _has_stored_page(r)]
-    processed = process_pages(_stored_pages(connect, fetched), workers=workers, timeout_s=timeout_s)
+    processed = process_pages(_stored_pages(store, fetched), workers=workers, timeout_s=timeout_s)
     report = ArticlesReport()
     signatures: list[tuple[str, bytes]] = []
     # Rows go to a spool in batches and are published at the end in one transaction: memory stays
@@ -323,7 +320,7 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
 
 
 def _has_stored_page(row: dict) -> bool:
-    return row["status"] == "ok" and bool(row["has_html"])
+    return row["stored"]
 
 
 def _article_row(day: str, row: dict, art: ProcessedArticle | None) -> dict[str, Any]:

@@ -52,7 +52,7 @@ TABLES: dict[str, str] = {
     "article_pages": """
         entry_id VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, url VARCHAR, final_url VARCHAR,
         status VARCHAR, http_status INTEGER, content_type VARCHAR, bytes BIGINT, truncated BOOLEAN,
-        content_sha256 VARCHAR, html_zlib BLOB, fetched_at TIMESTAMPTZ, attempts INTEGER, error VARCHAR""",
+        content_sha256 VARCHAR, fetched_at TIMESTAMPTZ, attempts INTEGER, error VARCHAR""",
     "articles": """
         article_id VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, source_id VARCHAR, url VARCHAR,
         status VARCHAR, title VARCHAR, author VARCHAR, sitename VARCHAR, description VARCHAR,
@@ -97,6 +97,47 @@ def columns(table: str) -> list[str]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
+    _move_stored_html_to_page_store(conn)
+
+
+def database_file(conn: duckdb.DuckDBPyConnection) -> Path:
+    """The file of the connection's database (the working warehouse)."""
+    row = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0] or row[0] == ":memory:":
+        raise ValueError("the warehouse must be a database file: raw pages are stored beside it")
+    return Path(row[0])
+
+
+def page_store(conn: duckdb.DuckDBPyConnection):
+    """The raw page store beside the connection's database file: warehouse.duckdb → warehouse.pages/."""
+    from monitor_pipeline.page_store import PageStore
+
+    db = database_file(conn)
+    return PageStore(db.with_name(db.stem + ".pages"))
+
+
+def _move_stored_html_to_page_store(conn: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses written before the page store kept compressed HTML in article_pages.html_zlib:
+    move those pages to the store (by content hash), then drop the column."""
+    has_column = conn.execute("""SELECT count(*) FROM duckdb_columns()
+        WHERE database_name = current_database() AND table_name = 'article_pages'
+          AND column_name = 'html_zlib'""").fetchone()[0]
+    if not has_column:
+        return
+    import zlib
+
+    store = page_store(conn)
+    offset = 0
+    while True:
+        batch = conn.execute("""SELECT content_sha256, html_zlib FROM article_pages
+            WHERE html_zlib IS NOT NULL AND content_sha256 IS NOT NULL
+            ORDER BY entry_id LIMIT 200 OFFSET ?""", [offset]).fetchall()
+        for sha, blob in batch:
+            store.put(zlib.decompress(blob), sha)
+        if len(batch) < 200:
+            break
+        offset += len(batch)
+    conn.execute("ALTER TABLE article_pages DROP COLUMN html_zlib")
 
 
 def column_types(table: str) -> dict[str, str]:

@@ -48,8 +48,10 @@ def fetched_db(tmp_path_factory) -> Path:
 
 
 def copy_of(db: Path, tmp_path: Path, name: str) -> Path:
+    """A copy of the warehouse file and of its page store."""
     target = tmp_path / f"{name}.duckdb"
     shutil.copy(db, target)
+    shutil.copytree(db.with_name(db.stem + ".pages"), target.with_name(f"{name}.pages"))
     return target
 
 
@@ -127,3 +129,17 @@ def test_publishing_replaces_only_the_given_day(tmp_path):
     assert sorted(got) == [(other_day, "a"), (DAY, "new-0"), (DAY, "new-1"), (DAY, "new-2")]
     with connect() as conn:  # the spool is detached again
         assert conn.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'spool'").fetchone() == (0,)
+
+
+def test_a_page_missing_from_the_store_is_reported_not_fatal(fetched_db, tmp_path):
+    db = copy_of(fetched_db, tmp_path, "missing")
+    connect = warehouse.connection_factory(db)
+    with connect() as conn:
+        entry_id, sha = conn.execute("SELECT entry_id, content_sha256 FROM article_pages WHERE status = 'ok' "
+                                     "ORDER BY entry_id LIMIT 1").fetchone()
+        store = warehouse.page_store(conn)
+    store.path_for(sha).unlink()
+    report = stages.build_articles(connect, DAY, workers=1)
+    assert report.statuses["page_missing"] == 1 and report.articles == 44
+    with connect() as conn:
+        assert conn.execute("SELECT status FROM articles WHERE article_id = ?", [entry_id]).fetchone() == ("page_missing",)

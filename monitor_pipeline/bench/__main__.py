@@ -25,8 +25,8 @@ SIZES = {
     "stage_costs": (500, 40, 5),
     "analyst_mentions": (1_000_000, 20_000, 2_000),
     "dagster_pages": (1000, 40, 10),
-    "growth_small": (1000, 40, 10),
-    "growth_large": (10000, 200, 20),
+    "growth_small": (2000, 40, 10),
+    "growth_large": (20000, 200, 20),
 }
 
 

@@ -22,7 +22,7 @@ def run_child(pages: int, timeout_s: float) -> dict:
     return data
 
 
-def growth(small: int, large: int, timeout_s: float = 1800.0) -> dict:
+def growth(small: int, large: int, timeout_s: float = 3600.0) -> dict:
     a = run_child(small, timeout_s)
     b = run_child(large, timeout_s)
     mem_ratio = ratio(b["peak_rss_mb"], a["peak_rss_mb"])
