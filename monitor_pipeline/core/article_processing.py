@@ -23,12 +23,12 @@ from typing import Iterable, Iterator
 from monitor_pipeline.core.clean import clean_text, normalize_for_matching
 from monitor_pipeline.core.decode import decode_html
 from monitor_pipeline.core.extract import extract_article, is_html_content_type
-from monitor_pipeline.core.language import UNDETERMINED, detect_language
+from monitor_pipeline.core.language import SAMPLE_CHARS as LANGUAGE_SAMPLE, UNDETERMINED, detect_language
 from monitor_pipeline.core.syndication import signature
 
 MAX_BODY_BYTES = 5_000_000  # larger bodies get status "too_large" without parsing
 MIN_TEXT_CHARS = 200  # shorter cleaned text → "too_short"
-LANGUAGE_SAMPLE_CHARS = 1000  # langdetect cost grows with the sample; 1,000 characters decide as well
+LANGUAGE_SAMPLE_CHARS = LANGUAGE_SAMPLE  # title + start of the text (see core/language.py)
 MAX_TASKS_PER_WORKER = 500  # recycle workers to bound memory growth in lxml/trafilatura
 MAX_RESULTS_AHEAD = 64  # pages dispatched beyond the oldest unfinished one (reorder buffer)
 

@@ -10,6 +10,7 @@ announced) come from ``data/layoff_lexicon.yaml``. Only ``COUNTED_STATUSES`` bec
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,7 +21,8 @@ import yaml
 
 from monitor_pipeline.core.companies import CompanyMention
 from monitor_pipeline.core.frnumbers import NUMBER_PATTERN, parse_digits
-from monitor_pipeline.core.metrics import find_metrics
+from monitor_pipeline.core.gates import case_sensitive_twin, fold_case, may_match
+from monitor_pipeline.core.metrics import Metric, find_metrics
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -116,6 +118,19 @@ class LayoffLexicon:
         prefilter = _compile(data["prefilter"], "prefilter") if data.get("prefilter") else None
         return cls(triggers=triggers, non_triggers=non_triggers, cues=cues, prefilter=prefilter)
 
+    def passes_prefilter(self, text: str) -> bool:
+        """True when ``text`` may hold a trigger (no prefilter: always)."""
+        if self.prefilter is None:
+            return True
+        twin = case_sensitive_twin(self.prefilter)
+        if twin is not None:
+            return twin.search(_fold(text)) is not None
+        return self.prefilter.search(text) is not None
+
+
+# fold_case of the sentence being analysed (and of its clause), asked for by every gate
+_fold = functools.lru_cache(maxsize=16)(fold_case)
+
 
 # --------------------------------------------------------------- attribution helpers
 _SEP_LIST = re.compile(r"^\s*(?:,\s*(?:et|ou|ainsi\s+que|mais\s+aussi)?|et|ou|ainsi\s+que|comme|ni)\s*(?:l'|le\s+|la\s+|les\s+)?$", re.IGNORECASE)
@@ -143,6 +158,9 @@ _ANAPHOR = re.compile(
     r"|^\s*(?:il|elle)\s",
     re.IGNORECASE,
 )
+_COORDINATOR = re.compile(r"\b(?:et|ou|ainsi\s+que)\b", re.IGNORECASE)
+_SENTENCE_WIDE_CUE = re.compile(r"rumeur|selon\s|si\s", re.IGNORECASE)  # hypothetical cues for the whole sentence
+_CAPITALIZED_WORD_END = re.compile(r"\b[A-Z][\w&.-]*\s*$")
 _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
@@ -185,7 +203,7 @@ def _groups(sentence: str, mentions: list[CompanyMention], base: int) -> list[_G
             out.append(g)
             continue
         inner = sentence[g.start:g.end]
-        if len(g.members) > 1 and not re.search(r"\b(?:et|ou|ainsi\s+que)\b", inner, re.IGNORECASE):
+        if len(g.members) > 1 and not _COORDINATOR.search(inner):
             rest = g.members[1:]
             rs, _ = _rel(rest[0], base)
             out.append(_Group(rest, rs, g.end))
@@ -251,7 +269,9 @@ def _attribute(sentence: str, trig: tuple[int, int], mentions: list[CompanyMenti
 
 
 def _cue_hits(sentence: str, lexicon: LayoffLexicon, key: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for p in lexicon.cues.get(key, []) for m in p.finditer(sentence)]
+    folded = _fold(sentence)
+    return [(m.start(), m.end()) for p in lexicon.cues.get(key, []) if may_match(p, sentence, folded)
+            for m in p.finditer(sentence)]
 
 
 def _near(hits: list[tuple[int, int]], trig: tuple[int, int], before: int, after: int) -> list[tuple[int, int]]:
@@ -276,10 +296,8 @@ def _status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str
         return "hypothetical"  # "n'exclut pas de nouveaux licenciements"
     if _near(_cue_hits(sentence, lexicon, "negation"), trig, 60, 15):
         return "negated"
-    hyp = _cue_hits(sentence, lexicon, "hypothetical")
-    sentence_wide = [h for h in _cue_hits(full, lexicon, "hypothetical")
-                     if re.match(r"rumeur|selon\s|si\s", full[h[0]:h[1]].strip(" ,;:"), re.IGNORECASE) and h[0] < trig[0]]
-    if _near(hyp, trig, 70, 15) or sentence_wide:
+    if (_near(_cue_hits(sentence, lexicon, "hypothetical"), trig, 70, 15)
+            or _sentence_wide_hypothesis(full, trig, lexicon)):
         return "hypothetical"
     if _near(_cue_hits(sentence, lexicon, "contested"), trig, 80, 60):
         return "contested"
@@ -295,31 +313,46 @@ def _status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str
     return best[2] if best else "announced"
 
 
-def _headcount(sentence: str, trig: tuple[int, int]) -> tuple[int | None, float | None]:
-    """Stated number of jobs (upper bound of ranges) or percent of the workforce near the trigger."""
+def _sentence_wide_hypothesis(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> bool:
+    """A rumour, "selon …" or "si …" cue before the trigger makes the whole sentence hypothetical."""
+    return any(_SENTENCE_WIDE_CUE.match(sentence[s:e].strip(" ,;:")) and s < trig[0]
+               for s, e in _cue_hits(sentence, lexicon, "hypothetical"))
+
+
+def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
+               base: int = 0) -> tuple[int | None, float | None]:
+    """Stated number of jobs (upper bound of ranges) or percent of the workforce near the trigger.
+
+    ``sentence_metrics``, if given, are ``find_metrics(sentence, base_offset=base)``: reused when
+    the trigger's clause is the whole sentence instead of being found again.
+    """
     ts, te = trig
     lo, hi = _clause_bounds(sentence, trig)
-    sentence = sentence[:hi]
-    sentence = " " * lo + sentence[lo:]
+    whole = (lo, hi) == (0, len(sentence))
+    sentence = " " * lo + sentence[lo:hi]
+    if sentence_metrics is None or not whole:
+        sentence_metrics, base = find_metrics(sentence), 0
     candidates: list[tuple[int, float]] = []
     percents: list[tuple[int, float]] = []
-    for m in _N_OF_M.finditer(sentence):
+    n_of_m = list(_N_OF_M.finditer(sentence))
+    for m in n_of_m:
         v = parse_digits(m.group("n"))
         if v is not None:
             candidates.append((_dist(m.start(), m.end(), ts, te), v))
-    taken = [(m.start(), m.end()) for m in _N_OF_M.finditer(sentence)]
-    for metric in find_metrics(sentence):
-        if any(s <= metric.start < e for s, e in taken):
+    taken = [(m.start(), m.end()) for m in n_of_m]
+    for metric in sentence_metrics:
+        start, end = metric.start - base, metric.end - base
+        if any(s <= start < e for s, e in taken):
             continue
         noun = metric.noun or ""
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
-            if _WORKFORCE_BEFORE.search(sentence[max(0, metric.start - 25):metric.start]):
+            if _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start]):
                 continue
-            if _NOT_CUT_BEFORE.search(sentence[max(0, metric.start - 40):metric.start]):
+            if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue
-            candidates.append((_dist(metric.start, metric.end, ts, te), metric.value))
+            candidates.append((_dist(start, end, ts, te), metric.value))
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
-            percents.append((_dist(metric.start, metric.end, ts, te), metric.value))
+            percents.append((_dist(start, end, ts, te), metric.value))
     head = int(round(min(candidates)[1])) if candidates and min(candidates)[0] <= 120 else None
     pct = min(percents)[1] if percents and min(percents)[0] <= 120 else None
     if head is not None and pct is not None:
@@ -337,7 +370,7 @@ _CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand
 def _clause_bounds(sentence: str, trig: tuple[int, int]) -> tuple[int, int]:
     """Start/end of the clause holding the trigger (split on ';', ', mais', ', alors que'…)."""
     for rel in _RELATIVE_CLAUSE.finditer(sentence):
-        if rel.start() <= trig[0] and trig[1] <= rel.end() and re.search(r"\b[A-Z][\w&.-]*\s*$", sentence[:rel.start()]):
+        if rel.start() <= trig[0] and trig[1] <= rel.end() and _CAPITALIZED_WORD_END.search(sentence[:rel.start()]):
             return rel.start(), rel.end()  # "Amazon, qui a supprimé…": the clause is its own statement
     lo, hi = 0, len(sentence)
     for m in _CLAUSE_BREAK.finditer(sentence):
@@ -360,9 +393,13 @@ def _dist(s: int, e: int, ts: int, te: int) -> int:
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
     masked = sentence
     for p in lexicon.non_triggers:
-        masked = p.sub(lambda m: " " * len(m.group(0)), masked)
+        if may_match(p, masked, _fold(masked)):
+            masked = p.sub(lambda m: " " * len(m.group(0)), masked)
+    folded = _fold(masked)
     found: list[tuple[int, int, str]] = []
     for name, p in lexicon.triggers.items():
+        if not may_match(p, masked, folded):
+            continue
         for m in p.finditer(masked):
             found.append((m.start(), m.end(), name))
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
@@ -396,15 +433,22 @@ def find_layoffs(
     companies_in_sentence: Sequence[CompanyMention],
     lexicon: LayoffLexicon,
     context_companies: Sequence[CompanyMention] = (),
+    sentence_metrics: Sequence[Metric] | None = None,
 ) -> list[LayoffMention]:
     """Return the layoff mentions of one sentence (one per company; one ``generic`` if none).
 
     ``companies_in_sentence`` carry offsets into the full text (``sentence_start`` is the sentence
     offset there). ``context_companies`` are the companies of the previous sentences, used only
     to resolve an anaphoric subject ("Le groupe prévoit…") when exactly one company is in context.
+    ``sentence_metrics`` may pass ``find_metrics(sentence, base_offset=sentence_start)`` when the
+    caller has it already (headcounts are read from it).
     """
-    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
-    if lexicon.prefilter is not None and not lexicon.prefilter.search(text):
+    if _ODD_CHARS.search(sentence):
+        text = sentence.translate(_TRANSLATION)
+        sentence_metrics = None  # they were found in the untranslated sentence
+    else:
+        text = sentence
+    if not lexicon.passes_prefilter(text):
         return []
     triggers = _triggers(text, lexicon)
     if not triggers:
@@ -421,7 +465,7 @@ def find_layoffs(
         status = _status(text, (ts, te), lexicon)
         if not ids and status in ("denied", "negated"):
             ids = _speaker_of_denial(text, mentions, sentence_start, lexicon)
-        head, pct = _headcount(text, (ts, te))
+        head, pct = _headcount(text, (ts, te), sentence_metrics, sentence_start)
         trigger_text = sentence[ts:te]
         for cid in ids or [None]:
             st = status

@@ -90,11 +90,13 @@ class Tagger:
         for k, (s, e) in enumerate(spans):
             sentence = text[s:e]
             inside = per_sentence[k]
-            for metric in find_metrics(sentence, base_offset=s):
+            metrics = find_metrics(sentence, base_offset=s)
+            for metric in metrics:
                 cid = attribute_metric(sentence, s, metric, inside)
                 result.metrics.append(replace(metric, company_id=cid) if cid else metric)
             context = [m for prev in per_sentence[max(0, k - _CONTEXT_SENTENCES):k] for m in prev]
-            result.layoffs.extend(find_layoffs(sentence, s, inside, self.lexicon, context_companies=context))
+            result.layoffs.extend(find_layoffs(sentence, s, inside, self.lexicon, context_companies=context,
+                                               sentence_metrics=metrics))
         return result
 
     def tag(self, cleaned: CleanedText) -> TagResult:

@@ -1,8 +1,14 @@
 """Normalization, boilerplate removal and offsets."""
+import random
+import re
+import unicodedata
+
 import pytest
 
 from monitor_pipeline.core.clean import (
+    _TRANSLATION,
     BoilerplateRules,
+    _normalize_chars,
     clean_text,
     load_boilerplate_rules,
     normalize_for_matching,
@@ -144,3 +150,20 @@ def test_offsets_valid_and_cleaning_idempotent(text):
     for start, end in cleaned.sentences:
         assert any(ps <= start and end <= pe for ps, pe in cleaned.paragraphs)
     assert clean_text(cleaned.text) == cleaned
+
+
+def reference_normalize_chars(text: str) -> str:
+    """The straightforward definition: NFC, line ends, then str.translate with the table."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_TRANSLATION)
+
+
+def test_normalization_equals_its_definition() -> None:
+    chars = [chr(c) for c in range(0x3100)] + [chr(c) for c in _TRANSLATION] + ["\U0001F600", "\r\n"]
+    rng = random.Random(0)
+    texts = ["a" + c + "b  c\r\nd" for c in chars]
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        assert _normalize_chars(text) == reference_normalize_chars(text), repr(text)
+        expected = re.sub(r"\s+", " ", reference_normalize_chars(text)).strip()
+        assert normalize_for_matching(text) == expected, repr(text)

@@ -213,3 +213,30 @@ def test_prefilter_covers_every_trigger_example() -> None:
     for ex in examples:
         assert LEXICON.prefilter.search(ex), ex
         assert any(p.search(ex) for p in LEXICON.triggers.values()), ex
+
+
+def test_headcounts_from_the_callers_metrics_are_the_same() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from monitor_pipeline.core.clean import clean_text
+    from monitor_pipeline.core.companies import KnowledgeBase
+    from monitor_pipeline.core.metrics import find_metrics
+
+    matcher = CompanyMatcher(KnowledgeBase.load())
+    eval_dir = Path(__file__).resolve().parents[2] / "eval"
+    passages = [p["text"] for name in ("gold_dev.yaml", "gold_test.yaml")
+                for p in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8"))]
+    found = 0
+    for passage in passages:
+        cleaned = clean_text(passage)
+        mentions = matcher.find(cleaned.text, cleaned.sentences)
+        for s, e in cleaned.sentences:
+            sentence = cleaned.text[s:e]
+            inside = [m for m in mentions if s <= m.start < e]
+            plain = find_layoffs(sentence, s, inside, LEXICON)
+            reused = find_layoffs(sentence, s, inside, LEXICON, sentence_metrics=find_metrics(sentence, base_offset=s))
+            assert reused == plain, sentence
+            found += bool(plain)
+    assert found > 30

@@ -139,3 +139,40 @@ def test_never_crashes_and_offsets_are_consistent(text: str) -> None:
     for m in find_metrics(text, base_offset=7):
         assert text[m.start - 7:m.end - 7] == m.text
         assert m.kind in ("count", "money", "percent", "multiplier")
+
+
+# --------------------------------------------------------------- cheap gates never skip a match
+GATE_SENTENCES = [
+    "Le chiffre d'affaires a été multiplié par 3 en deux ans.",
+    "LE CHIFFRE D'AFFAIRES A ÉTÉ MULTIPLIÉ PAR TROIS.",
+    "Les ventes ont doublé, les effectifs ont TRIPLÉ et la dette a décuplé.",
+    "Un gain x10 sur la latence, des coûts 3× plus bas et 2 fois plus de clients.",
+    "Une croissance de 5 X en un an, contre 4x l'an dernier.",
+    "Les prix et les taux restent hauts, deux fois moins qu'en 2022.",
+    "Entre 200 et 300 postes, de 10 à 20 %, 5-6 millions\n",
+    "de 10 à\n20 postes, entre 3 et\n4 sites",  # "$" also matches before a final newline
+    "ENTRE 200 ET 300 POSTES seront supprimés, de 10 À 20 %.",
+]
+
+
+@pytest.mark.parametrize("sentence", GATE_SENTENCES)
+def test_multiplier_gates_let_every_match_through(sentence: str) -> None:
+    from monitor_pipeline.core import metrics as m
+
+    folded = m.fold_case(sentence)
+    has_digit = m._DIGIT.search(sentence) is not None
+    if m._MULT_BY_RE.search(sentence):
+        assert m._may_hold_multiplier(folded, has_digit)
+    if m._MULT_VERB_RE.search(sentence):
+        assert m._contains_any(folded, m._MULT_VERB_VALUES)
+
+
+def test_range_gate_equals_the_plain_search() -> None:
+    from monitor_pipeline.core import metrics as m
+
+    for sentence in GATE_SENTENCES:
+        for end in range(len(sentence) + 1):
+            window = sentence[:end][-60:]
+            expected = m._RANGE_BEFORE_RE.search(window)
+            found = m._range_before(window)
+            assert (found and found.span()) == (expected and expected.span()), window

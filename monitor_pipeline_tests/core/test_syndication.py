@@ -1,11 +1,16 @@
 """MinHash clustering of syndicated copies (original sample texts)."""
+import hashlib
 import random
 
 import pytest
+from datasketch import MinHash
 
 from monitor_pipeline.core.syndication import (
+    NUM_PERM,
+    SEED,
     THRESHOLD,
     assign_clusters,
+    shingles,
     signature,
     signature_to_minhash,
     similarity,
@@ -93,3 +98,46 @@ def test_known_article_keeps_its_cluster():
 def test_malformed_signature_is_a_clear_error():
     with pytest.raises(ValueError, match="signature must be"):
         assign_clusters([("x", b"short")], [])
+
+
+# --------------------------------------------------------------- stable signature values
+ODD_TEXT = ("L’IA\u00a0générative — « ChatGPT » d\u2019OpenAI\u200b coûte 1,7\u202fmilliard d’euros.\r\n"
+            "Nouvelle   ligne\tet tabulation ŒUVRE ÉTÉ")
+SIGNATURE_TEXTS = [DISPATCH, SYNDICATED, SAME_TOPIC, UNRELATED, ODD_TEXT, "Trois mots seulement", "Un", ""]
+
+
+def plain_datasketch_signature(text: str) -> bytes:
+    """The reference: datasketch's MinHash updated shingle by shingle with its default hash."""
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    for shingle in sorted(shingles(text)):
+        mh.update(shingle.encode("utf-8"))
+    return mh.hashvalues.astype("<u4").tobytes()
+
+
+@pytest.mark.parametrize("text", SIGNATURE_TEXTS)
+def test_signature_equals_plain_datasketch_update(text: str) -> None:
+    assert signature(text) == plain_datasketch_signature(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sha256"),
+    [
+        ("Capgemini a annoncé mercredi la suppression de 2 500 postes en France, soit 7 % de ses effectifs, "
+         "dans le cadre d'un plan de départs volontaires présenté aux syndicats.",
+         "0911a77e96d9600cde6bdc639d64f69b541a9316b103a51dd1a281b41eb6b957"),
+        ("Trois mots seulement", "2d48768f340e7e81c5bfee001ad886b9be7ce3a8f64b5e47405739b327b0afed"),
+        ("", "9f56cda75fefeab90f6fa5d5ddc9601544b121732c5ecccab32e631060453a5d"),
+        (ODD_TEXT, "18e2c223c6b2cc21f33c9eab93de2bd33b295322255d00f349b895d0b8cb02ad"),
+    ],
+)
+def test_signatures_match_those_already_stored(text: str, sha256: str) -> None:
+    # digests of signatures computed by the earlier implementation: stored signatures of
+    # previous days are compared with new ones, so the bytes must never change
+    assert hashlib.sha256(signature(text)).hexdigest() == sha256
+
+
+def test_shingles_are_the_word_five_grams() -> None:
+    words = "le groupe a annoncé la suppression de postes en france".split()
+    assert shingles(" ".join(words)) == {" ".join(words[i:i + 5]) for i in range(len(words) - 4)}
+    assert shingles("Trois mots seulement") == {"trois mots seulement"}
+    assert shingles(" \n ") == set()
