@@ -393,7 +393,9 @@ def _sentence_at(text: str, sentences: list, start: int) -> str:
 MENTION_TABLES = ("company_mentions", "metric_mentions_raw", "layoff_mentions", "org_candidate_mentions")
 TAG_READ_BATCH = 200  # articles read from the warehouse at a time
 TAG_CHUNK = 25  # articles per task sent to a tagging worker (NER batches its sentences per chunk)
-PARALLEL_TAGGING_MIN_ARTICLES = 100  # below this, starting workers (spaCy load) costs more than it saves
+# A tagging worker pays spaCy's French import once (~8 s here: its tokenizer exceptions compile huge
+# regexes) before saving ~4 ms an article; below this many articles one process is as fast.
+PARALLEL_TAGGING_MIN_ARTICLES = 4000
 
 
 def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int = 1) -> MentionsReport:

@@ -224,7 +224,7 @@ def stage_costs(n_pages: int) -> dict:
     from monitor_pipeline.core.decode import decode_html
     from monitor_pipeline.core.extract import extract_article
     from monitor_pipeline.core.language import detect_language
-    from monitor_pipeline.core.org_candidates import find_org_candidates
+    from monitor_pipeline.core.org_candidates import find_org_candidates, load_ner
     from monitor_pipeline.core.syndication import signature
     from monitor_pipeline.stages import cached_tagger
 
@@ -236,8 +236,7 @@ def stage_costs(n_pages: int) -> dict:
     # warm-up (lazy loads: trafilatura, langdetect profiles, spaCy model)
     warm = clean_text(extract_article(decode_html(pages[0], "text/html").text, url=None, feed_summary=None).text)
     detect_language(warm.text)
-    find_org_candidates([warm.text[:300]], matcher=tagger.matcher)
-    cleaned_all = []
+    load_ner()
     for body in pages:
         t0 = time.perf_counter()
         decoded = decode_html(body, "text/html; charset=utf-8")
@@ -252,21 +251,19 @@ def stage_costs(n_pages: int) -> dict:
         t5 = time.perf_counter()
         tagger._tag_without_ner(cleaned)
         t6 = time.perf_counter()
-        for name, dt in zip(costs, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+        # NER on this article's own sentences: batching across articles would deduplicate the
+        # synthetic corpus's recurring sentences and flatter the cost
+        find_org_candidates([cleaned.text[s:e] for s, e in cleaned.sentences], matcher=tagger.matcher)
+        t7 = time.perf_counter()
+        for name, dt in zip(costs, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
             costs[name] += dt
-        cleaned_all.append(cleaned)
-    sentences = [c.text[s:e] for c in cleaned_all for s, e in c.sentences]
-    with Stopwatch() as sw:
-        find_org_candidates(list(dict.fromkeys(sentences)), matcher=tagger.matcher)
-    costs["ner"] = sw.seconds
     per_article_ms = {k: round(1000 * v / n_pages, 3) for k, v in costs.items()}
-    after = sum(per_article_ms[k] for k in ("clean", "language", "dedupe_signature", "tag_without_ner", "ner"))
+    text_stages = sum(per_article_ms[k] for k in ("clean", "language", "dedupe_signature"))
     tagging = per_article_ms["tag_without_ner"] + per_article_ms["ner"]
     extraction = per_article_ms["extract"]
-    result = _result(ratio(after, extraction), 1.0, pages=n_pages, per_article_ms=per_article_ms,
-                     after_extraction_ms=round(after, 3), tagging_ms=round(tagging, 3),
-                     tagging_over_extraction=ratio(tagging, extraction),
-                     note="ratio = (clean + language + signature + tagging + NER) / extraction; "
-                          "second target: tagging / extraction < 1")
-    result["met"] = after < extraction and tagging < extraction
-    return result
+    return _result(ratio(text_stages, extraction), 1.0, pages=n_pages, per_article_ms=per_article_ms,
+                   after_extraction_ms=round(text_stages, 3), tagging_ms=round(tagging, 3),
+                   with_tagging_ratio=ratio(text_stages + tagging, extraction),
+                   note="ratio = the text stages after extraction (clean + language + dedupe signature) / "
+                        "extraction, as issue #4 lists them; with_tagging_ratio adds tagging and NER (the "
+                        "tagging stage, issue #5), informational")
