@@ -160,18 +160,13 @@ def poll_feeds(
         for row in fetch_rows:
             row["entries_new"] = report.new_per_source.get(row["feed_id"], 0)
         report.entries_new = len(new_rows)
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction(conn):
             warehouse._insert_many(conn, "feed_entries", new_rows)
             warehouse._insert_many(conn, "feed_fetches", fetch_rows)
             if new_states:
                 conn.execute("DELETE FROM feed_state WHERE feed_id IN (SELECT unnest(?))",
                              [[s.feed_id for s in new_states]])
             warehouse._insert_many(conn, "feed_state", [vars(s) for s in new_states])
-            conn.execute("COMMIT")
-        except BaseException:
-            warehouse.rollback_quietly(conn)
-            raise
     return report
 
 

@@ -213,33 +213,36 @@ def rollback_quietly(conn) -> None:
         pass
 
 
-def replace_partition(
-    conn: duckdb.DuckDBPyConnection, day: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]
-) -> None:
-    """Delete-then-insert the rows of one partition day, for several tables, in one transaction."""
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One explicit transaction: committed when the block ends, rolled back (without hiding the
+    original error) when it raises."""
     conn.execute("BEGIN TRANSACTION")
     try:
-        for table, rows in tables.items():
-            conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
-            _insert_many(conn, table, rows)
+        yield conn
         conn.execute("COMMIT")
     except BaseException:
         rollback_quietly(conn)
         raise
+
+
+def replace_partition(
+    conn: duckdb.DuckDBPyConnection, day: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> None:
+    """Delete-then-insert the rows of one partition day, for several tables, in one transaction."""
+    with transaction(conn):
+        for table, rows in tables.items():
+            conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
+            _insert_many(conn, table, rows)
 
 
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
     """Delete-then-copy one partition day of several tables from an attached database (same table
     names and columns, e.g. a spool) in one transaction; DuckDB streams the copy."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for table in tables:
             conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
             _copy_rows(conn, table, catalog)
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(conn)
-        raise
 
 
 def _copy_rows(conn: duckdb.DuckDBPyConnection, table: str, catalog: str) -> None:
@@ -253,24 +256,14 @@ def upsert_rows(conn, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -
     """Replace rows by primary key (one transaction)."""
     if not rows:
         return
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [[r[key] for r in rows]])
         _insert_many(conn, table, rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(conn)
-        raise
 
 
 def insert_rows(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         _insert_many(conn, table, rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(conn)
-        raise
 
 
 def fetch_dicts(conn, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
