@@ -168,19 +168,23 @@ def _factors(items: Items, icase: bool) -> set[str] | None:
     return _better(best, run)
 
 
+def _union(sets: Iterable[set[str] | None]) -> set[str] | None:
+    """The union of the alternatives' strings; None if one is unknown or the union is too large."""
+    union: set[str] = set()
+    for strings in sets:
+        if strings is None:
+            return None
+        union |= strings
+    return union if len(union) <= _MAX_LITERALS else None
+
+
 def _inner_factors(op: Any, av: Any, icase: bool) -> set[str] | None:
     """Required strings of an item that is not exact (a group, an alternation, a repeat)."""
     if op is _sre.SUBPATTERN:
         _, add_flags, del_flags, sub = av
         return None if add_flags or del_flags else _factors(sub, icase)
     if op is _sre.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            found = _factors(alternative, icase)
-            if found is None:
-                return None
-            union |= found
-        return union if len(union) <= _MAX_LITERALS else None
+        return _union(_factors(alternative, icase) for alternative in av[1])
     if op in _REPEATS and av[0] >= 1:
         return _factors(av[2], icase)
     return None
@@ -203,13 +207,7 @@ def _exact(op: Any, av: Any, icase: bool) -> set[str] | None:
         _, add_flags, del_flags, sub = av
         return None if add_flags or del_flags else _exact_sequence(sub, icase)
     if op is _sre.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            strings = _exact_sequence(alternative, icase)
-            if strings is None:
-                return None
-            union |= strings
-        return union if len(union) <= _MAX_LITERALS else None
+        return _union(_exact_sequence(alternative, icase) for alternative in av[1])
     if op in _REPEATS and av[1] <= 3:
         low, high, sub = av
         once = _exact_sequence(sub, icase)
