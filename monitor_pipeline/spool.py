@@ -24,9 +24,12 @@ SPOOL_CATALOG = "spool"  # the spool file's stem, hence its catalog name once at
 
 
 class PartitionSpool:
-    """Rows for some of the warehouse's tables, appended in batches, published for one day."""
+    """Rows for some of the warehouse's tables, appended in batches, published for one day.
 
-    def __init__(self, tables: Iterable[str]) -> None:
+    Appended rows are written to the spool once ``buffer_rows`` of them are pending (0: at every
+    append): each write is a DataFrame scan and a commit, worth batching for small rows."""
+
+    def __init__(self, tables: Iterable[str], buffer_rows: int = 0) -> None:
         self.tables = list(tables)
         unknown = [t for t in self.tables if t not in warehouse.TABLES]
         if unknown:
@@ -35,6 +38,9 @@ class PartitionSpool:
         self.path = self._dir / f"{SPOOL_CATALOG}.duckdb"
         self._conn: duckdb.DuckDBPyConnection | None = duckdb.connect(str(self.path))
         self.rows = dict.fromkeys(self.tables, 0)
+        self.buffer_rows = buffer_rows
+        self._pending: dict[str, list[Mapping[str, Any]]] = {t: [] for t in self.tables}
+        self._pending_count = 0
         for table in self.tables:
             self._conn.execute(f"CREATE TABLE {table} ({warehouse.TABLES[table]})")
 
@@ -46,19 +52,37 @@ class PartitionSpool:
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
+        """The spool's own connection, every appended row written."""
         if self._conn is None:
             raise RuntimeError("the spool is closed")
+        self.flush()
         return self._conn
 
     def append(self, batches: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         """Append one batch of rows per table."""
+        if self._conn is None:
+            raise RuntimeError("the spool is closed")
         for table, rows in batches.items():
-            warehouse.insert_rows(self.connection, table, rows)
+            if table not in self._pending:
+                raise ValueError(f"{table!r} is not spooled here")
+            self._pending[table].extend(rows)
+            self._pending_count += len(rows)
             self.rows[table] += len(rows)
+        if self._pending_count >= self.buffer_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending rows to the spool file."""
+        for table, rows in self._pending.items():
+            if rows:
+                warehouse.insert_rows(self._conn, table, rows)
+                self._pending[table] = []
+        self._pending_count = 0
 
     def publish(self, conn: duckdb.DuckDBPyConnection, day: str) -> None:
         """Replace ``day``'s rows of every spooled table in the working database, in one transaction."""
         if self._conn is not None:
+            self.flush()
             self._conn.close()
             self._conn = None
         conn.execute(f"ATTACH ? AS {SPOOL_CATALOG} (READ_ONLY)", [str(self.path)])

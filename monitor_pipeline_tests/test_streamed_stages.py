@@ -64,6 +64,7 @@ def test_small_batches_and_tagging_workers_write_the_same_tables(fetched_db, tmp
     monkeypatch.setattr(stages, "ARTICLE_BATCH_PAGES", 4)
     monkeypatch.setattr(stages, "TAG_READ_BATCH", 7)
     monkeypatch.setattr(stages, "TAG_CHUNK", 3)
+    monkeypatch.setattr(stages, "TAG_SPOOL_BUFFER_ROWS", 10)
     monkeypatch.setattr(stages, "PARALLEL_TAGGING_MIN_ARTICLES", 1)
     report = stages.build_articles(warehouse.connection_factory(streamed), DAY, workers=2)
     parallel = stages.tag_articles(warehouse.connection_factory(streamed), DAY, workers=2)
@@ -86,8 +87,8 @@ def test_a_failure_while_tagging_keeps_the_previous_mentions_and_leaves_no_spool
     spools: list[Path] = []
     original_init = spool.PartitionSpool.__init__
 
-    def remember(self, tables):
-        original_init(self, tables)
+    def remember(self, tables, **kwargs):
+        original_init(self, tables, **kwargs)
         spools.append(self.path)
 
     class BrokenTagger:
@@ -97,12 +98,12 @@ def test_a_failure_while_tagging_keeps_the_previous_mentions_and_leaves_no_spool
         def tag_many(self, texts):
             BrokenTagger.calls += 1
             if BrokenTagger.calls == 3:
-                raise RuntimeError("tagger crashed on the third chunk")
+                raise RuntimeError("tagger crashed on the third batch")
             return stages.cached_tagger().tag_many(texts)
 
     monkeypatch.setattr(spool.PartitionSpool, "__init__", remember)
-    monkeypatch.setattr(stages, "TAG_CHUNK", 5)
-    with pytest.raises(RuntimeError, match="third chunk"):
+    monkeypatch.setattr(stages, "TAG_READ_BATCH", 5)
+    with pytest.raises(RuntimeError, match="third batch"):
         stages.tag_articles(connect, DAY, tagger=BrokenTagger())
 
     assert {table: rows(db, table) for table in MENTIONS} == before
@@ -118,7 +119,7 @@ def test_publishing_replaces_only_the_given_day(tmp_path):
         warehouse.ensure_schema(conn)
         warehouse.insert_rows(conn, "company_mentions", [{**row, "partition_day": DAY, "article_id": "old"},
                                                           {**row, "partition_day": other_day}])
-    with spool.PartitionSpool(["company_mentions"]) as spooled:
+    with spool.PartitionSpool(["company_mentions"], buffer_rows=100) as spooled:  # written at publish
         spooled.append({"company_mentions": [{**row, "partition_day": DAY, "article_id": f"new-{i}"}
                                              for i in range(3)]})
         spooled.append({"company_mentions": []})

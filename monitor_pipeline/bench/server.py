@@ -1,5 +1,9 @@
 """Loopback HTTP servers for the benchmark corpus: one threaded server per loopback address.
 
+The servers run in a child process of their own, as a remote site would: generating 130 KB pages
+in the measured process would take its interpreter lock away from the pipeline being measured.
+The parent talks to the child over a pipe (base URLs, counters, reset, stop).
+
 Feeds and pages are spread over many addresses (127.0.0.2, 127.0.0.3, …: all of 127.0.0.0/8 is
 local on Linux), so the fetcher's per-host politeness limits really apply. Every response can be
 delayed by ``latency_s`` (simulating a remote site). Each server counts, per address, the requests
@@ -10,9 +14,11 @@ honour ``If-None-Match`` (answer 304), as real feed servers do.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from monitor_pipeline.bench.corpus import Corpus
@@ -58,39 +64,25 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many clients connect at once at the start of a run
 
 
-class BenchServers:
-    """Context manager serving ``corpus`` on ``hosts`` (one ThreadingHTTPServer each, ephemeral ports)."""
+@dataclass(frozen=True)
+class StatsSnapshot:
+    """The child's counters at one moment (per host maxima, request counts by kind)."""
 
-    def __init__(self, corpus: Corpus, hosts: list[str], latency_s: float = 0.0) -> None:
+    requests: Counter
+    max_in_flight: Counter
+    max_open_conns: Counter
+
+
+class _Serving:
+    """What runs in the child process: the servers and their counters."""
+
+    def __init__(self, corpus: Corpus, hosts: list[str], latency_s: float) -> None:
         self.corpus, self.hosts, self.latency_s = corpus, hosts, latency_s
         self.stats = _Stats()
         self._stop = threading.Event()
         self._servers: list[ThreadingHTTPServer] = []
-        self._threads: list[threading.Thread] = []
         self.base_urls: list[str] = []
 
-    # ------------------------------------------------------------------ urls
-    def host_of_feed(self, j: int) -> int:
-        return j % len(self.hosts)
-
-    def feed_url(self, j: int) -> str:
-        return self.base_urls[self.host_of_feed(j)] + self.corpus.feed_url_path(j)
-
-    def page_url(self, i: int) -> str:
-        return self.base_urls[self.host_of_feed(self.corpus.feed_of(i))] + self.corpus.page_url_path(i)
-
-    def reset_stats(self) -> None:
-        self.stats = _Stats()
-
-    @property
-    def max_in_flight_per_host(self) -> int:
-        return max(self.stats.max_in_flight.values(), default=0)
-
-    @property
-    def max_open_connections_per_host(self) -> int:
-        return max(self.stats.max_open_conns.values(), default=0)
-
-    # ------------------------------------------------------------------ serving
     def _handler(self, host: str, base_url: str):
         bench = self
 
@@ -147,7 +139,7 @@ class BenchServers:
 
         return Handler
 
-    def __enter__(self) -> "BenchServers":
+    def start(self) -> None:
         for host in self.hosts:
             httpd = _Server((host, 0), self._handler(host, ""))
             base_url = f"http://{host}:{httpd.server_address[1]}"
@@ -155,13 +147,112 @@ class BenchServers:
             self._servers.append(httpd)
             self.base_urls.append(base_url)
         for httpd in self._servers:
-            thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        return self
+            threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
-    def __exit__(self, *exc) -> None:
+    def snapshot(self) -> StatsSnapshot:
+        with self.stats.lock:
+            return StatsSnapshot(Counter(self.stats.requests), Counter(self.stats.max_in_flight),
+                                 Counter(self.stats.max_open_conns))
+
+    def stop(self) -> None:
         self._stop.set()
         for httpd in self._servers:
             httpd.shutdown()
             httpd.server_close()
+
+
+def _serve(conn, corpus: Corpus, hosts: list[str], latency_s: float) -> None:
+    """Child process: serve until told to stop (or until the parent goes away)."""
+    serving = _Serving(corpus, hosts, latency_s)
+    try:
+        serving.start()
+        conn.send(("ready", serving.base_urls))
+        while True:
+            try:
+                command = conn.recv()
+            except EOFError:
+                break
+            if command == "stats":
+                conn.send(serving.snapshot())
+            elif command == "reset":
+                serving.stats = _Stats()
+                conn.send("ok")
+            elif command == "stop":
+                break
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        serving.stop()
+        conn.close()
+
+
+class BenchServers:
+    """Context manager serving ``corpus`` on ``hosts`` (one ThreadingHTTPServer each, ephemeral
+    ports) from a child process."""
+
+    START_TIMEOUT_S = 60.0
+
+    def __init__(self, corpus: Corpus, hosts: list[str], latency_s: float = 0.0) -> None:
+        self.corpus, self.hosts, self.latency_s = corpus, hosts, latency_s
+        self.base_urls: list[str] = []
+        self._conn = None
+        self._process = None
+
+    # ------------------------------------------------------------------ urls
+    def host_of_feed(self, j: int) -> int:
+        return j % len(self.hosts)
+
+    def feed_url(self, j: int) -> str:
+        return self.base_urls[self.host_of_feed(j)] + self.corpus.feed_url_path(j)
+
+    def page_url(self, i: int) -> str:
+        return self.base_urls[self.host_of_feed(self.corpus.feed_of(i))] + self.corpus.page_url_path(i)
+
+    # ------------------------------------------------------------------ counters
+    def _ask(self, command: str):
+        self._conn.send(command)
+        return self._conn.recv()
+
+    @property
+    def stats(self) -> StatsSnapshot:
+        return self._ask("stats")
+
+    def reset_stats(self) -> None:
+        self._ask("reset")
+
+    @property
+    def max_in_flight_per_host(self) -> int:
+        return max(self.stats.max_in_flight.values(), default=0)
+
+    @property
+    def max_open_connections_per_host(self) -> int:
+        return max(self.stats.max_open_conns.values(), default=0)
+
+    # ------------------------------------------------------------------ serving
+    def __enter__(self) -> "BenchServers":
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, self.corpus, self.hosts, self.latency_s),
+                                        name="bench-servers", daemon=True)
+        self._process.start()
+        child.close()
+        if not self._conn.poll(self.START_TIMEOUT_S):
+            self.__exit__()
+            raise RuntimeError(f"benchmark servers did not start within {self.START_TIMEOUT_S:g} s")
+        status, payload = self._conn.recv()
+        if status != "ready":
+            self.__exit__()
+            raise RuntimeError(f"benchmark servers failed to start: {payload}")
+        self.base_urls = payload
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._conn.send("stop")
+        except (OSError, ValueError):
+            pass
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()

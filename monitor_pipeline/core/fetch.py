@@ -89,7 +89,7 @@ class HttpSettings:
     total_timeout_s: float = 60.0
     feed_max_bytes: int = 10 * 2**20
     page_max_bytes: int = 5 * 2**20
-    max_concurrency: int = 16
+    max_concurrency: int = 32
     per_host_concurrency: int = 2
     per_host_min_interval_s: float = 0.25
     max_retries: int = 3
@@ -319,14 +319,20 @@ class _HostGate:
         self._interval = min_interval_s
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, global_sem: asyncio.Semaphore) -> AsyncIterator[None]:
+        """Hold a host slot and a global slot. The interval runs from the moment both are held:
+        a request that waited for a global slot never starts right after its host's previous one."""
         async with self._sem:
             async with self._lock:
                 wait = self._next_start - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                await global_sem.acquire()
                 self._next_start = time.monotonic() + self._interval
-            yield
+            try:
+                yield
+            finally:
+                global_sem.release()
 
 
 # --------------------------------------------------------------------------- one attempt
@@ -418,7 +424,7 @@ class _Fetcher:
         """One guarded HTTP exchange; every failure becomes an :class:`_Attempt`."""
         s = self.settings
         host = (urlsplit(url).hostname or "").lower()
-        async with self._gate(host).slot(), self.global_sem:
+        async with self._gate(host).slot(self.global_sem):
             try:
                 return await self._exchange(url, headers, cap)
             except TimeoutError:

@@ -106,22 +106,23 @@ class Tagger:
     def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
         """Tag several articles; the NER step runs once over all their candidate sentences."""
         results = [self._tag_without_ner(c) for c in items]
+        for result, candidates in zip(results, self.org_candidates_many(items)):
+            result.org_candidates = candidates
+        return results
+
+    def org_candidates_many(self, items: Sequence[CleanedText]) -> list[list[OrgCandidate]]:
+        """Each article's unknown organisations (empty lists without NER), one NER batch for all."""
+        found: list[list[OrgCandidate]] = [[] for _ in items]
         if not self.with_ner:
-            return results
-        owners: list[int] = []
-        sentences: list[str] = []
+            return found
+        by_sentence: dict[str, list[int]] = {}
         for i, c in enumerate(items):
             spans = list(c.sentences) or simple_sentence_spans(c.text)
             for s, e in spans:
-                sentences.append(c.text[s:e])
-                owners.append(i)
-        if not sentences:
-            return results
-        by_sentence: dict[str, list[int]] = {}
-        for sent, owner in zip(sentences, owners):
-            by_sentence.setdefault(sent, []).append(owner)
-        candidates = find_org_candidates(list(by_sentence), matcher=self.matcher)
-        for cand in candidates:
+                by_sentence.setdefault(c.text[s:e], []).append(i)
+        if not by_sentence:
+            return found
+        for cand in find_org_candidates(list(by_sentence), matcher=self.matcher):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
-                results[owner].org_candidates.append(cand)
-        return results
+                found[owner].append(cand)
+        return found

@@ -23,7 +23,7 @@ class FeedPollerResource(dg.ConfigurableResource):
     allow_hosts: list[str] = []
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 15.0
-    max_concurrency: int = 16
+    max_concurrency: int = 32
     per_host_concurrency: int = 2
     per_host_min_interval_s: float = 0.25
     max_retries: int = 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,7 @@ class SeenRequest:
     host: str
     path: str
     headers: dict[str, str]
+    arrived_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

@@ -398,6 +398,26 @@ def test_per_host_limit_holds_while_hosts_run_in_parallel() -> None:
     assert tracker.total_peak >= 3, "different hosts should be fetched in parallel"
 
 
+def test_min_interval_between_starts_holds_when_global_slots_are_scarce() -> None:
+    """A request that waited for a global slot must still start ``per_host_min_interval_s`` after
+    its host's previous request (the interval counts from the real start, not from the host slot).
+
+    One global slot: host A's slow request holds it while host B's first request waits; B's second
+    request gets its host slot meanwhile, and must not start right behind B's first."""
+    interval = 0.2
+    slow, fast = LoopbackServer("127.0.0.1"), LoopbackServer("127.0.0.2")
+    slow.route("/r", lambda h: (h.pause(0.35), h.send(200, b"slow")))
+    fast.route("/r", lambda h: h.send(200, b"fast"))
+    settings = replace(FAST, per_host_concurrency=2, max_concurrency=1, per_host_min_interval_s=interval,
+                       allow_hosts=("127.0.0.1", "127.0.0.2"))
+    with slow, fast:
+        results = fetch_all([FetchRequest(slow.url("/r")), FetchRequest(fast.url("/r?n=1")),
+                             FetchRequest(fast.url("/r?n=2"))], settings)
+    assert all(r.status == "ok" for r in results)
+    first, second = sorted(hit.arrived_at for hit in fast.hits("/r"))
+    assert second - first >= interval - 0.03, f"started {second - first:.3f} s apart"
+
+
 def test_global_concurrency_limit_holds() -> None:
     tracker = ConcurrencyTracker()
     hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]

