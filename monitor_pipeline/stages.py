@@ -21,7 +21,7 @@ from monitor_pipeline import warehouse
 from monitor_pipeline.core import feed_state as fs
 from monitor_pipeline.core.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.core.feeds import check_expat, parse_feed
-from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
+from monitor_pipeline.core.fetch import FetchRequest, HostSchedule, HttpSettings, fetch_all
 from monitor_pipeline.core.registry import FeedSource
 from monitor_pipeline.page_store import PageStore
 from monitor_pipeline.spool import PartitionSpool
@@ -194,9 +194,10 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
     # A batch's bodies reach the page store before its rows are committed (one transaction per
     # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between
     # batches keeps the pages already stored; the next run fetches only the missing ones.
+    schedule = HostSchedule()  # the per-host interval holds across batches too
     for start in range(0, len(todo), FETCH_BATCH_PAGES):
         batch = todo[start:start + FETCH_BATCH_PAGES]
-        results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in batch], http)
+        results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in batch], http, schedule=schedule)
         store.put_many(r.body for r in results if r.body_sha256)
         now = datetime.now(timezone.utc)
         rows = []

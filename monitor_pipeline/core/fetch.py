@@ -56,6 +56,7 @@ __all__ = [
     "FETCH_STATUSES",
     "FetchRequest",
     "FetchResult",
+    "HostSchedule",
     "HttpSettings",
     "fetch_all",
     "fetch_all_async",
@@ -309,14 +310,33 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 # --------------------------------------------------------------------------- politeness
 
 
+class HostSchedule:
+    """When each host may next be sent a request (``time.monotonic()`` seconds).
+
+    Pass the same schedule to successive :func:`fetch_all` calls (a stage fetching in batches)
+    so that the per-host interval also holds from one call to the next; each call otherwise
+    starts with a fresh one. Used by one call at a time."""
+
+    def __init__(self) -> None:
+        self.next_start: dict[str, float] = {}
+
+
 class _HostGate:
     """Per-host concurrency limit plus a minimum interval between request starts."""
 
-    def __init__(self, concurrency: int, min_interval_s: float) -> None:
+    def __init__(self, concurrency: int, min_interval_s: float, host: str, schedule: HostSchedule) -> None:
         self._sem = asyncio.Semaphore(concurrency)
         self._lock = asyncio.Lock()
-        self._next_start = 0.0
+        self._host, self._schedule = host, schedule
         self._interval = min_interval_s
+
+    @property
+    def _next_start(self) -> float:
+        return self._schedule.next_start.get(self._host, 0.0)
+
+    @_next_start.setter
+    def _next_start(self, value: float) -> None:
+        self._schedule.next_start[self._host] = value
 
     @contextlib.asynccontextmanager
     async def slot(self, global_sem: asyncio.Semaphore) -> AsyncIterator[None]:
@@ -359,10 +379,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 class _Fetcher:
-    def __init__(self, settings: HttpSettings, resolve: Resolver, rng: random.Random | None) -> None:
+    def __init__(self, settings: HttpSettings, resolve: Resolver, rng: random.Random | None,
+                 schedule: HostSchedule | None = None) -> None:
         self.settings = settings
         self.rng = rng or random.Random()
         self.gates: dict[str, _HostGate] = {}
+        self.schedule = schedule if schedule is not None else HostSchedule()
         self.global_sem = asyncio.Semaphore(settings.max_concurrency)
         limits = httpx.Limits(max_connections=settings.max_concurrency,
                               max_keepalive_connections=settings.max_concurrency, keepalive_expiry=10.0)
@@ -380,7 +402,8 @@ class _Fetcher:
         gate = self.gates.get(host)
         if gate is None:
             s = self.settings
-            gate = self.gates[host] = _HostGate(s.per_host_concurrency, s.per_host_min_interval_s)
+            gate = self.gates[host] = _HostGate(s.per_host_concurrency, s.per_host_min_interval_s, host,
+                                                self.schedule)
         return gate
 
     async def _read_capped(self, resp: httpx.Response, cap: int) -> tuple[bytes, bool]:
@@ -499,10 +522,10 @@ class _Fetcher:
 
 async def fetch_all_async(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
-    rng: random.Random | None = None,
+    rng: random.Random | None = None, schedule: HostSchedule | None = None,
 ) -> list[FetchResult]:
     """Async version of :func:`fetch_all` (results in input order)."""
-    fetcher = _Fetcher(settings, resolve, rng)
+    fetcher = _Fetcher(settings, resolve, rng, schedule)
     try:
         return list(await asyncio.gather(*(fetcher.fetch(r) for r in requests)))
     finally:
@@ -511,19 +534,24 @@ async def fetch_all_async(
 
 def fetch_all(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
-    rng: random.Random | None = None,
+    rng: random.Random | None = None, schedule: HostSchedule | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; return results in input order; never raise per URL.
 
-    ``resolve`` (``socket.getaddrinfo`` signature) and ``rng`` (jitter) can be injected for tests.
+    ``resolve`` (``socket.getaddrinfo`` signature) and ``rng`` (jitter) can be injected for tests;
+    ``schedule`` carries the per-host intervals over from an earlier call.
     Safe to call from code already running an event loop (it then runs in a worker thread).
     """
     reqs = list(requests)
     if not reqs:
         return []
+
+    def run() -> list[FetchResult]:
+        return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng, schedule=schedule))
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng))
+        return run()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng))).result()
+        return pool.submit(run).result()

@@ -16,6 +16,7 @@ import pytest
 
 from monitor_pipeline.core.fetch import (
     FetchRequest,
+    HostSchedule,
     HttpSettings,
     fetch_all,
     parse_retry_after,
@@ -416,6 +417,23 @@ def test_min_interval_between_starts_holds_when_global_slots_are_scarce() -> Non
     assert all(r.status == "ok" for r in results)
     first, second = sorted(hit.arrived_at for hit in fast.hits("/r"))
     assert second - first >= interval - 0.03, f"started {second - first:.3f} s apart"
+
+
+def test_a_shared_schedule_keeps_the_interval_across_calls() -> None:
+    """A stage fetching in batches passes one HostSchedule to every call: the first request of a
+    batch waits the interval after the host's last request of the previous batch."""
+    interval = 0.3
+    settings = replace(FAST, per_host_min_interval_s=interval, allow_hosts=("127.0.0.1",))
+    with LoopbackServer("127.0.0.1") as server:
+        server.route("/p", lambda h: h.send(200, b"page"))
+        schedule = HostSchedule()
+        for batch in range(2):
+            assert fetch_all([FetchRequest(server.url(f"/p?b={batch}"))], settings, schedule=schedule)[0].ok
+        for batch in range(2, 4):  # separate calls without a shared schedule start at once
+            assert fetch_all([FetchRequest(server.url(f"/p?b={batch}"))], settings)[0].ok
+        arrivals = [hit.arrived_at for hit in server.hits("/p")]
+    assert arrivals[1] - arrivals[0] >= interval - 0.03
+    assert arrivals[3] - arrivals[2] < interval - 0.03
 
 
 def test_global_concurrency_limit_holds() -> None:
