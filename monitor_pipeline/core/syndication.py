@@ -1,9 +1,10 @@
 """Group syndicated copies of an article (agency dispatches, reposts) with MinHash LSH.
 
 Each text becomes the set of its word 5-shingles (lower-cased words of the normalized text);
-a 128-permutation MinHash estimates the Jaccard similarity of two sets, and MinHashLSH finds
-candidates whose similarity is probably above ``THRESHOLD``; candidates are then verified
-with the MinHash estimate itself, so LSH false positives never merge.
+a 128-permutation MinHash estimates the Jaccard similarity of two sets, and LSH banding (the
+bands and rows datasketch's MinHashLSH picks for ``THRESHOLD``) finds candidates whose similarity
+is probably above it; candidates are then verified with the MinHash estimate itself, so LSH false
+positives never merge.
 
 Why these values (measured in monitor_pipeline_tests/core/test_syndication.py):
 
