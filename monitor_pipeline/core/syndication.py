@@ -226,4 +226,4 @@ def _is_empty_values(values: np.ndarray) -> bool:
 
 
 def _is_empty(mh: MinHash) -> bool:
-    return bool(np.all(mh.hashvalues == _EMPTY_HASH_VALUE))
+    return _is_empty_values(mh.hashvalues)
