@@ -197,8 +197,7 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
     schedule = HostSchedule()  # the per-host interval holds across batches too
     for start in range(0, len(todo), FETCH_BATCH_PAGES):
         batch = todo[start:start + FETCH_BATCH_PAGES]
-        results = fetch_all([FetchRequest(url=t["url"], kind="page") for t in batch], http, schedule=schedule)
-        store.put_many(r.body for r in results if r.body_sha256)
+        results = _fetch_and_store(store, [FetchRequest(url=t["url"], kind="page") for t in batch], http, schedule)
         now = datetime.now(timezone.utc)
         rows = []
         for item, result in zip(batch, results):
@@ -218,6 +217,25 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
     with connect() as conn:
         report.already_stored = warehouse.table_count(conn, "article_pages", day) - report.fetched
     return report
+
+
+def _fetch_and_store(store: PageStore, requests: list[FetchRequest], http: HttpSettings,
+                     schedule: HostSchedule) -> list:
+    """Fetch pages; each body is compressed into the store while the others download (zlib and
+    the file write release the GIL). Returns once every body is stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="page-store") as writers:
+        stored = []
+
+        def store_body(index: int, result) -> None:
+            if result.body_sha256:
+                stored.append(writers.submit(store.put, result.body, result.body_sha256))
+
+        results = fetch_all(requests, http, schedule=schedule, on_result=store_body)
+        for future in stored:
+            future.result()  # a write error (disk full) fails the batch before its rows are committed
+    return results
 
 
 # --------------------------------------------------------------------------- articles
@@ -416,6 +434,7 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
             spool.append(_mention_rows(day, batch, results, report))
         companies = _company_rows(tagger)
         report.knowledge_base_companies = len(companies)
+        spool.flush()  # before taking the working file's lock, which is then held for the copy only
         with connect() as conn:
             warehouse.upsert_rows(conn, "companies", "company_id", companies)
             spool.publish(conn, day)
@@ -451,17 +470,13 @@ def _article_batches(connect: ConnectionFactory, ids: list[str]) -> Iterator[lis
         yield rows
 
 
-def _tag_without_ner(texts: list) -> list:
-    """Worker task: the rule-based tags of a chunk of cleaned texts (NER runs in the parent)."""
-    return cached_tagger(with_ner=False).tag_many(texts)
-
-
 def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers: int) -> Iterator[tuple[list, list]]:
     """(batch of articles, their TagResults), in article order. NER runs over a whole batch: spaCy
     costs 1.6 ms a sentence in batches of 256, 2.3 ms in batches of 64.
 
-    With several workers, they apply the rules (TAG_CHUNK articles a task, the next batch already
-    queued) while this process runs ``tagger``'s NER: spaCy is loaded once, here."""
+    With several workers, they apply the rules and NER's prefilter (TAG_CHUNK articles a task, the
+    next batch already queued) while this process runs ``tagger``'s NER: spaCy is loaded once, here.
+    The workers come from the warm forkserver, knowledge base already loaded."""
     batches = _article_batches(connect, ids)
     if workers <= 1:
         for batch in batches:
@@ -469,18 +484,23 @@ def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from monitor_pipeline.core.article_processing import worker_context
+    from monitor_pipeline.core.tagging import tag_for_ner_in_parent
+    from monitor_pipeline.core.workers import worker_context
 
     def with_org_candidates(batch: list, futures: list) -> tuple[list, list]:
-        candidates = tagger.org_candidates_many([a["cleaned"] for a in batch])
-        results = [result for future in futures for result in future.result()]
+        results, ner_sentences = [], []
+        for future in futures:
+            chunk_results, chunk_sentences = future.result()
+            results.extend(chunk_results)
+            ner_sentences.extend(chunk_sentences)
+        candidates = tagger.org_candidates_many([a["cleaned"] for a in batch], list(dict.fromkeys(ner_sentences)))
         for result, found in zip(results, candidates, strict=True):
             result.org_candidates = found
         return batch, results
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
         def submitted(batch: list) -> tuple[list, list]:
-            return batch, [pool.submit(_tag_without_ner, [a["cleaned"] for a in batch[k:k + TAG_CHUNK]])
+            return batch, [pool.submit(tag_for_ner_in_parent, [a["cleaned"] for a in batch[k:k + TAG_CHUNK]])
                            for k in range(0, len(batch), TAG_CHUNK)]
 
         ahead = None
@@ -531,17 +551,19 @@ def _mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRe
     return rows
 
 
-_TAGGERS: dict[bool, Any] = {}
+_NER_TAGGER: list[Any] = []
 
 
 def cached_tagger(with_ner: bool = True):
     """One tagger per process (and per NER setting): the knowledge base automaton and the spaCy
     model load once."""
-    if with_ner not in _TAGGERS:
-        from monitor_pipeline.core.tagging import Tagger
+    from monitor_pipeline.core.tagging import Tagger, rules_tagger
 
-        _TAGGERS[with_ner] = Tagger(with_ner=with_ner)
-    return _TAGGERS[with_ner]
+    if not with_ner:
+        return rules_tagger()
+    if not _NER_TAGGER:
+        _NER_TAGGER.append(Tagger(with_ner=True))
+    return _NER_TAGGER[0]
 
 
 def iter_days(start: str, end: str) -> Iterator[str]:

@@ -25,12 +25,17 @@ def test_a_page_round_trips_once_per_content(tmp_path):
     assert len(files[0].read_bytes()) < len(PAGE) + 20  # compressed (tiny page: about the same size)
 
 
-def test_put_many_keeps_order_and_stores_every_body(tmp_path):
+def test_concurrent_puts_store_every_body_once(tmp_path):
+    """fetch_pages stores bodies from several threads; a syndicated copy may arrive twice at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
     store = PageStore(tmp_path)
-    bodies = [f"<p>page {i}</p>".encode() * 500 for i in range(30)]
-    digests = store.put_many(bodies, threads=3)
+    bodies = [f"<p>page {i % 20}</p>".encode() * 500 for i in range(60)]  # each body three times
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        digests = list(pool.map(store.put, bodies))
     assert digests == [hashlib.sha256(b).hexdigest() for b in bodies]
     assert all(store.get(d) == b for d, b in zip(digests, bodies))
+    assert len([p for p in tmp_path.rglob("*.html.z")]) == 20
     assert not list(tmp_path.rglob(".tmp-*"))
 
 

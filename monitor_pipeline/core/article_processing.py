@@ -25,6 +25,7 @@ from monitor_pipeline.core.decode import decode_html
 from monitor_pipeline.core.extract import extract_article, is_html_content_type
 from monitor_pipeline.core.language import SAMPLE_CHARS as LANGUAGE_SAMPLE, UNDETERMINED, detect_language
 from monitor_pipeline.core.syndication import signature
+from monitor_pipeline.core.workers import in_warm_forkserver, worker_context
 
 MAX_BODY_BYTES = 5_000_000  # larger bodies get status "too_large" without parsing
 MIN_TEXT_CHARS = 200  # shorter cleaned text → "too_short"
@@ -283,42 +284,6 @@ class _Worker:
     done: int = 0
 
 
-# Set only in the environment the forkserver starts with: importing this module there (the
-# preload) also processes the warm-up page once, so every worker forked from it starts with
-# trafilatura's lazy imports done and langdetect's profiles loaded (~1.5 s a worker otherwise,
-# paid again each time a worker is recycled or replaced).
-_WARM_FORKSERVER_ENV = "MONITOR_PIPELINE_WARM_FORKSERVER"
-_FORKSERVER_LOCK = threading.Lock()
-
-
-def _ensure_warm_forkserver() -> None:
-    """Start this process's forkserver, if not running yet, with the warm-up flag set."""
-    from multiprocessing import forkserver
-
-    with _FORKSERVER_LOCK:
-        previous = os.environ.get(_WARM_FORKSERVER_ENV)
-        os.environ[_WARM_FORKSERVER_ENV] = "1"
-        try:
-            forkserver.ensure_running()
-        finally:
-            if previous is None:
-                os.environ.pop(_WARM_FORKSERVER_ENV, None)
-            else:
-                os.environ[_WARM_FORKSERVER_ENV] = previous
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """The multiprocessing context for the pipeline's worker processes: a forkserver that has
-    already imported trafilatura & co. and loaded the langdetect profiles (workers forked from it
-    start in a fraction of a second), or spawn where forkserver does not exist."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload([__name__])  # only effective if the server has not started yet
-        _ensure_warm_forkserver()
-    return context
-
-
 class _WorkerPool:
     """A fixed number of worker processes, each running one page at a time."""
 
@@ -486,5 +451,5 @@ def _bad_input(index: int, page: object) -> ProcessedArticle:
     )
 
 
-if os.environ.get(_WARM_FORKSERVER_ENV) == "1" and __name__ != "__main__":
+if in_warm_forkserver(__name__):
     process_page(_WARMUP_PAGE)  # imported as the forkserver's preload: warm up once for all workers

@@ -12,7 +12,8 @@ every request it guarantees:
   and the socket is opened to a checked address only (no DNS-rebinding window). A refused address
   never receives a packet.
 * **Politeness**: a global concurrency limit, a per-host concurrency limit and a minimum interval
-  between two requests to the same host; different hosts are fetched in parallel.
+  between two requests to the same host; different hosts are fetched in parallel. Each host's
+  connections are kept alive between its requests (one small pool per origin).
 * **Retries**: exponential backoff with full jitter on timeouts, connection errors and 5xx;
   ``Retry-After`` (seconds or HTTP date, capped by ``backoff_max_s``) honoured on 429/503; no retry
   on other 4xx.
@@ -32,7 +33,8 @@ import random
 import socket
 import time
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,6 +71,8 @@ FETCH_STATUSES = (
 )
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _RETRY_AFTER_CODES = frozenset({429, 503})
+KEEPALIVE_EXPIRY_S = 10.0
+MAX_KEPT_ORIGINS = 128  # origins whose idle connections stay open (at most per_host_concurrency each)
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
@@ -289,22 +293,72 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx transport whose connection pool uses :class:`_GuardedBackend`; never uses proxies."""
+class _OriginTransport(httpx.AsyncHTTPTransport):
+    """httpx transport over one small httpcore pool (one origin's connections); no proxies."""
 
-    def __init__(self, limits: httpx.Limits, policy: UrlPolicy, resolve: Resolver) -> None:
-        super().__init__(limits=limits, trust_env=False, retries=0)
-        ssl_context = httpx.create_ssl_context(trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
+    def __init__(self, connections: int, ssl_context: Any, backend: httpcore.AsyncNetworkBackend) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, retries=0)
+        self.pool = self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=connections,
+            max_keepalive_connections=connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY_S,
             http1=True,
             http2=False,
             retries=0,
-            network_backend=_GuardedBackend(policy, resolve),
+            network_backend=backend,
         )
+
+    def is_idle(self) -> bool:
+        """No request in flight or waiting: every connection is idle or closed."""
+        return all(c.is_idle() or c.is_closed() for c in self.pool.connections)
+
+
+class _GuardedTransport(httpx.AsyncBaseTransport):
+    """One small keep-alive pool per origin (scheme, host, port), on :class:`_GuardedBackend`.
+
+    A host's requests come ``per_host_min_interval_s`` apart with other hosts' requests in between,
+    so one shared pool sized for the global limit evicts each host's idle connection before its next
+    request (every request paid a new connection), and a shared pool sized for every host is scanned
+    whole by httpcore on each request. Per-origin pools keep each host's connection alive at a
+    constant cost; at most ``MAX_KEPT_ORIGINS`` of them stay open, the least recently used idle one
+    being closed first.
+    """
+
+    def __init__(self, per_origin_connections: int, policy: UrlPolicy, resolve: Resolver) -> None:
+        self._connections = per_origin_connections
+        self._ssl_context = httpx.create_ssl_context(trust_env=False)
+        self._backend = _GuardedBackend(policy, resolve)
+        self._origins: OrderedDict[tuple[bytes, bytes, int | None], _OriginTransport] = OrderedDict()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        transport = self._origins.get(key)
+        if transport is None:
+            await self._close_idle_origins(keep=MAX_KEPT_ORIGINS - 1)
+            transport = self._origins[key] = _OriginTransport(self._connections, self._ssl_context, self._backend)
+        else:
+            self._origins.move_to_end(key)
+        return await transport.handle_async_request(request)
+
+    async def _close_idle_origins(self, keep: int) -> None:
+        for key in list(self._origins):  # least recently used first
+            if len(self._origins) <= keep:
+                return
+            transport = self._origins[key]
+            if transport.is_idle():
+                del self._origins[key]
+                await transport.aclose()
+
+    @property
+    def open_origins(self) -> int:
+        return len(self._origins)
+
+    async def aclose(self) -> None:
+        transports, self._origins = list(self._origins.values()), OrderedDict()
+        for transport in transports:
+            await transport.aclose()
 
 
 # --------------------------------------------------------------------------- politeness
@@ -386,10 +440,9 @@ class _Fetcher:
         self.gates: dict[str, _HostGate] = {}
         self.schedule = schedule if schedule is not None else HostSchedule()
         self.global_sem = asyncio.Semaphore(settings.max_concurrency)
-        limits = httpx.Limits(max_connections=settings.max_concurrency,
-                              max_keepalive_connections=settings.max_concurrency, keepalive_expiry=10.0)
+        self.transport = _GuardedTransport(settings.per_host_concurrency, settings.url_policy, resolve)
         self.client = httpx.AsyncClient(
-            transport=_GuardedTransport(limits, settings.url_policy, resolve),
+            transport=self.transport,
             timeout=httpx.Timeout(connect=settings.connect_timeout_s, read=settings.read_timeout_s,
                                   write=settings.read_timeout_s, pool=settings.total_timeout_s),
             follow_redirects=False,
@@ -523,11 +576,19 @@ class _Fetcher:
 async def fetch_all_async(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
     rng: random.Random | None = None, schedule: HostSchedule | None = None,
+    on_result: Callable[[int, FetchResult], None] | None = None,
 ) -> list[FetchResult]:
     """Async version of :func:`fetch_all` (results in input order)."""
     fetcher = _Fetcher(settings, resolve, rng, schedule)
+
+    async def fetch(index: int, request: FetchRequest) -> FetchResult:
+        result = await fetcher.fetch(request)
+        if on_result is not None:
+            on_result(index, result)
+        return result
+
     try:
-        return list(await asyncio.gather(*(fetcher.fetch(r) for r in requests)))
+        return list(await asyncio.gather(*(fetch(i, r) for i, r in enumerate(requests))))
     finally:
         await fetcher.aclose()
 
@@ -535,11 +596,14 @@ async def fetch_all_async(
 def fetch_all(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
     rng: random.Random | None = None, schedule: HostSchedule | None = None,
+    on_result: Callable[[int, FetchResult], None] | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; return results in input order; never raise per URL.
 
     ``resolve`` (``socket.getaddrinfo`` signature) and ``rng`` (jitter) can be injected for tests;
-    ``schedule`` carries the per-host intervals over from an earlier call.
+    ``schedule`` carries the per-host intervals over from an earlier call. ``on_result(index, result)``
+    is called as each request completes, in the fetching thread, between network waits: it must
+    be quick (hand heavy work to a thread) and must not raise.
     Safe to call from code already running an event loop (it then runs in a worker thread).
     """
     reqs = list(requests)
@@ -547,7 +611,8 @@ def fetch_all(
         return []
 
     def run() -> list[FetchResult]:
-        return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng, schedule=schedule))
+        return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng, schedule=schedule,
+                                           on_result=on_result))
 
     try:
         asyncio.get_running_loop()

@@ -148,15 +148,17 @@ def find_org_candidates(
     known_surfaces: Iterable[str] = (),
     nlp: Any = None,
     batch_size: int = 256,
+    prefiltered: bool = False,
 ) -> list[OrgCandidate]:
     """Run NER (batched) on the sentences that pass the prefilter; return new org names.
 
     ``matcher`` (preferred) or ``known_surfaces`` tell which names are already known.
+    ``prefiltered``: the sentences already passed :func:`needs_ner` with this matcher.
     """
     known = {s.lower() for s in known_surfaces}
     if matcher is not None:
         known |= matcher.surfaces()
-    todo = [s for s in sentences if s and needs_ner(s, matcher)]
+    todo = [s for s in sentences if s and (prefiltered or needs_ner(s, matcher))]
     if not todo:
         return []
     model = nlp if nlp is not None else load_ner()

@@ -19,9 +19,10 @@ from monitor_pipeline.core.layoffs import (
     mask_relative_clauses,
 )
 from monitor_pipeline.core.metrics import Metric, find_metrics
-from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates
+from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates, needs_ner
+from monitor_pipeline.core.workers import in_warm_forkserver
 
-__all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric"]
+__all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
 TAGGER_VERSION = "tagger-1.0"
@@ -110,19 +111,60 @@ class Tagger:
             result.org_candidates = candidates
         return results
 
-    def org_candidates_many(self, items: Sequence[CleanedText]) -> list[list[OrgCandidate]]:
-        """Each article's unknown organisations (empty lists without NER), one NER batch for all."""
+    def org_candidates_many(self, items: Sequence[CleanedText],
+                            ner_sentences: Sequence[str] | None = None) -> list[list[OrgCandidate]]:
+        """Each article's unknown organisations (empty lists without NER), one NER batch for all.
+
+        ``ner_sentences``: the result of :meth:`ner_sentences` for these items, when already
+        computed elsewhere (a worker process); the prefilter is then not run again."""
         found: list[list[OrgCandidate]] = [[] for _ in items]
         if not self.with_ner:
             return found
-        by_sentence: dict[str, list[int]] = {}
-        for i, c in enumerate(items):
-            spans = list(c.sentences) or simple_sentence_spans(c.text)
-            for s, e in spans:
-                by_sentence.setdefault(c.text[s:e], []).append(i)
-        if not by_sentence:
-            return found
-        for cand in find_org_candidates(list(by_sentence), matcher=self.matcher):
+        by_sentence = _sentence_owners(items)
+        if ner_sentences is None:
+            ner_sentences = [s for s in by_sentence if needs_ner(s, self.matcher)]
+        for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found
+
+    def ner_sentences(self, items: Sequence[CleanedText]) -> list[str]:
+        """The items' distinct sentences that pass NER's prefilter (a capitalized word that is
+        not a known company), in order of first appearance."""
+        return [s for s in _sentence_owners(items) if needs_ner(s, self.matcher)]
+
+
+def _sentence_owners(items: Sequence[CleanedText]) -> dict[str, list[int]]:
+    """Each distinct non-empty sentence of the items, with the indexes of the items holding it."""
+    by_sentence: dict[str, list[int]] = {}
+    for i, c in enumerate(items):
+        spans = list(c.sentences) or simple_sentence_spans(c.text)
+        for s, e in spans:
+            if e > s:
+                by_sentence.setdefault(c.text[s:e], []).append(i)
+    return by_sentence
+
+
+_RULES_TAGGER: Tagger | None = None
+
+
+def rules_tagger() -> Tagger:
+    """This process's tagger without NER: the knowledge base and lexicon load once per process."""
+    global _RULES_TAGGER
+    if _RULES_TAGGER is None:
+        _RULES_TAGGER = Tagger(with_ner=False)
+    return _RULES_TAGGER
+
+
+def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult], list[str]]:
+    """Worker task: the rule-based tags of a chunk of articles, and the sentences the process
+    holding the spaCy model should run NER on (see :meth:`Tagger.org_candidates_many`)."""
+    tagger = rules_tagger()
+    return [tagger._tag_without_ner(c) for c in items], tagger.ner_sentences(items)
+
+
+if in_warm_forkserver(__name__):
+    try:  # imported as the worker forkserver's preload: load the knowledge base once for all workers
+        rules_tagger()
+    except Exception:  # noqa: BLE001 - a broken knowledge base fails in the worker, with its message
+        pass

@@ -104,10 +104,18 @@ class Handler(BaseHTTPRequestHandler):
         self.server.owner.stopping.wait(seconds)
 
 
-class LoopbackServer:
-    """Threaded HTTP/1.0 server on ``host`` (must be in 127.0.0.0/8) and a free port."""
+class KeepAliveHandler(Handler):
+    """HTTP/1.1: the connection stays open between requests (``send`` always sets Content-Length)."""
 
-    def __init__(self, host: str = "127.0.0.1", tracker: ConcurrencyTracker | None = None) -> None:
+    protocol_version = "HTTP/1.1"
+
+
+class LoopbackServer:
+    """Threaded HTTP/1.0 server (HTTP/1.1 with ``keep_alive``) on ``host`` (must be in 127.0.0.0/8)
+    and a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", tracker: ConcurrencyTracker | None = None,
+                 keep_alive: bool = False) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"test servers bind to loopback only, got {host}")
         self.host = host
@@ -116,7 +124,7 @@ class LoopbackServer:
         self.requests: list[SeenRequest] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), KeepAliveHandler if keep_alive else Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]

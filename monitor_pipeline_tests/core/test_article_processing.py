@@ -139,3 +139,26 @@ def test_binary_body_without_content_type_is_not_html():
     assert process_page(page(body=b"%PDF-1.7\n%binary", content_type=None)).status == "not_html"
     assert process_page(page(body=b"\x00\x01\x02garbage", content_type=None)).status == "not_html"
     assert process_page(page(content_type=None)).status == "ok"  # HTML without a header still works
+
+
+# Evaluated in a worker by the builtin ``eval`` (no test module to import there first): what the
+# worker holds before any task has imported or loaded anything.
+_WARM_STATE = """(
+    getattr(__import__("sys").modules.get("monitor_pipeline.core.tagging"), "_RULES_TAGGER", None) is not None,
+    getattr(__import__("sys").modules.get("monitor_pipeline.core.language"), "_factory", None) is not None,
+)"""
+
+
+@pytest.mark.timeout(120)
+def test_workers_start_from_a_warm_forkserver():
+    """Workers are forked from a forkserver that already loaded langdetect's profiles and the
+    tagging knowledge base, so no worker pays that at start (where forkserver exists)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from monitor_pipeline.core.workers import worker_context
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: workers are spawned and warm up on first use")
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
+        assert pool.submit(eval, _WARM_STATE).result(timeout=100) == (True, True)

@@ -104,6 +104,18 @@ def test_results_keep_input_order_and_failures_do_not_raise(server: LoopbackServ
     assert all("Traceback" not in (r.error or "") and "\n" not in (r.error or "") for r in results)
 
 
+def test_on_result_sees_each_result_once_with_its_index(server: LoopbackServer) -> None:
+    server.route("/a", lambda h: (h.pause(0.1), h.send(200, b"slow")))
+    server.route("/b", lambda h: h.send(200, b"fast"))
+    seen = []
+    results = fetch_all([FetchRequest(server.url("/a")), FetchRequest(server.url("/b")),
+                         FetchRequest(server.url("/missing"))], replace(FAST, per_host_concurrency=3),
+                        on_result=lambda index, result: seen.append((index, result)))
+    assert sorted(index for index, _ in seen) == [0, 1, 2]
+    assert all(results[index] is result for index, result in seen)
+    assert [index for index, _ in seen].index(1) < [index for index, _ in seen].index(0), "reported as completed"
+
+
 def test_fetch_all_works_inside_a_running_event_loop(server: LoopbackServer) -> None:
     server.route("/a", lambda h: h.send(200, b"A"))
 
@@ -434,6 +446,62 @@ def test_a_shared_schedule_keeps_the_interval_across_calls() -> None:
         arrivals = [hit.arrived_at for hit in server.hits("/p")]
     assert arrivals[1] - arrivals[0] >= interval - 0.03
     assert arrivals[3] - arrivals[2] < interval - 0.03
+
+
+def test_a_host_keeps_its_connection_between_spaced_requests(loopback_tripwire: Tripwire) -> None:
+    """Each host's requests come an interval apart with other hosts' requests in between; the
+    host's idle connection must survive them (a pool shared by all hosts and sized for the global
+    limit evicted it, so every request opened a new connection)."""
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+    servers = [LoopbackServer(host, keep_alive=True) for host in hosts]
+    for srv in servers:
+        srv.route("/p", lambda h: h.send(200, b"page"))
+    settings = replace(FAST, per_host_concurrency=1, max_concurrency=1, per_host_min_interval_s=0.05,
+                       allow_hosts=tuple(hosts))
+    try:
+        for srv in servers:
+            srv.__enter__()
+        results = fetch_all([FetchRequest(srv.url(f"/p?n={i}")) for i in range(4) for srv in servers], settings)
+    finally:
+        for srv in servers:
+            srv.__exit__(None, None, None)
+    assert all(r.status == "ok" for r in results)
+    assert all(len(srv.hits("/p")) == 4 for srv in servers)
+    assert sorted(loopback_tripwire.connected) == hosts, "one connection per host, reused"
+
+
+def test_idle_origins_beyond_the_cap_are_closed(monkeypatch: pytest.MonkeyPatch, loopback_tripwire: Tripwire) -> None:
+    """At most MAX_KEPT_ORIGINS origins keep connections open; the least recently used idle one
+    is closed when another origin needs one, and a later request to it reconnects."""
+    import httpx
+
+    from monitor_pipeline.core import fetch as fetch_module
+
+    monkeypatch.setattr(fetch_module, "MAX_KEPT_ORIGINS", 2)
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+    servers = [LoopbackServer(host, keep_alive=True) for host in hosts]
+    for srv in servers:
+        srv.route("/p", lambda h: h.send(200, b"page"))
+
+    async def run() -> list[int]:
+        transport = fetch_module._GuardedTransport(2, replace(FAST, allow_hosts=tuple(hosts)).url_policy,
+                                                   fetch_module.socket.getaddrinfo)
+        open_origins = []
+        async with httpx.AsyncClient(transport=transport) as client:
+            for srv in servers + servers[:1]:  # 1, 2, 3 (closes 1's connection), then 1 again
+                assert (await client.get(srv.url("/p"))).status_code == 200
+                open_origins.append(transport.open_origins)
+        return open_origins
+
+    try:
+        for srv in servers:
+            srv.__enter__()
+        open_origins = asyncio.run(run())
+    finally:
+        for srv in servers:
+            srv.__exit__(None, None, None)
+    assert open_origins == [1, 2, 2, 2]
+    assert loopback_tripwire.connected == hosts + hosts[:1]
 
 
 def test_global_concurrency_limit_holds() -> None:

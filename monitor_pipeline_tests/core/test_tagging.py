@@ -65,23 +65,45 @@ def test_attribute_metric_rules() -> None:
     assert attribute_metric(s, 0, find_metrics(s)[0], []) is None
 
 
-def test_ner_batched_across_items(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_ner_finding_poolside(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Replace NER by a fake that finds "Poolside AI"; returns the list of the sentence lists it gets."""
     import monitor_pipeline.core.tagging as tagging
+    from monitor_pipeline.core.org_candidates import OrgCandidate
 
     calls: list[list[str]] = []
 
-    def fake(sentences, matcher=None):
+    def fake(sentences, matcher=None, prefiltered=False):
         calls.append(list(sentences))
-        from monitor_pipeline.core.org_candidates import OrgCandidate
         return [OrgCandidate("Poolside AI", s) for s in sentences if "Poolside" in s]
 
     monkeypatch.setattr(tagging, "find_org_candidates", fake)
+    return calls
+
+
+def test_ner_batched_across_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = fake_ner_finding_poolside(monkeypatch)
     t = Tagger(kb=small_kb(), with_ner=True)
     a = clean_text("La start-up Poolside AI lève des fonds.")
     b = clean_text("Rien à signaler chez Atos.")
     res = t.tag_many([a, b])
     assert len(calls) == 1
     assert [c.name for c in res[0].org_candidates] == ["Poolside AI"] and res[1].org_candidates == []
+
+
+def test_prefilter_computed_elsewhere_gives_the_same_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tagging workers run NER's prefilter and send the sentences to the process holding spaCy:
+    only sentences with an unknown capitalized name go, each once, and the candidates found
+    from them are those the tagger finds alone."""
+    calls = fake_ner_finding_poolside(monkeypatch)
+    t = Tagger(kb=small_kb(), with_ner=True)
+    items = [clean_text("La start-up Poolside AI lève des fonds. Rien à signaler chez Atos."),
+             clean_text("Rien à signaler chez Atos."), clean_text("La start-up Poolside AI lève des fonds.")]
+    sentences = t.ner_sentences(items)
+    assert sentences == ["La start-up Poolside AI lève des fonds."]
+    assert t.org_candidates_many(items, sentences) == t.org_candidates_many(items)
+    assert calls[0] == calls[1] == sentences
+    found = t.org_candidates_many(items, sentences)
+    assert [len(f) for f in found] == [1, 0, 1]
 
 
 def test_version_is_a_string() -> None:
