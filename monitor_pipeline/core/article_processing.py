@@ -25,7 +25,7 @@ from monitor_pipeline.core.decode import decode_html
 from monitor_pipeline.core.extract import extract_article, is_html_content_type
 from monitor_pipeline.core.language import SAMPLE_CHARS as LANGUAGE_SAMPLE, UNDETERMINED, detect_language
 from monitor_pipeline.core.syndication import signature
-from monitor_pipeline.core.workers import in_warm_forkserver, worker_context
+from monitor_pipeline.core.workers import freeze_warm_state, in_warm_forkserver, worker_context
 
 MAX_BODY_BYTES = 5_000_000  # larger bodies get status "too_large" without parsing
 MIN_TEXT_CHARS = 200  # shorter cleaned text → "too_short"
@@ -453,3 +453,4 @@ def _bad_input(index: int, page: object) -> ProcessedArticle:
 
 if in_warm_forkserver(__name__):
     process_page(_WARMUP_PAGE)  # imported as the forkserver's preload: warm up once for all workers
+    freeze_warm_state()

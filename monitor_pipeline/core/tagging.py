@@ -20,7 +20,7 @@ from monitor_pipeline.core.layoffs import (
 )
 from monitor_pipeline.core.metrics import Metric, find_metrics
 from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates, needs_ner
-from monitor_pipeline.core.workers import in_warm_forkserver
+from monitor_pipeline.core.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
@@ -168,3 +168,4 @@ if in_warm_forkserver(__name__):
         rules_tagger()
     except Exception:  # noqa: BLE001 - a broken knowledge base fails in the worker, with its message
         pass
+    freeze_warm_state()
