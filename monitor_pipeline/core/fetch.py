@@ -337,7 +337,10 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
         transport = self._origins.get(key)
         if transport is None:
             await self._close_idle_origins(keep=MAX_KEPT_ORIGINS - 1)
-            transport = self._origins[key] = _OriginTransport(self._connections, self._ssl_context, self._backend)
+            transport = self._origins.get(key)  # another request may have opened it meanwhile
+            if transport is None:
+                transport = self._origins[key] = _OriginTransport(self._connections, self._ssl_context,
+                                                                  self._backend)
         else:
             self._origins.move_to_end(key)
         return await transport.handle_async_request(request)
@@ -346,8 +349,8 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
         for key in list(self._origins):  # least recently used first
             if len(self._origins) <= keep:
                 return
-            transport = self._origins[key]
-            if transport.is_idle():
+            transport = self._origins.get(key)  # may be gone: closing awaits, other requests run
+            if transport is not None and transport.is_idle():
                 del self._origins[key]
                 await transport.aclose()
 

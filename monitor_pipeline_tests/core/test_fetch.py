@@ -504,6 +504,29 @@ def test_idle_origins_beyond_the_cap_are_closed(monkeypatch: pytest.MonkeyPatch,
     assert loopback_tripwire.connected == hosts + hosts[:1]
 
 
+def test_origin_cap_holds_under_concurrent_requests(monkeypatch: pytest.MonkeyPatch,
+                                                    loopback_tripwire: Tripwire) -> None:
+    """Many hosts at once with a cap of 2 kept origins: requests opening new origins close idle ones
+    concurrently, and none of them may fail or leave a host with two pools."""
+    from monitor_pipeline.core import fetch as fetch_module
+
+    monkeypatch.setattr(fetch_module, "MAX_KEPT_ORIGINS", 2)
+    hosts = [f"127.0.0.{i}" for i in range(1, 9)]
+    servers = [LoopbackServer(host, keep_alive=True) for host in hosts]
+    for srv in servers:
+        srv.route("/p", lambda h: (h.pause(0.01), h.send(200, b"page")))
+    settings = replace(FAST, per_host_concurrency=2, max_concurrency=8, allow_hosts=tuple(hosts))
+    try:
+        for srv in servers:
+            srv.__enter__()
+        results = fetch_all([FetchRequest(srv.url(f"/p?n={i}")) for i in range(6) for srv in servers], settings)
+    finally:
+        for srv in servers:
+            srv.__exit__(None, None, None)
+    assert [r.error for r in results if r.status != "ok"] == []
+    assert all(len(srv.hits("/p")) == 6 for srv in servers)
+
+
 def test_global_concurrency_limit_holds() -> None:
     tracker = ConcurrencyTracker()
     hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
