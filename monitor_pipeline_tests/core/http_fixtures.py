@@ -8,11 +8,12 @@ simultaneous in-flight requests per host (and across hosts with a shared
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -153,6 +154,15 @@ class LoopbackServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def serving(servers: Sequence[LoopbackServer]) -> Iterator[Sequence[LoopbackServer]]:
+    """Run several servers for the duration of a block; every started one is stopped."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.enter_context(server)
+        yield servers
 
 
 def fake_resolver(mapping: dict[str, str]) -> Callable[..., list[tuple]]:

@@ -29,6 +29,7 @@ from monitor_pipeline_tests.core.http_fixtures import (
     Tripwire,
     fake_resolver,
     install_tripwire,
+    serving,
 )
 
 
@@ -396,14 +397,9 @@ def test_per_host_limit_holds_while_hosts_run_in_parallel() -> None:
     for srv in servers:
         srv.route("/slow", lambda h: (h.pause(0.25), h.send(200, b"done")))
     settings = replace(FAST, per_host_concurrency=2, max_concurrency=16, allow_hosts=tuple(hosts))
-    try:
-        for srv in servers:
-            srv.__enter__()
+    with serving(servers):
         requests = [FetchRequest(srv.url(f"/slow?n={i}")) for srv in servers for i in range(6)]
         results = fetch_all(requests, settings)
-    finally:
-        for srv in servers:
-            srv.__exit__(None, None, None)
     assert all(r.status == "ok" for r in results)
     assert all(len(srv.hits("/slow")) == 6 for srv in servers)
     for host in hosts:
@@ -458,13 +454,8 @@ def test_a_host_keeps_its_connection_between_spaced_requests(loopback_tripwire: 
         srv.route("/p", lambda h: h.send(200, b"page"))
     settings = replace(FAST, per_host_concurrency=1, max_concurrency=1, per_host_min_interval_s=0.05,
                        allow_hosts=tuple(hosts))
-    try:
-        for srv in servers:
-            srv.__enter__()
+    with serving(servers):
         results = fetch_all([FetchRequest(srv.url(f"/p?n={i}")) for i in range(4) for srv in servers], settings)
-    finally:
-        for srv in servers:
-            srv.__exit__(None, None, None)
     assert all(r.status == "ok" for r in results)
     assert all(len(srv.hits("/p")) == 4 for srv in servers)
     assert sorted(loopback_tripwire.connected) == hosts, "one connection per host, reused"
@@ -493,13 +484,8 @@ def test_idle_origins_beyond_the_cap_are_closed(monkeypatch: pytest.MonkeyPatch,
                 open_origins.append(transport.open_origins)
         return open_origins
 
-    try:
-        for srv in servers:
-            srv.__enter__()
+    with serving(servers):
         open_origins = asyncio.run(run())
-    finally:
-        for srv in servers:
-            srv.__exit__(None, None, None)
     assert open_origins == [1, 2, 2, 2]
     assert loopback_tripwire.connected == hosts + hosts[:1]
 
@@ -516,13 +502,8 @@ def test_origin_cap_holds_under_concurrent_requests(monkeypatch: pytest.MonkeyPa
     for srv in servers:
         srv.route("/p", lambda h: (h.pause(0.01), h.send(200, b"page")))
     settings = replace(FAST, per_host_concurrency=2, max_concurrency=8, allow_hosts=tuple(hosts))
-    try:
-        for srv in servers:
-            srv.__enter__()
+    with serving(servers):
         results = fetch_all([FetchRequest(srv.url(f"/p?n={i}")) for i in range(6) for srv in servers], settings)
-    finally:
-        for srv in servers:
-            srv.__exit__(None, None, None)
     assert [r.error for r in results if r.status != "ok"] == []
     assert all(len(srv.hits("/p")) == 6 for srv in servers)
 
@@ -534,12 +515,7 @@ def test_global_concurrency_limit_holds() -> None:
     for srv in servers:
         srv.route("/slow", lambda h: (h.pause(0.15), h.send(200, b"done")))
     settings = replace(FAST, per_host_concurrency=4, max_concurrency=2, allow_hosts=tuple(hosts))
-    try:
-        for srv in servers:
-            srv.__enter__()
+    with serving(servers):
         results = fetch_all([FetchRequest(srv.url(f"/slow?n={i}")) for srv in servers for i in range(3)], settings)
-    finally:
-        for srv in servers:
-            srv.__exit__(None, None, None)
     assert all(r.status == "ok" for r in results)
     assert tracker.total_peak <= 2
