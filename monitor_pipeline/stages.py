@@ -6,6 +6,7 @@ working DuckDB file is locked only briefly.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -551,19 +552,13 @@ def _mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRe
     return rows
 
 
-_NER_TAGGER: list[Any] = []
+@functools.cache
+def cached_tagger():
+    """One tagger with NER per process: the knowledge base automaton and the spaCy model load once
+    (worker processes use ``core.tagging.rules_tagger``, without NER)."""
+    from monitor_pipeline.core.tagging import Tagger
 
-
-def cached_tagger(with_ner: bool = True):
-    """One tagger per process (and per NER setting): the knowledge base automaton and the spaCy
-    model load once."""
-    from monitor_pipeline.core.tagging import Tagger, rules_tagger
-
-    if not with_ner:
-        return rules_tagger()
-    if not _NER_TAGGER:
-        _NER_TAGGER.append(Tagger(with_ner=True))
-    return _NER_TAGGER[0]
+    return Tagger(with_ner=True)
 
 
 def iter_days(start: str, end: str) -> Iterator[str]:

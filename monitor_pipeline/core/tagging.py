@@ -160,7 +160,7 @@ def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult]
     """Worker task: the rule-based tags of a chunk of articles, and the sentences the process
     holding the spaCy model should run NER on (see :meth:`Tagger.org_candidates_many`)."""
     tagger = rules_tagger()
-    return [tagger._tag_without_ner(c) for c in items], tagger.ner_sentences(items)
+    return tagger.tag_many(items), tagger.ner_sentences(items)
 
 
 if in_warm_forkserver(__name__):
