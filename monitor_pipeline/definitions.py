@@ -15,6 +15,11 @@ from monitor_pipeline.defs.sensors import layoff_alert_sensor
 
 
 def build_definitions(resource_overrides: dict | None = None) -> dg.Definitions:
+    """Every job, including the UI's ad-hoc materializations, runs its steps one after another in the run's
+    own process (the in-process executor). The default multiprocess executor starts one process per step,
+    and each of them imports the code location, loads spaCy and starts the extraction workers again: a
+    300-page day took 112 s that way against 27 s in process. The steps that write the warehouse are
+    serialized by their pool anyway; extraction and tagging keep their own worker processes."""
     resources = {
         "duckdb": warehouse_resource(),
         "dbt": dbt_resource(),
@@ -33,6 +38,7 @@ def build_definitions(resource_overrides: dict | None = None) -> dg.Definitions:
         schedules=[hourly_poll_schedule, daily_aggregates_schedule],
         sensors=[layoff_alert_sensor],
         resources=resources,
+        executor=dg.in_process_executor,
     )
 
 

@@ -1,5 +1,5 @@
 """``monitor-dbt`` answers ``--version`` like dbt (same installed version first) and passes every other
-command to dbt unchanged; the dbt resource uses it."""
+command to dbt unchanged; the dbt resource uses it, and builds no dbt adapter in the run's process."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitor_pipeline.defs.resources import dbt_executable
+import pytest
+from dagster_dbt import DbtCliResource
+
+from monitor_pipeline.defs.resources import dbt_executable, dbt_project, dbt_resource
 
 VERSION = re.compile(r"(\d+\.\d+\.\d+)")  # what dagster-dbt reads from `dbt --version`
 
@@ -35,3 +38,14 @@ def test_other_commands_reach_dbt():
 
 def test_the_resource_runs_the_launcher_from_this_environment():
     assert dbt_executable() == str(Path(sys.executable).parent / "monitor-dbt")
+
+
+@pytest.mark.slow
+def test_the_resource_runs_dbt_without_building_an_adapter_in_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("MONITOR_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    ours = dbt_resource().cli(["parse", "--quiet"], target_path=tmp_path / "ours").wait()
+    assert ours.is_successful() and (tmp_path / "ours" / "manifest.json").exists()
+    assert ours.adapter is None
+    # dagster-dbt's own resource does build one: if it stopped calling the overridden hook, ours would too
+    stock = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    assert stock.cli(["parse", "--quiet"], target_path=tmp_path / "stock").wait().adapter is not None

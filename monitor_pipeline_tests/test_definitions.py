@@ -40,3 +40,12 @@ def test_build_dbt_args_passes_the_partition_window():
     assert args[0] == "build"
     assert args[1] == "--vars"
     assert '"min_day": "2026-11-25"' in args[2] and '"max_day": "2026-11-26"' in args[2]
+
+
+def test_every_job_runs_its_steps_in_the_run_process():
+    """Launched runs (UI, schedules, backfills) must not start one process per step: each would import the
+    code location, load spaCy and start the extraction workers again."""
+    jobs = [defs.resolve_job_def(name) for name in ("daily_pipeline", "recompute_from_stored_html")]
+    jobs.append(defs.resolve_implicit_global_asset_job_def())
+    for job in jobs:
+        assert job.executor_def.name == dg.in_process_executor.name, job.name

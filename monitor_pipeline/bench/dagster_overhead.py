@@ -1,14 +1,16 @@
 """dagster_overhead: one partition through Dagster vs the same work called directly.
 
-Dagster side: ``build_definitions`` with a FeedPollerResource on the benchmark registry (loopback
-hosts allowed, default politeness), the ``daily_pipeline`` job ``execute_in_process`` on a temporary
-instance. Direct side: the four stages, ``dbt build`` for the same day (subprocess, as dagster-dbt
-does), ``publish_analytics_copy`` and the daily digest. Each on a fresh DuckDB file.
+Dagster side: the ``daily_pipeline`` job of ``build_definitions``, with a FeedPollerResource on the
+benchmark registry (loopback hosts allowed, default politeness), run with ``execute_job`` on a
+temporary instance: reconstructed from this module and run by its own executor, as a launched run is.
+Direct side: the four stages, ``dbt build`` for the same day (subprocess, as dagster-dbt does),
+``publish_analytics_copy`` and the daily digest. Each on a fresh DuckDB file.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,30 +40,44 @@ def _env(**values: str):
                 os.environ[k] = v
 
 
-def _dagster_run(servers: BenchServers, tmp: Path, day: str) -> tuple[float, dict]:
-    import dagster as dg
+BENCH_FEEDS_ENV = "MONITOR_BENCH_FEEDS"
 
+
+def bench_daily_pipeline():
+    """The product's ``daily_pipeline`` job with the feed poller on the benchmark's registry and hosts (JSON
+    in MONITOR_BENCH_FEEDS), so Dagster can rebuild it from this module wherever it runs a step."""
     from monitor_pipeline.definitions import build_definitions
     from monitor_pipeline.defs.resources import FeedPollerResource
 
-    registry = write_registry(servers, tmp / "feeds.yaml")
-    (tmp / "dagster_home").mkdir()
-    with _env(MONITOR_WAREHOUSE_PATH=str(tmp / "data" / "warehouse.duckdb"),
-              MONITOR_ALERT_LEDGER_PATH=str(tmp / "data" / "alerts.duckdb")):
-        (tmp / "data").mkdir()
-        with dg.instance_for_test(temp_dir=str(tmp / "dagster_home")) as instance:
+    feeds = FeedPollerResource(**json.loads(os.environ[BENCH_FEEDS_ENV]))
+    return build_definitions({"feeds": feeds}).resolve_job_def("daily_pipeline")
+
+
+def _dagster_run(servers: BenchServers, workdir: Path, day: str) -> tuple[float, dict]:
+    """One run on a new instance and an empty data directory. ``workdir`` (registry, data) is the same in
+    every round: Dagster keeps the job it reconstructed, with its resources, for the whole process."""
+    import dagster as dg
+
+    registry = workdir / "feeds.yaml"
+    if not registry.exists():
+        write_registry(servers, registry)
+    feeds = json.dumps({"registry_path": str(registry), "allow_hosts": list(servers.hosts)})
+    shutil.rmtree(workdir / "data", ignore_errors=True)
+    (workdir / "data").mkdir()
+    shutil.rmtree(workdir / "dagster_home", ignore_errors=True)
+    (workdir / "dagster_home").mkdir()
+    with _env(MONITOR_WAREHOUSE_PATH=str(workdir / "data" / "warehouse.duckdb"),
+              MONITOR_ALERT_LEDGER_PATH=str(workdir / "data" / "alerts.duckdb"), **{BENCH_FEEDS_ENV: feeds}):
+        with dg.instance_for_test(temp_dir=str(workdir / "dagster_home")) as instance:
             with Stopwatch() as sw:
-                defs = build_definitions({"feeds": FeedPollerResource(registry_path=str(registry),
-                                                                      allow_hosts=list(servers.hosts))})
-                result = defs.resolve_job_def("daily_pipeline").execute_in_process(
-                    partition_key=day, instance=instance, raise_on_error=False)
+                with dg.execute_job(dg.reconstructable(bench_daily_pipeline), instance,
+                                    tags={"dagster/partition": day}) as result:
+                    events = result.all_events
             if not result.success:
                 raise RuntimeError("Dagster run failed: " + "; ".join(
-                    str(e.message)[:300] for e in result.all_events if e.is_failure))
-            steps = {}
-            for event in result.all_events:
-                if event.event_type_value == "STEP_SUCCESS":
-                    steps[event.step_key] = round(event.event_specific_data.duration_ms / 1000, 3)
+                    str(e.message)[:300] for e in events if e.is_failure))
+    steps = {event.step_key: round(event.event_specific_data.duration_ms / 1000, 3)
+             for event in events if event.event_type_value == "STEP_SUCCESS"}
     return sw.seconds, steps
 
 
@@ -122,12 +138,12 @@ def dagster_overhead(n_pages: int, rounds: int) -> dict:
     corpus = Corpus(n_pages, 50)
     dag, direct, dag_steps, direct_parts = [], [], [], []
     _warm_up()
-    with BenchServers(corpus, loopback_hosts(50)) as servers:
+    with BenchServers(corpus, loopback_hosts(50)) as servers, \
+            tempfile.TemporaryDirectory(prefix="bench-dagster-") as dagster_workdir:
         def dagster_side() -> None:
-            with tempfile.TemporaryDirectory(prefix="bench-dagster-") as tmp:
-                seconds, steps = _dagster_run(servers, Path(tmp), day)
-                dag.append(seconds)
-                dag_steps.append(steps)
+            seconds, steps = _dagster_run(servers, Path(dagster_workdir), day)
+            dag.append(seconds)
+            dag_steps.append(steps)
 
         def direct_side() -> None:
             with tempfile.TemporaryDirectory(prefix="bench-direct-") as tmp:
