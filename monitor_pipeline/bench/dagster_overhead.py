@@ -58,14 +58,11 @@ def _dagster_run(servers: BenchServers, workdir: Path, day: str) -> tuple[float,
     every round: Dagster keeps the job it reconstructed, with its resources, for the whole process."""
     import dagster as dg
 
-    registry = workdir / "feeds.yaml"
-    if not registry.exists():
-        write_registry(servers, registry)
+    registry = write_registry(servers, workdir / "feeds.yaml")
     feeds = json.dumps({"registry_path": str(registry), "allow_hosts": list(servers.hosts)})
-    shutil.rmtree(workdir / "data", ignore_errors=True)
-    (workdir / "data").mkdir()
-    shutil.rmtree(workdir / "dagster_home", ignore_errors=True)
-    (workdir / "dagster_home").mkdir()
+    for fresh in ("data", "dagster_home"):
+        shutil.rmtree(workdir / fresh, ignore_errors=True)
+        (workdir / fresh).mkdir()
     with _env(MONITOR_WAREHOUSE_PATH=str(workdir / "data" / "warehouse.duckdb"),
               MONITOR_ALERT_LEDGER_PATH=str(workdir / "data" / "alerts.duckdb"), **{BENCH_FEEDS_ENV: feeds}):
         with dg.instance_for_test(temp_dir=str(workdir / "dagster_home")) as instance:
