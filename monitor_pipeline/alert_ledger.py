@@ -59,7 +59,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline.core.alerts import (
+from monitor_pipeline.core.alerts.planner import (
     AlertedState,
     LayoffEvent,
     PlannedAlert,
@@ -67,7 +67,7 @@ from monitor_pipeline.core.alerts import (
     render_alert,
     render_digest,
 )
-from monitor_pipeline.core.channels import Channel, DeliveryError, redact_known_secrets
+from monitor_pipeline.core.alerts.channels import Channel, DeliveryError, redact_known_secrets
 
 __all__ = [
     "AlertSettings",

@@ -19,11 +19,11 @@ from typing import Any
 import duckdb
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.core import feed_state as fs
-from monitor_pipeline.core.article_processing import PageInput, ProcessedArticle, process_pages
-from monitor_pipeline.core.feeds import check_expat, parse_feed
-from monitor_pipeline.core.fetch import FetchRequest, HostSchedule, HttpSettings, fetch_all
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest import feed_state as fs
+from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
+from monitor_pipeline.core.ingest.feeds import check_expat, parse_feed
+from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, fetch_all
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.page_store import PageStore
 from monitor_pipeline.spool import PartitionSpool
 
@@ -282,7 +282,7 @@ class ArticlesReport:
 
 def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeout_s: float = 30.0) -> ArticlesReport:
     """Decode, extract, clean, detect language and cluster syndicated copies, from stored HTML only."""
-    from monitor_pipeline.core.syndication import assign_clusters
+    from monitor_pipeline.core.text.syndication import assign_clusters
 
     with connect() as conn:
         warehouse.ensure_schema(conn)
@@ -447,7 +447,7 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
 
 
 def _company_rows(tagger) -> list[dict[str, Any]]:
-    from monitor_pipeline.core.companies import KnowledgeBase
+    from monitor_pipeline.core.tagging.companies import KnowledgeBase
 
     kb = tagger.kb if tagger is not None else KnowledgeBase.load()
     return [{"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
@@ -457,7 +457,7 @@ def _company_rows(tagger) -> list[dict[str, Any]]:
 
 def _article_batches(connect: ConnectionFactory, ids: list[str]) -> Iterator[list[dict]]:
     """The articles to tag, TAG_READ_BATCH at a time (short reads)."""
-    from monitor_pipeline.core.clean import CleanedText
+    from monitor_pipeline.core.text.clean import CleanedText
 
     for start in range(0, len(ids), TAG_READ_BATCH):
         with connect() as conn:
@@ -485,8 +485,8 @@ def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from monitor_pipeline.core.tagging import tag_for_ner_in_parent
-    from monitor_pipeline.core.workers import worker_context
+    from monitor_pipeline.core.tagging.tagger import tag_for_ner_in_parent
+    from monitor_pipeline.core.text.workers import worker_context
 
     def with_org_candidates(batch: list, futures: list) -> tuple[list, list]:
         results, ner_sentences = [], []
@@ -515,8 +515,8 @@ def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers:
 
 def _mention_rows(day: str, chunk: list[dict], results: list, report: MentionsReport) -> dict[str, list[dict]]:
     """The mention tables' rows for a chunk of tagged articles (and the report's counters)."""
-    from monitor_pipeline.core.layoffs import COUNTED_STATUSES
-    from monitor_pipeline.core.tagging import TAGGER_VERSION
+    from monitor_pipeline.core.tagging.layoffs import COUNTED_STATUSES
+    from monitor_pipeline.core.tagging.tagger import TAGGER_VERSION
 
     rows: dict[str, list[dict]] = {table: [] for table in MENTION_TABLES}
     for art, result in zip(chunk, results):
@@ -556,7 +556,7 @@ def _mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRe
 def cached_tagger():
     """One tagger with NER per process: the knowledge base automaton and the spaCy model load once
     (worker processes use ``core.tagging.rules_tagger``, without NER)."""
-    from monitor_pipeline.core.tagging import Tagger
+    from monitor_pipeline.core.tagging.tagger import Tagger
 
     return Tagger(with_ner=True)
 

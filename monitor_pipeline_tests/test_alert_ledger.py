@@ -13,8 +13,8 @@ from monitor_pipeline.alert_ledger import (
     ledger_rows,
     run_alert_tick,
 )
-from monitor_pipeline.core.alerts import LayoffEvent
-from monitor_pipeline.core.channels import AppriseChannel, DeliveryError, FileChannel
+from monitor_pipeline.core.alerts.planner import LayoffEvent
+from monitor_pipeline.core.alerts.channels import AppriseChannel, DeliveryError, FileChannel
 from monitor_pipeline_tests.receivers import SmtpReceiver, WebhookReceiver
 
 pytestmark = pytest.mark.timeout(120)
@@ -332,7 +332,7 @@ def test_replanning_the_same_alert_is_a_no_op(hook, ledger):
 
 
 def test_channels_configured_from_env_deliver(hook, smtp, ledger, tmp_path):
-    from monitor_pipeline.core.channels import channels_from_env
+    from monitor_pipeline.core.alerts.channels import channels_from_env
 
     env = {"MONITOR_ALERT_URLS": f"{hook.url},{smtp.url}", "MONITOR_ALERT_TIMEOUT_S": "5"}
     channels = channels_from_env(env, data_dir=tmp_path)

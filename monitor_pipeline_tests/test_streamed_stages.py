@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from monitor_pipeline import spool, stages, warehouse
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.fetch import HttpSettings
-from monitor_pipeline.core.registry import load_registry
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.fetch import HttpSettings
+from monitor_pipeline.core.ingest.registry import load_registry
 from monitor_pipeline.sample_server import SampleCorpusServer
 
 pytestmark = pytest.mark.slow

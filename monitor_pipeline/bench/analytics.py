@@ -37,7 +37,7 @@ def example_queries(doc: Path = ANALYSTS_DOC) -> list[tuple[str, str]]:
 
 def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int = 365) -> dict[str, int]:
     """Synthetic rows for the Python-written tables (all generated in SQL)."""
-    from monitor_pipeline.core.companies import KnowledgeBase
+    from monitor_pipeline.core.tagging.companies import KnowledgeBase
 
     warehouse.ensure_schema(conn)
     kb = KnowledgeBase.load()

@@ -113,8 +113,8 @@ def _warm_up() -> None:
     base automaton and spaCy model, kept per process) and the extraction workers' forkserver
     (started once per process with trafilatura & co. preloaded)."""
     from monitor_pipeline import stages
-    from monitor_pipeline.core.article_processing import _WARMUP_PAGE, process_pages
-    from monitor_pipeline.core.org_candidates import load_ner
+    from monitor_pipeline.core.text.article_processing import _WARMUP_PAGE, process_pages
+    from monitor_pipeline.core.tagging.org_candidates import load_ner
 
     with tempfile.TemporaryDirectory(prefix="bench-dbt-warm-") as tmp:
         env = dict(os.environ, MONITOR_WAREHOUSE_PATH=str(Path(tmp) / "w.duckdb"),

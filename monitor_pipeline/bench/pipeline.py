@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from monitor_pipeline import stages, warehouse
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.fetch import HttpSettings
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.fetch import HttpSettings
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.bench.server import BenchServers
 
 BENCH_DAY = "2025-11-03"

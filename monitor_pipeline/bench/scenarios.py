@@ -110,7 +110,7 @@ def _obvious_pipeline(servers: BenchServers, nlp, detect) -> dict[int, set[str]]
     import feedparser
     import trafilatura
 
-    from monitor_pipeline.core.companies import CompanyMatcher, KnowledgeBase
+    from monitor_pipeline.core.tagging.companies import CompanyMatcher, KnowledgeBase
 
     matcher = CompanyMatcher(KnowledgeBase.load())
     found: dict[int, set[str]] = {}
@@ -164,7 +164,7 @@ def against_obvious(feeds: int, per_feed: int, latency_s: float, rounds: int, ob
     import langdetect
     import spacy
 
-    from monitor_pipeline.core.org_candidates import load_ner
+    from monitor_pipeline.core.tagging.org_candidates import load_ner
     from monitor_pipeline.stages import cached_tagger
 
     corpus = Corpus(feeds * per_feed, feeds)
@@ -202,7 +202,7 @@ def against_obvious(feeds: int, per_feed: int, latency_s: float, rounds: int, ob
 
 # --------------------------------------------------------------------------- 7
 def feed_polling(feeds: int, per_feed: int, latency_s: float, rounds: int) -> dict:
-    from monitor_pipeline.core.fetch import FetchRequest, fetch_all
+    from monitor_pipeline.core.ingest.fetch import FetchRequest, fetch_all
 
     corpus = Corpus(feeds * per_feed, feeds)
     concurrent, sequential, max_in_flight, max_conns = [], [], [], []
@@ -237,13 +237,13 @@ def stage_costs(n_pages: int) -> dict:
     """Per-stage cost per article, in this process, on ``n_pages`` realistic pages."""
     import time
 
-    from monitor_pipeline.core.article_processing import LANGUAGE_SAMPLE_CHARS
-    from monitor_pipeline.core.clean import clean_text
-    from monitor_pipeline.core.decode import decode_html
-    from monitor_pipeline.core.extract import extract_article
-    from monitor_pipeline.core.language import detect_language
-    from monitor_pipeline.core.org_candidates import find_org_candidates, load_ner
-    from monitor_pipeline.core.syndication import signature
+    from monitor_pipeline.core.text.article_processing import LANGUAGE_SAMPLE_CHARS
+    from monitor_pipeline.core.text.clean import clean_text
+    from monitor_pipeline.core.text.decode import decode_html
+    from monitor_pipeline.core.text.extract import extract_article
+    from monitor_pipeline.core.text.language import detect_language
+    from monitor_pipeline.core.tagging.org_candidates import find_org_candidates, load_ner
+    from monitor_pipeline.core.text.syndication import signature
     from monitor_pipeline.stages import cached_tagger
 
     corpus = Corpus(n_pages, 10)

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from monitor_pipeline.core.article_processing import MIN_TEXT_CHARS, PageInput, process_page
+from monitor_pipeline.core.text.article_processing import MIN_TEXT_CHARS, PageInput, process_page
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

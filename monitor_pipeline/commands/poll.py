@@ -21,9 +21,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor_pipeline.core.feeds import parse_feed
-from monitor_pipeline.core.fetch import FetchRequest, HttpSettings, fetch_all
-from monitor_pipeline.core.registry import FeedSource, RegistryError, load_registry
+from monitor_pipeline.core.ingest.feeds import parse_feed
+from monitor_pipeline.core.ingest.fetch import FetchRequest, HttpSettings, fetch_all
+from monitor_pipeline.core.ingest.registry import FeedSource, RegistryError, load_registry
 
 __all__ = ["add_arguments", "poll", "run"]
 

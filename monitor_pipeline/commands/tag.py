@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from monitor_pipeline.core.clean import CleanedText, clean_text
-from monitor_pipeline.core.tagging import TagResult, Tagger
+from monitor_pipeline.core.text.clean import CleanedText, clean_text
+from monitor_pipeline.core.tagging.tagger import TagResult, Tagger
 
 __all__ = ["add_arguments", "run", "tag_result_to_json", "load_input"]
 
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_input(path: str) -> tuple[CleanedText, str]:
     """Return the cleaned text and its language for a path (.txt/.html) or ``-`` (stdin)."""
-    from monitor_pipeline.core.language import detect_language
+    from monitor_pipeline.core.text.language import detect_language
 
     if path == "-":
         cleaned = clean_text(sys.stdin.read())
@@ -44,11 +44,11 @@ def load_input(path: str) -> tuple[CleanedText, str]:
 
 def _load_html(p: Path) -> tuple[CleanedText, str]:
     try:
-        from monitor_pipeline.core.article_processing import PageInput, process_page
+        from monitor_pipeline.core.text.article_processing import PageInput, process_page
     except ImportError:  # pragma: no cover - fallback when the article pipeline is absent
         import trafilatura
 
-        from monitor_pipeline.core.language import detect_language
+        from monitor_pipeline.core.text.language import detect_language
 
         text = trafilatura.extract(p.read_text(encoding="utf-8", errors="replace")) or ""
         cleaned = clean_text(text)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"monitor-pipeline tag: {exc}", file=sys.stderr)
         return 2
-    from monitor_pipeline.core.companies import KnowledgeBase, KnowledgeBaseError
+    from monitor_pipeline.core.tagging.companies import KnowledgeBase, KnowledgeBaseError
 
     try:
         kb = KnowledgeBase.load(args.kb) if args.kb else None

@@ -8,9 +8,9 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.fetch import HttpSettings
-from monitor_pipeline.core.registry import FeedSource, default_registry_path, load_registry
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.fetch import HttpSettings
+from monitor_pipeline.core.ingest.registry import FeedSource, default_registry_path, load_registry
 
 DBT_PROJECT_DIR = warehouse.PROJECT_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)

@@ -9,8 +9,8 @@ import dagster as dg
 
 from monitor_pipeline import warehouse
 from monitor_pipeline.alert_ledger import AlertSettings, run_alert_tick
-from monitor_pipeline.core.alerts import LayoffEvent
-from monitor_pipeline.core.channels import channels_from_env
+from monitor_pipeline.core.alerts.planner import LayoffEvent
+from monitor_pipeline.core.alerts.channels import channels_from_env
 
 ALERT_LEDGER_ENV_VAR = "MONITOR_ALERT_LEDGER_PATH"
 

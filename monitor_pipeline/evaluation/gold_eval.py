@@ -29,9 +29,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import yaml
 
-from monitor_pipeline.core.clean import clean_text
-from monitor_pipeline.core.layoffs import COUNTED_STATUSES
-from monitor_pipeline.core.tagging import TagResult, Tagger
+from monitor_pipeline.core.text.clean import clean_text
+from monitor_pipeline.core.tagging.layoffs import COUNTED_STATUSES
+from monitor_pipeline.core.tagging.tagger import TagResult, Tagger
 
 __all__ = ["GoldPassage", "Prf", "EvalReport", "load_gold", "evaluate", "main", "DEFAULT_EVAL_DIR", "TARGETS"]
 

@@ -19,10 +19,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor_pipeline.core.clean import clean_text, normalize_for_matching
-from monitor_pipeline.core.decode import decode_html
-from monitor_pipeline.core.extract import extract_article
-from monitor_pipeline.core.language import detect_language
+from monitor_pipeline.core.text.clean import clean_text, normalize_for_matching
+from monitor_pipeline.core.text.decode import decode_html
+from monitor_pipeline.core.text.extract import extract_article
+from monitor_pipeline.core.text.language import detect_language
 
 KEPT_TARGET = 0.95
 DROPPED_TARGET = 0.90

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from monitor_pipeline.core import fetch as fetch_module
+from monitor_pipeline.core.ingest import fetch as fetch_module
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor_pipeline.core.alerts import (
+from monitor_pipeline.core.alerts.planner import (
     AlertedState,
     LayoffEvent,
     PlannedAlert,

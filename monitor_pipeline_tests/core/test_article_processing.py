@@ -1,8 +1,8 @@
 """process_page / process_pages: full chain, statuses, timeouts and isolation of bad pages."""
 import pytest
 
-from monitor_pipeline.core import article_processing as ap
-from monitor_pipeline.core.article_processing import PageInput, process_page, process_pages
+from monitor_pipeline.core.text import article_processing as ap
+from monitor_pipeline.core.text.article_processing import PageInput, process_page, process_pages
 
 PARAGRAPHS = [
     "L’éditeur de logiciels lyonnais a confirmé lundi qu’il allait supprimer 240 postes, soit près de 15 % de ses effectifs, après deux exercices de pertes.",
@@ -144,8 +144,8 @@ def test_binary_body_without_content_type_is_not_html():
 # Evaluated in a worker by the builtin ``eval`` (no test module to import there first): what the
 # worker holds before any task has imported or loaded anything.
 _WARM_STATE = """(
-    getattr(__import__("sys").modules.get("monitor_pipeline.core.tagging"), "_RULES_TAGGER", None) is not None,
-    getattr(__import__("sys").modules.get("monitor_pipeline.core.language"), "_factory", None) is not None,
+    getattr(__import__("sys").modules.get("monitor_pipeline.core.tagging.tagger"), "_RULES_TAGGER", None) is not None,
+    getattr(__import__("sys").modules.get("monitor_pipeline.core.text.language"), "_factory", None) is not None,
 )"""
 
 
@@ -156,7 +156,7 @@ def test_workers_start_from_a_warm_forkserver():
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from monitor_pipeline.core.workers import worker_context
+    from monitor_pipeline.core.text.workers import worker_context
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         pytest.skip("no forkserver on this platform: workers are spawned and warm up on first use")

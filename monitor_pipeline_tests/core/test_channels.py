@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from monitor_pipeline.core.channels import (
+from monitor_pipeline.core.alerts.channels import (
     AppriseChannel,
     ChannelConfigError,
     DeliveryError,

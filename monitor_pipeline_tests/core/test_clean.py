@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from monitor_pipeline.core.clean import (
+from monitor_pipeline.core.text.clean import (
     _TRANSLATION,
     BoilerplateRules,
     _normalize_chars,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor_pipeline.core.companies import (
+from monitor_pipeline.core.tagging.companies import (
     CompanyMatcher,
     KnowledgeBase,
     KnowledgeBaseError,

@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from monitor_pipeline.core.decode import decode_html, normalize_charset, repair_mojibake
+from monitor_pipeline.core.text.decode import decode_html, normalize_charset, repair_mojibake
 
 PAGE = "<html><head>{meta}<title>Plan social</title></head><body><p>Les salariés licenciés de l’usine d’Amiens recevront une prime de départ.</p></body></html>"
 

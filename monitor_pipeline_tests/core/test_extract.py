@@ -1,7 +1,7 @@
 """Extraction statuses and metadata (original sample HTML)."""
 import pytest
 
-from monitor_pipeline.core.extract import (
+from monitor_pipeline.core.text.extract import (
     ARTICLE_STATUSES,
     extract_article,
     is_html_content_type,

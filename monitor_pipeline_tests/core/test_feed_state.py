@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor_pipeline.core.feed_state import (
+from monitor_pipeline.core.ingest.feed_state import (
     FeedState,
     PollPolicy,
     body_unchanged,
@@ -16,9 +16,9 @@ from monitor_pipeline.core.feed_state import (
     is_due,
     next_state,
 )
-from monitor_pipeline.core.feeds import normalize_title, parse_feed
-from monitor_pipeline.core.fetch import FetchResult, HttpSettings, fetch_all
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.feeds import normalize_title, parse_feed
+from monitor_pipeline.core.ingest.fetch import FetchResult, HttpSettings, fetch_all
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.core.http_fixtures import (
     Handler,
     LoopbackServer,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor_pipeline.core.feeds import check_expat, clean_text, normalize_title, parse_date, parse_feed
+from monitor_pipeline.core.ingest.feeds import check_expat, clean_text, normalize_title, parse_date, parse_feed
 
 pytestmark = pytest.mark.timeout(60)
 

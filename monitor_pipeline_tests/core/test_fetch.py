@@ -14,7 +14,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from monitor_pipeline.core.fetch import (
+from monitor_pipeline.core.ingest.fetch import (
     FetchRequest,
     HostSchedule,
     HttpSettings,
@@ -466,7 +466,7 @@ def test_idle_origins_beyond_the_cap_are_closed(monkeypatch: pytest.MonkeyPatch,
     is closed when another origin needs one, and a later request to it reconnects."""
     import httpx
 
-    from monitor_pipeline.core import fetch as fetch_module
+    from monitor_pipeline.core.ingest import fetch as fetch_module
 
     monkeypatch.setattr(fetch_module, "MAX_KEPT_ORIGINS", 2)
     hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
@@ -494,7 +494,7 @@ def test_origin_cap_holds_under_concurrent_requests(monkeypatch: pytest.MonkeyPa
                                                     loopback_tripwire: Tripwire) -> None:
     """Many hosts at once with a cap of 2 kept origins: requests opening new origins close idle ones
     concurrently, and none of them may fail or leave a host with two pools."""
-    from monitor_pipeline.core import fetch as fetch_module
+    from monitor_pipeline.core.ingest import fetch as fetch_module
 
     monkeypatch.setattr(fetch_module, "MAX_KEPT_ORIGINS", 2)
     hosts = [f"127.0.0.{i}" for i in range(1, 9)]

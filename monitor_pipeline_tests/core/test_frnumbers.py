@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor_pipeline.core.frnumbers import parse_french_number
+from monitor_pipeline.core.tagging.frnumbers import parse_french_number
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor_pipeline.core.gates import FOLDABLE, case_sensitive_twin, fold_case, may_match, required_literals
-from monitor_pipeline.core.layoffs import LayoffLexicon
+from monitor_pipeline.core.tagging.gates import FOLDABLE, case_sensitive_twin, fold_case, may_match, required_literals
+from monitor_pipeline.core.tagging.layoffs import LayoffLexicon
 
 ALL_CHARS = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
 LEXICON = LayoffLexicon.load()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor_pipeline.core.companies import CompanyMention
-from monitor_pipeline.core.layoffs import LayoffMention
-from monitor_pipeline.core.metrics import Metric
-from monitor_pipeline.core.tagging import TagResult
+from monitor_pipeline.core.tagging.companies import CompanyMention
+from monitor_pipeline.core.tagging.layoffs import LayoffMention
+from monitor_pipeline.core.tagging.metrics import Metric
+from monitor_pipeline.core.tagging.tagger import TagResult
 from monitor_pipeline.evaluation.gold_eval import GoldFormatError, evaluate, load_gold, main
 
 GOLD = """

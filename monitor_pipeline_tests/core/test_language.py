@@ -3,8 +3,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from monitor_pipeline.core import language
-from monitor_pipeline.core.language import detect_language
+from monitor_pipeline.core.text import language
+from monitor_pipeline.core.text.language import detect_language
 
 FRENCH = (
     "Le ministère de l'Économie a présenté mercredi un plan d'aide aux entreprises qui "

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_pipeline.core.companies import CompanyMatcher
-from monitor_pipeline.core.layoffs import COUNTED_STATUSES, LayoffLexicon, LayoffLexiconError, find_layoffs
+from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.layoffs import COUNTED_STATUSES, LayoffLexicon, LayoffLexiconError, find_layoffs
 from monitor_pipeline_tests.core.test_companies import small_kb
 
 MATCHER = CompanyMatcher(small_kb())
@@ -196,7 +196,7 @@ _PIECES = st.sampled_from(["Atos", "Capgemini", "Amazon", ", ", " et ", " ou ", 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=25).map("".join))
 def test_never_crashes_and_statuses_are_known(sentence: str) -> None:
-    from monitor_pipeline.core.layoffs import STATUSES
+    from monitor_pipeline.core.tagging.layoffs import STATUSES
 
     for m in layoffs(sentence, offset=3):
         assert m.status in STATUSES and (m.start, m.end) == (3, 3 + len(sentence))
@@ -220,9 +220,9 @@ def test_headcounts_from_the_callers_metrics_are_the_same() -> None:
 
     import yaml
 
-    from monitor_pipeline.core.clean import clean_text
-    from monitor_pipeline.core.companies import KnowledgeBase
-    from monitor_pipeline.core.metrics import find_metrics
+    from monitor_pipeline.core.text.clean import clean_text
+    from monitor_pipeline.core.tagging.companies import KnowledgeBase
+    from monitor_pipeline.core.tagging.metrics import find_metrics
 
     matcher = CompanyMatcher(KnowledgeBase.load())
     eval_dir = Path(__file__).resolve().parents[2] / "eval"

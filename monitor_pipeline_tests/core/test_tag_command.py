@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor_pipeline.commands import tag as tag_command
-from monitor_pipeline.core.companies import default_kb_path
+from monitor_pipeline.core.tagging.companies import default_kb_path
 
 TEXT = (
     "Le spécialiste du ciblage publicitaire Criteo a annoncé la suppression de 300 postes en France. "

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_pipeline.core.clean import CleanedText, clean_text
-from monitor_pipeline.core.companies import CompanyMatcher
-from monitor_pipeline.core.metrics import find_metrics
-from monitor_pipeline.core.tagging import TAGGER_VERSION, Tagger, attribute_metric
+from monitor_pipeline.core.text.clean import CleanedText, clean_text
+from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.metrics import find_metrics
+from monitor_pipeline.core.tagging.tagger import TAGGER_VERSION, Tagger, attribute_metric
 from monitor_pipeline_tests.core.test_companies import small_kb
 
 ARTICLE = (
@@ -67,8 +67,8 @@ def test_attribute_metric_rules() -> None:
 
 def fake_ner_finding_poolside(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Replace NER by a fake that finds "Poolside AI"; returns the list of the sentence lists it gets."""
-    import monitor_pipeline.core.tagging as tagging
-    from monitor_pipeline.core.org_candidates import OrgCandidate
+    import monitor_pipeline.core.tagging.tagger as tagging
+    from monitor_pipeline.core.tagging.org_candidates import OrgCandidate
 
     calls: list[list[str]] = []
 

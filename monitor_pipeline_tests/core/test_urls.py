@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor_pipeline.core.urls import (
+from monitor_pipeline.core.ingest.urls import (
     BlockedURL,
     InvalidURL,
     UnresolvableHost,

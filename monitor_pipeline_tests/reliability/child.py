@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor_pipeline import stages, warehouse
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.fetch import HttpSettings
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.fetch import HttpSettings
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.spool import SPOOL_CATALOG
 
 

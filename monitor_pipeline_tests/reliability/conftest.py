@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.core.fetch import HttpSettings
+from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
 from monitor_pipeline_tests.reliability.corpus import PressSite
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.core.http_fixtures import Handler, LoopbackServer
 
 CITIES = ("Lyon", "Nantes", "Grenoble", "Toulouse", "Lille", "Rennes", "Bordeaux", "Montpellier")

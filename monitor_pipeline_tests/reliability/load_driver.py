@@ -133,9 +133,9 @@ def run_load(feeds: int = 2_000, entries_per_feed: int = 28, hosts: int = 8, max
     import duckdb
 
     from monitor_pipeline import stages, warehouse
-    from monitor_pipeline.core.feed_state import PollPolicy
-    from monitor_pipeline.core.fetch import HttpSettings
-    from monitor_pipeline.core.registry import FeedSource
+    from monitor_pipeline.core.ingest.feed_state import PollPolicy
+    from monitor_pipeline.core.ingest.fetch import HttpSettings
+    from monitor_pipeline.core.ingest.registry import FeedSource
 
     addresses = [f"127.0.0.{11 + i}" for i in range(hosts)]
     db = Path(db_dir or tempfile.mkdtemp(prefix="monitor-load-")) / "warehouse.duckdb"

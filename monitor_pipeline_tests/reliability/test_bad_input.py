@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor_pipeline.core.article_processing import PageInput, process_page, process_pages
-from monitor_pipeline.core.companies import KnowledgeBase, KnowledgeBaseError
-from monitor_pipeline.core.feeds import TITLE_MAX_CHARS, parse_feed
-from monitor_pipeline.core.layoffs import LayoffLexicon, LayoffLexiconError
+from monitor_pipeline.core.text.article_processing import PageInput, process_page, process_pages
+from monitor_pipeline.core.tagging.companies import KnowledgeBase, KnowledgeBaseError
+from monitor_pipeline.core.ingest.feeds import TITLE_MAX_CHARS, parse_feed
+from monitor_pipeline.core.tagging.layoffs import LayoffLexicon, LayoffLexiconError
 from monitor_pipeline_tests.reliability.corpus import article_html, rss, rss_item
 
 pytestmark = pytest.mark.timeout(60)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from monitor_pipeline import stages
-from monitor_pipeline.core.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline_tests.reliability.conftest import (
     DAY, FAST_HTTP, fast_http, outcome_of, query, start_child, wait_for,
 )

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from monitor_pipeline import stages, warehouse
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.reliability.child import large_rows
 from monitor_pipeline_tests.reliability.conftest import (
     DAY, FAST_HTTP, fast_http, query, run_child, start_child, wait_for,

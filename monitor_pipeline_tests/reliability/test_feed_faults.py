@@ -16,9 +16,9 @@ import struct
 import pytest
 
 from monitor_pipeline import stages
-from monitor_pipeline.core.feed_state import PollPolicy
-from monitor_pipeline.core.fetch import fetch_all
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.feed_state import PollPolicy
+from monitor_pipeline.core.ingest.fetch import fetch_all
+from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.core.http_fixtures import Handler, LoopbackServer, fake_resolver
 from monitor_pipeline_tests.reliability.conftest import DAY, fast_http, query
 from monitor_pipeline_tests.reliability.corpus import headline, rss, rss_item

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor_pipeline.core.clean import clean_text
-from monitor_pipeline.core.frnumbers import parse_french_number
-from monitor_pipeline.core.metrics import find_metrics
-from monitor_pipeline.core.urls import canonicalize_url
+from monitor_pipeline.core.text.clean import clean_text
+from monitor_pipeline.core.tagging.frnumbers import parse_french_number
+from monitor_pipeline.core.tagging.metrics import find_metrics
+from monitor_pipeline.core.ingest.urls import canonicalize_url
 
 pytestmark = pytest.mark.timeout(120)
 PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

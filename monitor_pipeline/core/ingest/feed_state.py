@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from monitor_pipeline.core.fetch import FetchRequest, FetchResult
-from monitor_pipeline.core.registry import FeedSource
+from monitor_pipeline.core.ingest.fetch import FetchRequest, FetchResult
+from monitor_pipeline.core.ingest.registry import FeedSource
 
 __all__ = [
     "FeedState",

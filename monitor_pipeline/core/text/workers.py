@@ -15,7 +15,7 @@ import os
 import threading
 
 WARM_FORKSERVER_ENV = "MONITOR_PIPELINE_WARM_FORKSERVER"
-WARM_MODULES = ("monitor_pipeline.core.article_processing", "monitor_pipeline.core.tagging")
+WARM_MODULES = ("monitor_pipeline.core.text.article_processing", "monitor_pipeline.core.tagging.tagger")
 _FORKSERVER_LOCK = threading.Lock()
 
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from monitor_pipeline.core.frnumbers import NUMBER_PATTERN, parse_digits, parse_number_words
-from monitor_pipeline.core.gates import fold_case
+from monitor_pipeline.core.tagging.frnumbers import NUMBER_PATTERN, parse_digits, parse_number_words
+from monitor_pipeline.core.tagging.gates import fold_case
 
 __all__ = ["Metric", "find_metrics", "METRIC_KINDS", "QUALIFIERS"]
 

@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from monitor_pipeline.core.clean import normalize_for_matching
+from monitor_pipeline.core.text.clean import normalize_for_matching
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128

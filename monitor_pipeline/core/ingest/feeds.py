@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from monitor_pipeline.core.urls import canonicalize_url
+from monitor_pipeline.core.ingest.urls import canonicalize_url
 
 __all__ = [
     "FeedEntry",

@@ -9,18 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from monitor_pipeline.core.clean import CleanedText
-from monitor_pipeline.core.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
-from monitor_pipeline.core.layoffs import (
+from monitor_pipeline.core.text.clean import CleanedText
+from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.tagging.layoffs import (
     LayoffLexicon,
     LayoffMention,
     find_layoffs,
     is_excluded_context,
     mask_relative_clauses,
 )
-from monitor_pipeline.core.metrics import Metric, find_metrics
-from monitor_pipeline.core.org_candidates import OrgCandidate, find_org_candidates, needs_ner
-from monitor_pipeline.core.workers import freeze_warm_state, in_warm_forkserver
+from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
+from monitor_pipeline.core.tagging.org_candidates import OrgCandidate, find_org_candidates, needs_ner
+from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 

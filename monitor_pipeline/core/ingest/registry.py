@@ -51,7 +51,7 @@ class RegistryError(ValueError):
 
 def default_registry_path() -> Path:
     """The registry shipped with the package: ``monitor_pipeline/data/feeds.yaml``."""
-    return Path(__file__).resolve().parent.parent / "data" / "feeds.yaml"
+    return Path(__file__).resolve().parents[2] / "data" / "feeds.yaml"
 
 
 def _url_problem(url: Any) -> str | None:

@@ -20,16 +20,16 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from monitor_pipeline.core.clean import clean_text, normalize_for_matching
-from monitor_pipeline.core.decode import decode_html
-from monitor_pipeline.core.extract import extract_article, is_html_content_type
-from monitor_pipeline.core.language import SAMPLE_CHARS as LANGUAGE_SAMPLE, UNDETERMINED, detect_language
-from monitor_pipeline.core.syndication import signature
-from monitor_pipeline.core.workers import freeze_warm_state, in_warm_forkserver, worker_context
+from monitor_pipeline.core.text.clean import clean_text, normalize_for_matching
+from monitor_pipeline.core.text.decode import decode_html
+from monitor_pipeline.core.text.extract import extract_article, is_html_content_type
+from monitor_pipeline.core.text.language import SAMPLE_CHARS as LANGUAGE_SAMPLE, UNDETERMINED, detect_language
+from monitor_pipeline.core.text.syndication import signature
+from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver, worker_context
 
 MAX_BODY_BYTES = 5_000_000  # larger bodies get status "too_large" without parsing
 MIN_TEXT_CHARS = 200  # shorter cleaned text → "too_short"
-LANGUAGE_SAMPLE_CHARS = LANGUAGE_SAMPLE  # title + start of the text (see core/language.py)
+LANGUAGE_SAMPLE_CHARS = LANGUAGE_SAMPLE  # title + start of the text (see core/text/language.py)
 MAX_TASKS_PER_WORKER = 500  # recycle workers to bound memory growth in lxml/trafilatura
 MAX_RESULTS_AHEAD = 64  # pages dispatched beyond the oldest unfinished one (reorder buffer)
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from monitor_pipeline.core.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.companies import CompanyMatcher
 
 __all__ = ["OrgCandidate", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "SPACY_MODEL"]
 

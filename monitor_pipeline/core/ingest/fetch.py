@@ -8,7 +8,7 @@ every request it guarantees:
   ``page_max_bytes``); gzip/deflate are decompressed here, chunk by chunk with a bounded output, so
   the cap applies to decompressed bytes and a gzip bomb stops at the cap.
 * **No SSRF**: every redirect hop is followed manually and checked; at connect time the host is
-  resolved once, every address is checked with :func:`~monitor_pipeline.core.urls.resolve_checked`
+  resolved once, every address is checked with :func:`~monitor_pipeline.core.ingest.urls.resolve_checked`
   and the socket is opened to a checked address only (no DNS-rebinding window). A refused address
   never receives a packet.
 * **Politeness**: a global concurrency limit, a per-host concurrency limit and a minimum interval
@@ -44,7 +44,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from monitor_pipeline.core.urls import (
+from monitor_pipeline.core.ingest.urls import (
     BlockedURL,
     InvalidURL,
     Resolver,

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-DEFAULT_BOILERPLATE_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate.yaml"
+DEFAULT_BOILERPLATE_PATH = Path(__file__).resolve().parents[2] / "data" / "boilerplate.yaml"
 
 
 @dataclass(frozen=True)

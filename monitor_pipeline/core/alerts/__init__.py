@@ -1,0 +1,1 @@
+"""Layoff alerts: which events deserve an alert, their text, and the delivery channels."""
