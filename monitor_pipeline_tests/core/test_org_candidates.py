@@ -110,3 +110,16 @@ def test_ner_alone_finds_the_entities_it_finds_after_the_shared_tok2vec() -> Non
     expected = [[(e.text, e.label_, e.start_char) for e in doc.ents] for doc in with_tok2vec.pipe(sentences)]
     got = [[(e.text, e.label_, e.start_char) for e in doc.ents] for doc in ner_only.pipe(sentences)]
     assert got == expected and any(expected)
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("Estée Lauder", "estee-lauder"),
+    ("l'Oréal", "oreal"),
+    ("Klarna AB", "klarna-ab"),
+    ("«Chegg»", "chegg"),
+    ("   ", ""),
+])
+def test_company_slug_is_stable_and_ascii(name, slug):
+    from monitor_pipeline.core.tagging.org_candidates import company_slug
+    assert company_slug(name) == slug
+    assert company_slug(company_slug(name) or "x") == (slug or "x")

