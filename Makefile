@@ -37,9 +37,10 @@ dev: install
 bench: install
 	$(PY) -m monitor_pipeline.bench
 
-## Tagger precision/recall on the gold set.
+## Tagger scores on the gold dev and test splits and the external dev set (../shared/tagging/,
+## or $$GOLD_EXTERNAL_DEV), printed apart with per-class figures; `make eval EVAL_ARGS=--json`.
 eval: install
-	$(PY) -m monitor_pipeline.evaluation.gold_eval --split all
+	$(PY) -m monitor_pipeline.evaluation.gold_eval --split all $(EVAL_ARGS)
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs
