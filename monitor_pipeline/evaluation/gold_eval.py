@@ -367,14 +367,16 @@ def _score_passage(gp: GoldPassage, res: Any, resolver: CompanyResolver, split: 
     return r
 
 
-def evaluate(passages: Sequence[GoldPassage], tag: Callable[[str], Any], split: str = "dev",
+def evaluate(passages: Sequence[GoldPassage], tag: Callable[[str], Any] | None = None, split: str = "dev",
              resolver: CompanyResolver | None = None,
              tag_many: Callable[[Sequence[str]], Sequence[Any]] | None = None) -> EvalReport:
     """Score a tagger (``tag``: text → TagResult, or ``tag_many`` for a batch) on ``passages``;
     the report holds per-class sub-reports for the passages' ``classes``."""
     resolver = resolver if resolver is not None else CompanyResolver()
     texts = [gp.text for gp in passages]
-    results = list(tag_many(texts)) if tag_many is not None else [tag(t) for t in texts]
+    if tag_many is None and tag is None:
+        raise TypeError("evaluate needs tag or tag_many")
+    results = list(tag_many(texts)) if tag_many is not None else [tag(t) for t in texts]  # type: ignore[misc]
     report = EvalReport(split=split)
     for gp, res in zip(passages, results):
         one = _score_passage(gp, res, resolver, split)
@@ -496,8 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def tag_many(texts: Sequence[str]) -> list[Any]:
         return tagger.tag_many([clean_text(t) for t in texts])
 
-    reports = {split: evaluate(passages, tag=lambda t: tag_many([t])[0], split=split, resolver=resolver,
-                               tag_many=tag_many)
+    reports = {split: evaluate(passages, split=split, resolver=resolver, tag_many=tag_many)
                for split, passages in sets.items()}
     if args.json:
         out = {"tagger_version": TAGGER_VERSION, "ner": not args.no_ner,

@@ -205,6 +205,20 @@ def _list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
+def _check_entry(raw: Any, where: str, seen: set[str], allowed: set[str]) -> None:
+    """A passage needs a text and a unique id, and no key outside ``allowed``; ``seen`` grows."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"].strip():
+        raise GoldFormatError(f"{where}: needs a 'text' string")
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise GoldFormatError(f"{where}: needs an 'id' string")
+    if raw["id"] in seen:
+        raise GoldFormatError(f"{where}: duplicate id")
+    seen.add(raw["id"])
+    extra = set(raw) - allowed
+    if extra:
+        raise GoldFormatError(f"{where}: unknown keys {sorted(extra)}")
+
+
 def load_gold(path: str | Path, resolver: CompanyResolver | None = None) -> list[GoldPassage]:
     """Load and validate one gold YAML file (a list of passages, or ``{"passages": [...]}``)."""
     p = Path(path)
@@ -224,16 +238,7 @@ def load_gold(path: str | Path, resolver: CompanyResolver | None = None) -> list
     for i, raw in enumerate(data):
         pid = raw.get("id", f"#{i}") if isinstance(raw, dict) else f"#{i}"
         where = _where(p, pid)
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"].strip():
-            raise GoldFormatError(f"{where}: needs a 'text' string")
-        if not isinstance(raw.get("id"), str) or not raw["id"]:
-            raise GoldFormatError(f"{where}: needs an 'id' string")
-        if pid in seen:
-            raise GoldFormatError(f"{where}: duplicate id")
-        seen.add(pid)
-        extra = set(raw) - _PASSAGE_KEYS
-        if extra:
-            raise GoldFormatError(f"{where}: unknown keys {sorted(extra)}")
+        _check_entry(raw, where, seen, _PASSAGE_KEYS)
         companies = frozenset(_gold_company(c, where, resolver) for c in _list(raw, "companies", where))
         classes = tuple(_list(raw, "classes", where))
         unknown_classes = [c for c in classes if c not in CLASSES]
@@ -305,14 +310,7 @@ def load_external(path: str | Path, resolver: CompanyResolver | None = None,
             raise GoldFormatError(f"{p}: line {lineno}: invalid JSON: {exc}") from exc
         pid = raw.get("id", f"line {lineno}") if isinstance(raw, dict) else f"line {lineno}"
         where = _where(p, pid)
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-            raise GoldFormatError(f"{where}: needs a 'text' string")
-        if pid in seen:
-            raise GoldFormatError(f"{where}: duplicate id")
-        seen.add(pid)
-        extra = set(raw) - _EXTERNAL_KEYS
-        if extra:
-            raise GoldFormatError(f"{where}: unknown keys {sorted(extra)}")
+        _check_entry(raw, where, seen, _EXTERNAL_KEYS)
         names = [n for n in _list(raw, "companies", where)]
         if not all(isinstance(n, str) for n in names):
             raise GoldFormatError(f"{where}: 'companies' must list names")
