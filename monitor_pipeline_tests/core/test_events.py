@@ -16,6 +16,7 @@ from monitor_pipeline.core.events import (
     event_mention_rows,
     event_row,
     headcounts_compatible,
+    mention_from_row,
     resolve_events,
     wave_markers_in,
 )
@@ -423,3 +424,38 @@ def test_shuffled_realistic_story_is_stable():
         random.Random(seed).shuffle(shuffled)
         assert shape(resolve_events(shuffled)) == reference
     assert [len(s[1]) for s in reference] == [3, 2, 1]
+
+
+# --------------------------------------------------------------------------- warehouse rows
+
+
+def test_mention_from_a_warehouse_row_with_pandas_nulls():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2"], "mention_index": [0, 2], "company_id": ["valdor", "brasserie-du-vexin"],
+            "company_name": ["Valdor Industries", None], "known": [True, False],
+            "status": ["announced", "executed"], "headcount": [1200, None], "headcount_percent": [None, 4.5],
+            "day": ["2026-03-02", "2026-03-03"],
+            "published_at": [pd.Timestamp("2026-03-02 09:15", tz="UTC"), pd.NaT],
+            "source_id": ["lesechos", "actu"], "cluster_id": ["a1", None],
+            "sentence": ["Valdor supprime 1 200 postes.", "La brasserie a réduit ses effectifs de 4,5 %."],
+            "url": ["https://presse.example/a1", None], "title": ["Valdor taille", None],
+        }
+    )
+    first, second = (mention_from_row(r) for r in frame.to_dict("records"))
+    assert (first.headcount, first.day, first.moment.hour, first.article_title) == (1200, date(2026, 3, 2), 9,
+                                                                                    "Valdor taille")
+    assert (second.headcount, second.headcount_percent, second.published_at) == (None, 4.5, None)
+    assert (second.company_name, second.known, second.cluster_id, second.url) == (
+        "brasserie-du-vexin", False, None, None)
+    assert second.moment == datetime(2026, 3, 3, tzinfo=UTC)
+    assert len(resolve_events([first, second])) == 2
+
+
+def test_mention_from_row_requires_the_known_flag():
+    row = {"article_id": "a1", "mention_index": 0, "company_id": "valdor", "status": "announced",
+           "day": "2026-03-02", "source_id": "s", "sentence": "x"}
+    with pytest.raises(KeyError, match="known"):
+        mention_from_row(row)

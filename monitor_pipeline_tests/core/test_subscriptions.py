@@ -227,3 +227,14 @@ def test_matching_a_resolved_event_of_an_unknown_company():
     only_unknown = Subscription(name="pme", channels=(), filters=SubscriptionFilters(known=False, min_headcount=30))
     only_known = Subscription(name="cac", channels=(), filters=SubscriptionFilters(known=True))
     assert matches(only_unknown, event) and not matches(only_known, event)
+
+
+def test_the_documented_example_is_a_valid_file():
+    import monitor_pipeline.core.alerts.subscriptions as module
+
+    doc = module.__doc__
+    block = doc.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    subs = parse_subscriptions(textwrap.dedent(block), "docstring")
+    assert [(s.name, s.mode, [c.label for c in s.channels]) for s in subs] == [
+        ("rh-industrie", "immediate", ["env:MONITOR_HOOK_RH", "mailto://smtp.example.org/…"])
+    ]

@@ -7,7 +7,7 @@ The subscriptions file (YAML, path given by the caller; the Dagster side reads i
       - name: rh-industrie                  # unique; letters, digits, . _ -
         channels:                           # Apprise URLs, env:VAR references, or file[:PATH]
           - env:MONITOR_HOOK_RH             # the variable holds one or more Apprise URLs
-          - mailto://smtp.example.org?to=rh@example.org
+          - mailto://smtp.example.org?from=veille@example.org&to=rh@example.org
         filters:                            # all optional
           companies: [valdor, norvia]       # knowledge-base ids / unknown-company slugs, or: all
           known: any                        # true (known companies) | false (unknown) | any

@@ -57,6 +57,7 @@ from monitor_pipeline.core.events.resolution import (
     event_mention_rows,
     event_row,
     headcounts_compatible,
+    mention_from_row,
     resolve_events,
 )
 from monitor_pipeline.core.events.waves import WAVE_MARKERS, wave_markers_in
@@ -74,6 +75,7 @@ __all__ = [
     "event_mention_rows",
     "event_row",
     "headcounts_compatible",
+    "mention_from_row",
     "resolve_events",
     "wave_markers_in",
 ]

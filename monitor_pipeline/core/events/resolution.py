@@ -26,6 +26,7 @@ __all__ = [
     "resolve_events",
     "event_ids_by_mention",
     "headcounts_compatible",
+    "mention_from_row",
     "event_row",
     "event_mention_rows",
 ]
@@ -185,6 +186,73 @@ class ResolutionSettings:
         if not (0 <= self.headcount_tolerance < 1):
             raise ValueError(f"headcount_tolerance must be in [0, 1), got {self.headcount_tolerance!r}")
         compile_wave_markers(self.wave_markers)  # fail now on a bad pattern
+
+
+# --------------------------------------------------------------------------- rows in
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, pandas NA/NaT: a warehouse NULL whatever the driver made of it."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if _missing(value) or value == "" else str(value)
+
+
+def _as_day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def mention_from_row(row: Mapping[str, Any]) -> EventMention:
+    """An :class:`EventMention` from a warehouse row (dict, DuckDB/pandas record).
+
+    Columns of ``stg_layoff_mentions`` (``article_id``, ``mention_index``, ``company_id``,
+    ``status``, ``headcount``, ``headcount_percent``, ``day``, ``published_at``,
+    ``source_id``, ``cluster_id``, ``sentence``, optionally ``url``, ``title``) plus
+    ``known`` (REQUIRED: join the companies table; a wrong default would mislabel unknown
+    companies), optionally ``company_name``, ``source_name``, ``headcount_low``,
+    ``headcount_high``. NULLs may be None, NaN or pandas NA/NaT."""
+    if "known" not in row or _missing(row["known"]):
+        raise KeyError(
+            f"layoff mention {row.get('article_id')!r}#{row.get('mention_index')!r}: column 'known' is required"
+        )
+    published = row.get("published_at")
+    company_id = str(row["company_id"])
+    return EventMention(
+        article_id=str(row["article_id"]),
+        mention_index=int(row["mention_index"]),
+        company_id=company_id,
+        company_name=_optional_text(row.get("company_name")) or company_id,
+        known=bool(row["known"]),
+        status=str(row["status"]),
+        headcount=_optional_int(row.get("headcount")),
+        headcount_low=_optional_int(row.get("headcount_low")),
+        headcount_high=_optional_int(row.get("headcount_high")),
+        headcount_percent=_optional_float(row.get("headcount_percent")),
+        day=_as_day(row["day"]),
+        published_at=None if _missing(published) else published,
+        source_id=str(row["source_id"]),
+        cluster_id=_optional_text(row.get("cluster_id")),
+        sentence=str(row.get("sentence") or ""),
+        url=_optional_text(row.get("url")),
+        article_title=_optional_text(row.get("title", row.get("article_title"))),
+        source_name=_optional_text(row.get("source_name")),
+    )
 
 
 # --------------------------------------------------------------------------- headcounts
