@@ -292,14 +292,12 @@ class _Draft:
         self.founded_by_wave = bool(markers)
         self.wave_markers = markers
         self.mentions: list[EventMention] = []
-        self.wave_flags: dict[MentionKey, bool] = {}
         self.last_seen = founder.moment
         # the headcount currently stated: the latest article stating one, its largest figure
         self.headcount_mention: EventMention | None = None
 
-    def add(self, mention: EventMention, is_wave: bool) -> None:
+    def add(self, mention: EventMention) -> None:
         self.mentions.append(mention)
-        self.wave_flags[mention.key] = is_wave
         self.last_seen = max(self.last_seen, mention.moment)
         if mention.headcount_interval is not None:
             current = self.headcount_mention
@@ -311,14 +309,6 @@ class _Draft:
     @property
     def headcount_interval(self) -> tuple[int, int] | None:
         return self.headcount_mention.headcount_interval if self.headcount_mention else None
-
-    def cluster_mentions(self, mention: EventMention) -> list[EventMention]:
-        """Mentions of this draft from OTHER articles of ``mention``'s syndication cluster."""
-        if not mention.cluster_id:
-            return []
-        return [
-            m for m in self.mentions if m.cluster_id == mention.cluster_id and m.article_id != mention.article_id
-        ]
 
 
 def _choose(candidates: Sequence[_Draft], mention: EventMention, tolerance: float) -> _Draft:
@@ -345,19 +335,28 @@ def _sweep_company(
     window = timedelta(days=settings.window_days)
     tolerance = settings.headcount_tolerance
     drafts: list[_Draft] = []
+    # syndication cluster → (draft, article id, wave flag) of the mentions already placed
+    cluster_members: dict[str, list[tuple[_Draft, str, bool]]] = defaultdict(list)
+
+    def place(draft: _Draft, mention: EventMention, is_wave: bool) -> None:
+        draft.add(mention)
+        if mention.cluster_id:
+            cluster_members[mention.cluster_id].append((draft, mention.article_id, is_wave))
+
     for mention in mentions:
         found = wave_markers_in(mention.sentence, markers)
         is_wave = bool(found)
-        # 1. a syndicated copy joins the event of its cluster, whatever the window
-        in_cluster = [d for d in drafts if d.cluster_mentions(mention)]
-        if in_cluster:
-
-            def cluster_key(draft: _Draft) -> tuple:
-                same_wave = any(draft.wave_flags[m.key] == is_wave for m in draft.cluster_mentions(mention))
-                return (not same_wave,)
-
-            best_flag = min(cluster_key(d) for d in in_cluster)
-            _choose([d for d in in_cluster if cluster_key(d) == best_flag], mention, tolerance).add(mention, is_wave)
+        # 1. a syndicated copy joins the event of its cluster (another article of the same
+        # cluster already placed), whatever the window or the figure; among several, one
+        # whose cluster copy has the same new-wave flag first
+        members = [
+            (draft, flag) for draft, article_id, flag in cluster_members.get(mention.cluster_id or "", ())
+            if article_id != mention.article_id
+        ]
+        if members:
+            same_flag = [draft for draft, flag in members if flag == is_wave]
+            pool = list({id(d): d for d in (same_flag or [draft for draft, _ in members])}.values())
+            place(_choose(pool, mention, tolerance), mention, is_wave)
             continue
         open_drafts = [d for d in drafts if mention.moment - d.last_seen <= window]
         if is_wave:
@@ -369,19 +368,19 @@ def _sweep_company(
                 and headcounts_compatible(d.headcount_interval, mention.headcount_interval, tolerance)
             ]
             if same_wave:
-                _choose(same_wave, mention, tolerance).add(mention, is_wave)
+                place(_choose(same_wave, mention, tolerance), mention, is_wave)
                 continue
             wave = 1 + max((d.wave for d in open_drafts), default=0)
             draft = _Draft(mention, wave, found)
-            draft.add(mention, is_wave)
+            place(draft, mention, is_wave)
             drafts.append(draft)
             continue
         # 3. any other mention joins the closest open event (an update when its figure differs)
         if open_drafts:
-            _choose(open_drafts, mention, tolerance).add(mention, is_wave)
+            place(_choose(open_drafts, mention, tolerance), mention, is_wave)
             continue
         draft = _Draft(mention, 1, ())
-        draft.add(mention, is_wave)
+        place(draft, mention, is_wave)
         drafts.append(draft)
     return drafts
 
