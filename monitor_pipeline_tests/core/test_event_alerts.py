@@ -6,6 +6,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor_pipeline.core.alerts.event_alerts import (
     EventAlert,
@@ -193,3 +195,38 @@ def test_render_names_the_sources_the_change_and_the_wave():
     digest_title, digest_body = render_event_digest(ledger.sent)
     assert digest_title == "Licenciements : 3 événements (2 nouveaux, 1 mises à jour)"
     assert "[MAJ] Valdor" in digest_body
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@st.composite
+def daily_mentions(draw):
+    items = []
+    for i in range(draw(st.integers(min_value=1, max_value=12))):
+        company = draw(st.sampled_from(["valdor", "norvia"]))
+        wave = draw(st.booleans())
+        items.append(mention(
+            f"art-{i:02d}", company_id=company, day_offset=draw(st.integers(min_value=0, max_value=60)),
+            headcount=draw(st.sampled_from([None, 90, 100, 108, 400, 1000, 1200])),
+            status=draw(st.sampled_from(["planned", "announced", "executed"])),
+            source_id=draw(st.sampled_from(["s1", "s2"])),
+            sentence="Norvia et Valdor suppriment à nouveau des postes." if wave else "Des postes sont supprimés.",
+        ))
+    return items
+
+
+@given(daily_mentions(), st.integers(min_value=0, max_value=60))
+@settings(max_examples=120, deadline=None)
+def test_property_day_by_day_alerting_never_repeats_a_new_alert_and_reruns_send_nothing(mentions, cut):
+    ledger = Ledger()
+    early = [m for m in mentions if (m.day - DAY0).days <= cut]
+    first = ledger.tick(early)
+    second = ledger.tick(mentions)
+    assert ledger.tick(mentions) == []  # a re-run of the same days
+    new_keys = [a.key for a in ledger.sent if a.kind == "new"]
+    assert len(new_keys) == len(set(new_keys))  # one "new" per (event, subscription), ever
+    for alert in ledger.sent[len(first):]:
+        if alert.kind == "update":
+            assert alert.changes and alert.version >= 2
+    assert len(ledger.sent) == len(first) + len(second)
