@@ -137,6 +137,8 @@ def test_missing_file_is_an_error_not_a_silent_default(tmp_path):
         ("subscriptions: {}\n", 1, "subscriptions must be a list"),
         ("version: 2\nsubscriptions: []\n", 1, "version must be 1"),
         ("subscribers:\n  - name: a\n", 1, "unknown key 'subscribers'"),
+        ("subscriptions: &loop\n  - *loop\n", 1, "anchors and aliases"),
+        ("x: &c [file]\nsubscriptions:\n  - name: a\n    channels: *c\n", 1, "anchors and aliases"),
         ("subscriptions:\n  - name: a\n    channels: [file\n  - name: b\n", 4,
          "invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence started on line 3)"),
     ],

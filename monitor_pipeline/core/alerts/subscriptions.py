@@ -235,6 +235,25 @@ def _scalar_texts(node: yaml.Node) -> Iterable[str]:
             yield from _scalar_texts(value)
 
 
+def _refuse_aliases(root: yaml.Node, source: str) -> None:
+    """A node reached twice comes from an anchor/alias (``&a`` … ``*a``): refused, since a
+    subscription is short and aliases allow self-references and exponential expansions."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise SubscriptionsError(
+                source, node.start_mark.line + 1, "YAML anchors and aliases (&name, *name) are not supported"
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
 def _document_secrets(node: yaml.Node) -> list[str]:
     """Every secret-looking part of every URL written anywhere in the file."""
     secrets: list[str] = []
@@ -375,6 +394,7 @@ def parse_subscriptions(text: str, source: str = "<subscriptions>") -> list[Subs
         raise SubscriptionsError(source, None, f"invalid YAML ({type(exc).__name__})") from None
     if root is None:
         raise SubscriptionsError(source, None, "the file is empty: list at least one subscription under 'subscriptions:'")
+    _refuse_aliases(root, source)
     parser = _Parser(source, _document_secrets(root))
     entries = parser.mapping(root, "the file", _TOP_KEYS)
     if "version" in entries:
