@@ -7,7 +7,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test dev bench eval clean export-parquet
+.PHONY: install demo test dev bench eval clean export-parquet sql charts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,11 @@ clean:
 ## Every table of data/analytics.duckdb as Parquet under data/parquet/.
 export-parquet: install
 	$(PY) -m monitor_pipeline.export_parquet
+
+## The DuckDB command line on data/analytics.duckdb, read-only, full-text search loaded (`.quit` to leave).
+sql: install
+	$(VENV)/bin/monitor-pipeline sql
+
+## The analysts' four charts as PNG under data/charts/ (read from data/analytics.duckdb).
+charts: install
+	$(PY) -m monitor_pipeline.analytics.charts
