@@ -15,15 +15,12 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, no display needed
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from monitor_pipeline.analytics import queries  # noqa: E402
+from monitor_pipeline.analytics import queries
 
 STATUS_LABELS = {"announced": "annoncé", "planned": "prévu", "executed": "effectué"}
 STATUS_COLORS = {"announced": "#e6a23c", "planned": "#5b8ff9", "executed": "#d9534f"}
@@ -181,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="analysts' database (default data/analytics.duckdb)")
     parser.add_argument("--out", default=None, help="directory for the PNGs (default data/charts/)")
     args = parser.parse_args(argv)
+    matplotlib.use("Agg")  # files only, no display needed
     try:
         written = write_charts(args.db, args.out)
     except FileNotFoundError as exc:
