@@ -184,3 +184,21 @@ def test_snippet_picks_the_sentence_with_most_query_words():
     snippet = best_snippet(long, ["depart"], width=120)
     assert "départs" in snippet and snippet.startswith("…") and snippet.endswith("…") and len(snippet) <= 125
     assert best_snippet(None, ["x"]) == "" and fold("Départs Éthique") == "departs ethique"
+
+
+def test_harlequin_gets_the_copy_read_only_and_the_same_init(analytics, tmp_path):
+    from monitor_pipeline.commands import sql
+
+    init_file = tmp_path / "init.sql"
+    init_file.write_text(sql.init_sql(), encoding="utf-8")
+    conn = duckdb.connect(str(analytics), read_only=True)
+    conn.execute(init_file.read_text(encoding="utf-8"))  # what Harlequin runs first
+    assert conn.execute("SELECT count(*) FROM (SELECT fts_main_article_search.match_bm25(article_id, 'départs') AS s "
+                        "FROM articles) WHERE s IS NOT NULL").fetchone()[0] == 2
+    conn.close()
+    try:
+        argv = sql.ide_command(analytics, init_file)
+    except FileNotFoundError as exc:
+        assert "make sql-ide" in str(exc)  # the optional extra is not installed
+    else:
+        assert argv[1:] == ["--read-only", "--init-path", str(init_file), str(analytics)]

@@ -3,6 +3,7 @@
 The CLI is the ``duckdb-cli`` package at the project's pinned DuckDB version; the full-text search
 extension is loaded from its PyPI package (nothing is downloaded), so the guide's search query works.
 Without ``-c`` it opens the interactive prompt (``.quit`` to leave); SQL piped on stdin is run too.
+``--ide`` opens Harlequin (a terminal SQL IDE, the optional ``ide`` extra: ``make sql-ide``) instead.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import argparse
 import importlib.util
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 __all__ = ["add_arguments", "run", "cli_command"]
@@ -19,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="database to open (default: data/analytics.duckdb next to the working database)")
     parser.add_argument("-c", "--command", dest="sql", default=None, help="run this SQL, print the result and exit")
+    parser.add_argument("--ide", action="store_true",
+                        help="open Harlequin instead of the DuckDB prompt (pip install -e '.[ide]'; make sql-ide)")
 
 
 def duckdb_cli_binary() -> str:
@@ -34,14 +38,26 @@ def duckdb_cli_binary() -> str:
                             "(a dependency of monitor_pipeline; `make install`)")
 
 
-def cli_command(db: Path, sql: str | None = None) -> list[str]:
-    """The argv that opens ``db`` read-only with the fts extension loaded from its package."""
+def init_sql() -> str:
+    """What a session runs first: no extension download, the fts extension from its package."""
     from monitor_pipeline import search_index
     from monitor_pipeline.warehouse import sql_string_literal
 
-    init = ("SET autoinstall_known_extensions = false; "
+    return ("SET autoinstall_known_extensions = false; "
             f"LOAD {sql_string_literal(search_index.fts_extension_path())};")
-    argv = [duckdb_cli_binary(), "-readonly", "-cmd", init, str(db)]
+
+
+def ide_command(db: Path, init_file: Path) -> list[str]:
+    """Harlequin on ``db``, read-only, running ``init_file`` (``init_sql()``) first."""
+    binary = Path(sys.executable).with_name("harlequin")
+    if not binary.is_file():
+        raise FileNotFoundError("Harlequin is not installed: pip install -e '.[ide]' (or run `make sql-ide`)")
+    return [str(binary), "--read-only", "--init-path", str(init_file), str(db)]
+
+
+def cli_command(db: Path, sql: str | None = None) -> list[str]:
+    """The argv that opens ``db`` read-only with the fts extension loaded from its package."""
+    argv = [duckdb_cli_binary(), "-readonly", "-cmd", init_sql(), str(db)]
     if sql is not None:
         argv += ["-c", sql]
     return argv
@@ -55,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no analysts' database at {db}: run `make demo` (or the daily job) first", file=sys.stderr)
         return 2
     try:
+        if args.ide:
+            with tempfile.TemporaryDirectory(prefix="monitor-sql-") as tmp:
+                init_file = Path(tmp) / "init.sql"
+                init_file.write_text(init_sql() + "\n", encoding="utf-8")
+                return subprocess.call(ide_command(Path(db), init_file))
         argv = cli_command(Path(db), args.sql)
     except (FileNotFoundError, search_index.SearchUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
