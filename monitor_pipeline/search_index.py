@@ -7,7 +7,9 @@ extension here (``autoinstall_known_extensions`` is switched off first).
 The index (schema ``fts_main_article_search``) is built into the analysts' file before it is
 published: article titles and texts, lower-cased, accents folded, French stop words left out, words
 reduced to their French Snowball stem, ranked with BM25. Analysts query it in SQL with
-``fts_main_article_search.match_bm25(article_id, 'plan de départs')`` over ``articles``.
+``fts_main_article_search.match_bm25(article_id, 'plan de départs')`` over ``articles``;
+``search_articles`` (``monitor-pipeline search``) gives the same scores from a table of precomputed
+per-(term, article) BM25 weights sorted by term, which reads only the postings of the query's words.
 """
 from __future__ import annotations
 
@@ -227,8 +229,3 @@ def search_articles(conn: duckdb.DuckDBPyConnection, query: str, *, company: str
                      "score": round(float(score), 4), "snippet": best_snippet(text, stems)})
     return hits
 
-
-def search_terms(conn: duckdb.DuckDBPyConnection, query: str) -> Sequence[tuple[str, str]]:
-    """The (word, stem) pairs a query is searched with (for messages and the JSON output)."""
-    load_fts(conn)
-    return query_terms(conn, query)
