@@ -311,6 +311,14 @@ def test_charts_are_written_as_png(pipeline_runs, tmp_path):
     assert top["company_name"].iloc[0] == "Amazon" and top["mentions"].iloc[0] == 13
     assert (money["text"].iloc[0], money["value"].iloc[0]) == ("183 milliards de dollars", 183e9)
     assert "Mistral AI" in set(spike_rows["company_name"])
+    # the same tables with no row (a new deployment): four figures saying there is nothing yet
+    empty = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(empty)) as conn:
+        conn.execute(warehouse.attach_sql(analytics, "src", read_only=True))
+        for (table,) in conn.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
+                                     "AND schema_name = 'main'").fetchall():
+            conn.execute(f"CREATE TABLE {table} AS SELECT * FROM src.main.{table} LIMIT 0")
+    assert sorted(charts.write_charts(empty, tmp_path / "empty")) == sorted(charts.CHART_FILES)
 
 
 def test_analyst_notebook_runs_on_the_demo_data(pipeline_runs, monkeypatch):
