@@ -7,7 +7,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test dev bench eval clean export-parquet
+.PHONY: install demo test dev bench eval clean export-parquet sql sql-ide charts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,19 @@ clean:
 ## Every table of data/analytics.duckdb as Parquet under data/parquet/.
 export-parquet: install
 	$(PY) -m monitor_pipeline.export_parquet
+
+## The DuckDB command line on data/analytics.duckdb, read-only, full-text search loaded (`.quit` to leave).
+sql: install
+	$(VENV)/bin/monitor-pipeline sql
+
+## Harlequin (a terminal SQL IDE) on data/analytics.duckdb, read-only; installs the optional `ide` extra once.
+sql-ide: install $(VENV)/.ide-stamp
+	$(VENV)/bin/monitor-pipeline sql --ide
+
+$(VENV)/.ide-stamp: pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,ide]'
+	touch $@
+
+## The analysts' four charts as PNG under data/charts/ (read from data/analytics.duckdb).
+charts: install
+	$(PY) -m monitor_pipeline.analytics.charts

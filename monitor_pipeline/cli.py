@@ -1,4 +1,4 @@
-"""`monitor-pipeline poll | extract | tag`: the same core code as the assets, JSON out."""
+"""`monitor-pipeline poll | extract | tag | search | sql`: the same code as the assets and the analysts' tools."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,8 @@ COMMANDS = {
     "poll": "Fetch and parse feeds once (stores nothing); one JSON object per feed per line.",
     "extract": "Decode, extract, clean and language-tag one HTML page; one JSON object.",
     "tag": "Clean and tag a text or HTML file: companies, metrics, layoffs; one JSON object.",
+    "search": "Full-text search of the analysts' articles (French stemming, accents folded), best first.",
+    "sql": "The DuckDB command line on the analysts' database, read-only (`make sql`).",
 }
 
 

@@ -103,6 +103,8 @@ def main() -> int:
     print(summary(warehouse.analytics_path()))
     print(f"\nWorking database: {warehouse.warehouse_path()}\nAnalysts' copy:   {warehouse.analytics_path()}")
     print("Open the UI with `make dev` (http://127.0.0.1:3000).")
+    print('Analysts: `make sql` (read-only SQL prompt), `make charts`, '
+          '`.venv/bin/monitor-pipeline search "plan de départs"` (docs/ANALYSTS.md).')
     return 0
 
 

@@ -85,7 +85,7 @@ class PartitionSpool:
             self.flush()
             self._conn.close()
             self._conn = None
-        conn.execute(f"ATTACH ? AS {SPOOL_CATALOG} (READ_ONLY)", [str(self.path)])
+        conn.execute(warehouse.attach_sql(self.path, SPOOL_CATALOG, read_only=True))
         try:
             warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)
         finally:

@@ -286,6 +286,19 @@ ANALYTICS_TABLES = (
 )
 
 
+def sql_string_literal(value: str | os.PathLike[str]) -> str:
+    """A quoted SQL string literal, for the statements DuckDB 1.5 takes no bound parameter in (ATTACH,
+    LOAD). Only for paths this process chose, never for outside data."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def attach_sql(path: str | os.PathLike[str], alias: str, read_only: bool = False) -> str:
+    """``ATTACH '<path>' AS alias [(READ_ONLY)]``."""
+    if not alias.isidentifier():
+        raise ValueError(f"not an identifier: {alias!r}")
+    return f"ATTACH {sql_string_literal(path)} AS {alias}" + (" (READ_ONLY)" if read_only else "")
+
+
 def publish_analytics_copy(
     conn: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str] = ANALYTICS_TABLES
 ) -> dict[str, int]:
@@ -295,6 +308,8 @@ def publish_analytics_copy(
     A reader that opened the old file keeps its snapshot (the old inode lives until it closes).
     Returns row counts per published table.
     """
+    from monitor_pipeline import search_index
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".analytics-", suffix=".duckdb", dir=target.parent)
@@ -305,7 +320,7 @@ def publish_analytics_copy(
     ).fetchall()}
     counts: dict[str, int] = {}
     try:
-        conn.execute("ATTACH ? AS analytics_publish", [tmp_name])
+        conn.execute(attach_sql(tmp_name, "analytics_publish"))
         try:
             for table in tables:
                 if table in existing:
@@ -314,6 +329,7 @@ def publish_analytics_copy(
                         f"SELECT count(*) FROM analytics_publish.main.{table}").fetchone()[0]
         finally:
             conn.execute("DETACH analytics_publish")
+        search_index.build_search_index_in_file(tmp_name)  # issue 23: full-text index, published with the file
         os.replace(tmp_name, target)
     finally:
         for leftover in (Path(tmp_name), Path(tmp_name + ".wal")):

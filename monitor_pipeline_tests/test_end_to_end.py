@@ -209,15 +209,22 @@ def test_analysts_guide_has_at_least_eight_queries():
     assert len(analyst_queries()) >= 8
 
 
-def test_every_analyst_query_runs_on_the_demo_data(pipeline_runs):
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
-    conn = duckdb.connect(str(analytics), read_only=True)
+def test_every_analyst_query_gives_its_answer_on_the_demo_data(pipeline_runs, expected):
+    from monitor_pipeline import search_index
+    from monitor_pipeline.bench.analytics import example_queries
+    from monitor_pipeline_tests.analyst_answers import ANSWERS, DemoContext, query_number
+
+    queries = example_queries()
+    assert len(queries) == len(analyst_queries())
+    assert sorted(query_number(h) for h, _ in queries) == sorted(ANSWERS), "every guide query needs its answer"
+    conn = duckdb.connect(str(warehouse.analytics_path(str(pipeline_runs["db"]))), read_only=True)
     try:
-        results = [conn.execute(sql).fetchall() for sql in analyst_queries()]
+        search_index.load_fts(conn)  # query 11 is a full-text search
+        ctx = DemoContext(conn, expected, pipeline_runs["base_url"], pipeline_runs["day"])
+        for heading, sql in queries:
+            ANSWERS[query_number(heading)](conn.execute(sql).fetchall(), ctx)
     finally:
         conn.close()
-    assert results[0], "top companies this week must not be empty on the demo data"
-    assert results[1], "new layoff events must not be empty on the demo data"
 
 
 def test_parquet_export_writes_every_table(pipeline_runs, tmp_path):
@@ -237,3 +244,100 @@ def test_daily_digest_report_is_written(pipeline_runs):
     top_company = query(warehouse.analytics_path(str(pipeline_runs["db"])),
                         "SELECT company_name FROM company_mentions_daily ORDER BY articles DESC, mentions DESC, company_name LIMIT 1")[0][0]
     assert top_company in html
+
+
+# --- analysts' tools on the demo data (issue 23): search, the SQL prompt, charts, the notebook ---
+
+def _cli(*args: str, stdin: str | None = None):
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("monitor-pipeline")), *args]
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_search_lists_the_departure_plans_first(pipeline_runs):
+    import json
+
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    done = _cli("search", "plan de départs", "--db", str(analytics), "--json")
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)["hits"]
+    top3 = {h["url"][len(pipeline_runs["base_url"]):] for h in hits[:3]}
+    assert top3 == {"/lemagit/atos-plan-departs-volontaires.html", "/silicon/axa-report-plan-departs.html",
+                    "/usine-digitale/stmicroelectronics-departs-volontaires.html"}
+    assert "plan de départs" in hits[0]["snippet"] and hits[0]["source"] == "LeMagIT (sample)"
+    # accents folded: the same ranking without them; --company keeps only that company's articles
+    plain = json.loads(_cli("search", "plan de departs", "--db", str(analytics), "--json").stdout)["hits"]
+    assert [h["article_id"] for h in plain] == [h["article_id"] for h in hits]
+    atos = json.loads(_cli("search", "plan de départs", "--company", "atos", "--db", str(analytics), "--json").stdout)
+    assert [h["url"].rsplit("/", 1)[1] for h in atos["hits"]] == ["atos-plan-departs-volontaires.html"]
+    text = _cli("search", "plan de départs", "--limit", "2", "--db", str(analytics))
+    assert text.returncode == 0 and text.stdout.startswith(" 1. Atos prépare un plan de départs volontaires")
+    assert " 3. " not in text.stdout
+    refused = _cli("search", "de la", "--db", str(analytics))
+    assert refused.returncode == 2 and "only stop words" in refused.stderr
+
+
+def test_sql_prompt_is_read_only_and_answers_the_first_guide_query(pipeline_runs):
+    from monitor_pipeline.bench.analytics import example_queries
+
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    first = example_queries()[0][1]
+    done = _cli("sql", "--db", str(analytics), stdin=f".mode csv\n{first};\n")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "company_name,mentions,stories,outlet_days" and lines[1].startswith("Mistral AI,")
+    assert len(lines) == 11
+    refused = _cli("sql", "--db", str(analytics), "-c", "DELETE FROM articles")
+    assert refused.returncode != 0 and "read-only" in (refused.stdout + refused.stderr)
+    assert query(analytics, "SELECT count(*) FROM articles")[0][0] == len(load_expected()["pages"])
+
+
+def test_charts_are_written_as_png(pipeline_runs, tmp_path):
+    from monitor_pipeline.analytics import charts, queries
+
+    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    written = charts.write_charts(analytics, tmp_path)
+    assert sorted(written) == sorted(charts.CHART_FILES)
+    for path in written.values():
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, path
+    with queries.connect(analytics) as conn:
+        weekly = queries.layoff_events_per_week(conn)
+        top = queries.top_companies(conn)
+        money = queries.largest_money_figures(conn)
+        spike_rows = queries.spikes(conn)
+    assert weekly["events"].sum() == 17 and set(weekly["status"]) == {"announced", "planned", "executed"}
+    assert top["company_name"].iloc[0] == "Amazon" and top["mentions"].iloc[0] == 13
+    assert (money["text"].iloc[0], money["value"].iloc[0]) == ("183 milliards de dollars", 183e9)
+    assert "Mistral AI" in set(spike_rows["company_name"])
+    # the same tables with no row (a new deployment): four figures saying there is nothing yet
+    empty = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(empty)) as conn:
+        conn.execute(warehouse.attach_sql(analytics, "src", read_only=True))
+        for (table,) in conn.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
+                                     "AND schema_name = 'main'").fetchall():
+            conn.execute(f"CREATE TABLE {table} AS SELECT * FROM src.main.{table} LIMIT 0")
+    assert sorted(charts.write_charts(empty, tmp_path / "empty")) == sorted(charts.CHART_FILES)
+
+
+def test_analyst_notebook_runs_on_the_demo_data(pipeline_runs, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        pytest.skip("no python3 Jupyter kernel: install the dev extras (ipykernel)")
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "analyst_tour.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook.cells
+               if c.cell_type == "code"), "commit the notebook without outputs"
+    monkeypatch.setenv("MONITOR_WAREHOUSE_PATH", str(pipeline_runs["db"]))  # the kernel inherits it
+    nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3").execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
+    assert str(warehouse.analytics_path(str(pipeline_runs["db"]))) in "".join(o.get("text", "") for o in outputs)
+    assert "Atos prépare un plan de départs" in notebook.cells[-2].outputs[0]["data"]["text/plain"]

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 SCENARIOS = ("feed_polling", "stage_costs", "against_limit", "nothing_new", "against_obvious", "analyst_queries",
-             "dagster_overhead", "growth")
+             "article_search", "dagster_overhead", "growth")
 NOTES_FILE = Path(__file__).with_name("NOTES.md")
 
 SIZES = {
@@ -24,6 +24,7 @@ SIZES = {
     "polling_per_feed": (20, 4, 2),
     "stage_costs": (500, 40, 5),
     "analyst_mentions": (1_000_000, 20_000, 2_000),
+    "search_articles": (1_000_000, 50_000, 2_000),
     "dagster_pages": (1000, 40, 10),
     "growth_small": (2000, 40, 10),
     "growth_large": (20000, 200, 20),
@@ -92,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from monitor_pipeline.bench.analytics import analyst_queries
 
         log("analyst_queries", analyst_queries(size["analyst_mentions"]))
+    if "article_search" in only:
+        from monitor_pipeline.bench.search import article_search
+
+        log("article_search", article_search(size["search_articles"], max(args.rounds, 5)))
     if "dagster_overhead" in only:
         from monitor_pipeline.bench.dagster_overhead import dagster_overhead
 
@@ -106,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "total_s": round(time.monotonic() - started, 1), "sizes": size, "environment": environment()}
     ordered = {k: results[k] for k in ("against_limit", "against_obvious", "nothing_new", "growth", "analyst_queries",
-                                       "dagster_overhead", "feed_polling", "stage_costs") if k in results}
+                                       "article_search", "dagster_overhead", "feed_polling", "stage_costs")
+               if k in results}
     notes = NOTES_FILE.read_text(encoding="utf-8") if NOTES_FILE.exists() else ""
     report.write(ordered, meta, notes, out)
     print(f"wrote {out / 'BENCHMARKS.md'} and {out / 'benchmarks.json'}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from monitor_pipeline import warehouse
+from monitor_pipeline import search_index, warehouse
 from monitor_pipeline.bench.timing import Stopwatch, median
 
 ANALYSTS_DOC = warehouse.PROJECT_ROOT / "docs" / "ANALYSTS.md"
@@ -134,6 +134,7 @@ def analyst_queries(mentions: int, repeats: int = 5) -> dict:
             published = warehouse.publish_analytics_copy(conn, work / "analytics.duckdb")
         conn.close()
         reader = duckdb.connect(str(work / "analytics.duckdb"), read_only=True)
+        search_index.load_fts(reader)  # the guide's full-text search query
         queries = []
         try:
             for heading, sql in example_queries():

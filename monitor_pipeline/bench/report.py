@@ -13,6 +13,7 @@ TITLES = {
     "nothing_new": "3. Nothing new: the second poll (≤ 5 % of the first run)",
     "growth": "4. Growth: time and peak memory at two sizes (memory ratio ≤ 1.5)",
     "analyst_queries": "5. Analysts' example queries on one million mentions (each < 200 ms)",
+    "article_search": "5b. Full-text search of one million articles (two-word query < 200 ms)",
     "dagster_overhead": "6. Dagster overhead (ratio ≤ 1.2)",
     "feed_polling": "7. Feed polling: concurrent vs one after another (≥ 10×)",
     "stage_costs": "8. Per-stage cost per article (after-extraction < extraction; tagging < extraction)",
