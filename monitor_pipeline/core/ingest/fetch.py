@@ -84,14 +84,18 @@ class HttpSettings:
     """Timeouts, caps, politeness and retry knobs for :func:`fetch_all`.
 
     ``total_timeout_s`` bounds one attempt (connect, headers and the whole streamed body), so a
-    server dripping one byte per read-timeout cannot hold a slot forever; retries and redirect hops
-    each get their own deadline. ``allow_hosts`` lists host names or IPs that may be fetched
-    although private or loopback (tests, a local mirror).
+    server dripping one byte per read-timeout cannot hold a slot forever. ``fetch_budget_s`` bounds
+    one request across all its attempts, backoff sleeps and redirect hops: each attempt gets the
+    smaller of ``total_timeout_s`` and what is left of the budget, and a response that timed out
+    while its body was arriving (a slow body) is not retried within the same call (the next poll
+    tries again). ``allow_hosts`` lists host names or IPs that may be fetched although private or
+    loopback (tests, a local mirror).
     """
 
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 15.0
     total_timeout_s: float = 60.0
+    fetch_budget_s: float = 60.0
     feed_max_bytes: int = 10 * 2**20
     page_max_bytes: int = 5 * 2**20
     max_concurrency: int = 32
@@ -103,10 +107,11 @@ class HttpSettings:
     max_redirects: int = 5
     user_agent: str = "monitor-pipeline/0.1 (+https://github.com/monitor-pipeline; press monitoring bot)"
     allow_hosts: tuple[str, ...] = ()
+    respect_robots: bool = True
 
     def __post_init__(self) -> None:
-        positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "feed_max_bytes", "page_max_bytes",
-                    "max_concurrency", "per_host_concurrency")
+        positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "fetch_budget_s", "feed_max_bytes",
+                    "page_max_bytes", "max_concurrency", "per_host_concurrency")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"HttpSettings.{name} must be > 0, got {getattr(self, name)!r}")
@@ -430,6 +435,24 @@ class _Attempt:
     retry_after_s: float | None = None
 
 
+class _Budget:
+    """Time left for one request across its attempts, backoff sleeps and redirect hops. The clock
+    starts when the first attempt holds its slots, so waiting behind the politeness gates (many
+    pages of one host) does not eat the budget."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.budget_s = budget_s
+        self.started: float | None = None
+
+    def remaining(self) -> float:
+        if self.started is None:
+            self.started = time.monotonic()
+        return self.budget_s - (time.monotonic() - self.started)
+
+    def exhausted_message(self) -> str:
+        return f"fetch budget of {self.budget_s:g} s across all attempts used up"
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
@@ -473,10 +496,11 @@ class _Fetcher:
                 return bytes(body[:cap]), True
         return bytes(body), False
 
-    async def _exchange(self, url: str, headers: dict[str, str], cap: int) -> _Attempt:
-        s = self.settings
-        async with asyncio.timeout(s.total_timeout_s):
+    async def _exchange(self, url: str, headers: dict[str, str], cap: int, deadline_s: float,
+                        phase: list[str]) -> _Attempt:
+        async with asyncio.timeout(deadline_s):
             async with self.client.stream("GET", url, headers=headers) as resp:
+                phase[0] = "body"  # headers are in: a timeout from now on is a slow body
                 code = resp.status_code
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                 retry_after = parse_retry_after(resp.headers.get("retry-after")) if code in _RETRY_AFTER_CODES else None
@@ -499,19 +523,34 @@ class _Fetcher:
                 return _Attempt("http_error", code, resp_headers, body, False, error, retriable,
                                 retry_after_s=retry_after)
 
-    async def attempt(self, url: str, headers: dict[str, str], cap: int) -> _Attempt:
-        """One guarded HTTP exchange; every failure becomes an :class:`_Attempt`."""
+    async def attempt(self, url: str, headers: dict[str, str], cap: int, budget: _Budget) -> _Attempt:
+        """One guarded HTTP exchange within what is left of ``budget``; every failure becomes an
+        :class:`_Attempt`. A timeout once the response headers are in (a slow body) or at the total
+        deadline is not retriable: the same server would most likely hold the next attempt as long."""
         s = self.settings
         host = (urlsplit(url).hostname or "").lower()
         async with self._gate(host).slot(self.global_sem):
+            remaining = budget.remaining()
+            if remaining <= 0:
+                return _Attempt("timeout", error=budget.exhausted_message())
+            deadline = min(s.total_timeout_s, remaining)
+            phase = ["headers"]
             try:
-                return await self._exchange(url, headers, cap)
+                return await self._exchange(url, headers, cap, deadline, phase)
             except TimeoutError:
-                message = f"no complete response within {s.total_timeout_s:g} s (total deadline)"
-                return _Attempt("timeout", error=message, retriable=True)
+                if deadline < s.total_timeout_s:
+                    message = f"no complete response within the fetch budget ({budget.exhausted_message()})"
+                else:
+                    message = f"no complete response within {s.total_timeout_s:g} s (total deadline)"
+                if phase[0] == "body":
+                    message += "; slow body, not retried before the next poll"
+                return _Attempt("timeout", error=message)
             except httpx.ConnectTimeout:
                 return _Attempt("timeout", error=f"connect timeout after {s.connect_timeout_s:g} s", retriable=True)
             except httpx.ReadTimeout:
+                if phase[0] == "body":
+                    return _Attempt("timeout", error=f"read timeout: no data for {s.read_timeout_s:g} s while the "
+                                                     "body was arriving (slow body, not retried before the next poll)")
                 return _Attempt("timeout", error=f"read timeout: no data for {s.read_timeout_s:g} s", retriable=True)
             except httpx.TimeoutException as exc:
                 return _Attempt("timeout", error=f"timeout ({type(exc).__name__})", retriable=True)
@@ -553,6 +592,7 @@ class _Fetcher:
                 body_sha256=hashlib.sha256(body).hexdigest() if status == "ok" else None, redirects=hops,
             )
 
+        budget = _Budget(s.fetch_budget_s)
         for _hop in range(s.max_redirects + 1):
             try:
                 host_and_port(url)
@@ -561,10 +601,13 @@ class _Fetcher:
             retry = 0
             while True:
                 attempts += 1
-                outcome = await self.attempt(url, headers, cap)
+                outcome = await self.attempt(url, headers, cap, budget)
                 if not outcome.retriable or retry >= s.max_retries:
                     break
-                await asyncio.sleep(retry_delay(retry, s, outcome.retry_after_s, self.rng))
+                delay = retry_delay(retry, s, outcome.retry_after_s, self.rng)
+                if delay >= budget.remaining():
+                    break  # the retry could not start within the budget: the next poll tries again
+                await asyncio.sleep(delay)
                 retry += 1
             if outcome.status != "redirect":
                 return done(outcome.status, outcome)
