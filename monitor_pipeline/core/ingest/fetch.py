@@ -30,7 +30,9 @@ import contextlib
 import email.utils
 import hashlib
 import random
+import os
 import socket
+import ssl
 import time
 import zlib
 from collections import OrderedDict
@@ -68,6 +70,7 @@ __all__ = [
 
 FETCH_STATUSES = (
     "ok", "not_modified", "http_error", "timeout", "too_large", "blocked", "connection_error", "invalid_url",
+    "tls_error", "robots_disallowed", "robots_unavailable", "tdm_reserved",
 )
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _RETRY_AFTER_CODES = frozenset({429, 503})
@@ -108,6 +111,8 @@ class HttpSettings:
     user_agent: str = "monitor-pipeline/0.1 (+https://github.com/monitor-pipeline; press monitoring bot)"
     allow_hosts: tuple[str, ...] = ()
     respect_robots: bool = True
+    ca_bundle: str | None = None
+    allow_https_to_http_redirects: bool = False
 
     def __post_init__(self) -> None:
         positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "fetch_budget_s", "feed_max_bytes",
@@ -119,6 +124,16 @@ class HttpSettings:
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"HttpSettings.{name} must be >= 0, got {getattr(self, name)!r}")
+        if not isinstance(self.user_agent, str) or not self.user_agent.strip() or "\n" in self.user_agent:
+            raise ValueError("HttpSettings.user_agent must be a non-empty single-line string")
+        if self.ca_bundle is not None and not os.path.isfile(self.ca_bundle):
+            raise ValueError(f"HttpSettings.ca_bundle: no such file {self.ca_bundle!r} (a PEM file of trusted CAs)")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Verification always on; ``ca_bundle`` (a PEM file) replaces the default CA bundle."""
+        if self.ca_bundle:
+            return ssl.create_default_context(cafile=self.ca_bundle)
+        return httpx.create_ssl_context(trust_env=False)
 
     @property
     def url_policy(self) -> UrlPolicy:
@@ -330,9 +345,10 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
     being closed first.
     """
 
-    def __init__(self, per_origin_connections: int, policy: UrlPolicy, resolve: Resolver) -> None:
+    def __init__(self, per_origin_connections: int, policy: UrlPolicy, resolve: Resolver,
+                 ssl_context: ssl.SSLContext) -> None:
         self._connections = per_origin_connections
-        self._ssl_context = httpx.create_ssl_context(trust_env=False)
+        self._ssl_context = ssl_context
         self._backend = _GuardedBackend(policy, resolve)
         self._origins: OrderedDict[tuple[bytes, bytes, int | None], _OriginTransport] = OrderedDict()
 
@@ -435,6 +451,21 @@ class _Attempt:
     retry_after_s: float | None = None
 
 
+def _tls_problem(exc: BaseException, host: str) -> str | None:
+    """A one-line description when ``exc`` comes from a TLS failure (certificate or handshake)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            reason = current.verify_message or current.reason or "invalid certificate"
+            return f"TLS certificate of {host} refused: {reason}"
+        if isinstance(current, ssl.SSLError):
+            return f"TLS handshake with {host} failed: {current.reason or _one_line(current)}"
+        current = current.__cause__ or current.__context__
+    return None
+
+
 class _Budget:
     """Time left for one request across its attempts, backoff sleeps and redirect hops. The clock
     starts when the first attempt holds its slots, so waiting behind the politeness gates (many
@@ -466,7 +497,8 @@ class _Fetcher:
         self.gates: dict[str, _HostGate] = {}
         self.schedule = schedule if schedule is not None else HostSchedule()
         self.global_sem = asyncio.Semaphore(settings.max_concurrency)
-        self.transport = _GuardedTransport(settings.per_host_concurrency, settings.url_policy, resolve)
+        self.transport = _GuardedTransport(settings.per_host_concurrency, settings.url_policy, resolve,
+                                           settings.ssl_context())
         self.client = httpx.AsyncClient(
             transport=self.transport,
             timeout=httpx.Timeout(connect=settings.connect_timeout_s, read=settings.read_timeout_s,
@@ -563,6 +595,9 @@ class _Fetcher:
             except _Undecodable as exc:
                 return _Attempt("connection_error", error=_one_line(exc))
             except httpx.TransportError as exc:
+                tls = _tls_problem(exc, host)
+                if tls is not None:
+                    return _Attempt("tls_error", error=tls)
                 return _Attempt("connection_error", error=f"{type(exc).__name__}: {_one_line(exc)}", retriable=True)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
                 return _Attempt("invalid_url", error=f"invalid URL: {_one_line(exc)}")
@@ -612,7 +647,12 @@ class _Fetcher:
             if outcome.status != "redirect":
                 return done(outcome.status, outcome)
             hops.append(url)
-            url = urljoin(url, (outcome.location or "").strip())
+            target = urljoin(url, (outcome.location or "").strip())
+            if (urlsplit(url).scheme == "https" and urlsplit(target).scheme.lower() == "http"
+                    and not s.allow_https_to_http_redirects):
+                return done("tls_error", error=f"redirect from https to plain http refused ({target}); "
+                                               "allow_https_to_http_redirects permits it")
+            url = target
         return done("http_error", error=f"too many redirects (more than {s.max_redirects})")
 
     async def aclose(self) -> None:
