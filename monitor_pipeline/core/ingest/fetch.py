@@ -46,6 +46,9 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from monitor_pipeline.core.ingest import tdm
+from monitor_pipeline.core.ingest.robots import ROBOTS_MAX_BYTES, OriginCache, RobotsRules, origin_of, robots_url, \
+    rules_from_fetch
 from monitor_pipeline.core.ingest.urls import (
     BlockedURL,
     InvalidURL,
@@ -62,6 +65,7 @@ __all__ = [
     "FetchResult",
     "HostSchedule",
     "HttpSettings",
+    "OriginCache",
     "fetch_all",
     "fetch_all_async",
     "parse_retry_after",
@@ -79,7 +83,10 @@ MAX_KEPT_ORIGINS = 128  # origins whose idle connections stay open (at most per_
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+    "robots": "text/plain, */*;q=0.5",
+    "tdmrep": "application/json, */*;q=0.5",
 }
+_KINDS = ("feed", "page", "robots", "tdmrep")
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,10 @@ class HttpSettings:
     user_agent: str = "monitor-pipeline/0.1 (+https://github.com/monitor-pipeline; press monitoring bot)"
     allow_hosts: tuple[str, ...] = ()
     respect_robots: bool = True
+    respect_tdm: bool = True
+    robots_ttl_s: float = 24 * 3600.0
+    robots_retry_s: float = 1800.0
+    max_crawl_delay_s: float = 30.0
     ca_bundle: str | None = None
     allow_https_to_http_redirects: bool = False
 
@@ -120,7 +131,8 @@ class HttpSettings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"HttpSettings.{name} must be > 0, got {getattr(self, name)!r}")
-        non_negative = ("per_host_min_interval_s", "max_retries", "backoff_base_s", "backoff_max_s", "max_redirects")
+        non_negative = ("per_host_min_interval_s", "max_retries", "backoff_base_s", "backoff_max_s", "max_redirects",
+                        "robots_ttl_s", "robots_retry_s", "max_crawl_delay_s")
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"HttpSettings.{name} must be >= 0, got {getattr(self, name)!r}")
@@ -140,20 +152,30 @@ class HttpSettings:
         return UrlPolicy(allow_hosts=frozenset(self.allow_hosts))
 
     def cap_for(self, kind: str) -> int:
+        if kind == "robots":
+            return ROBOTS_MAX_BYTES
+        if kind == "tdmrep":
+            return tdm.TDMREP_MAX_BYTES
         return self.feed_max_bytes if kind == "feed" else self.page_max_bytes
 
 
 @dataclass(frozen=True)
 class FetchRequest:
-    """One URL to fetch; ``kind`` ("feed" or "page") selects the byte cap."""
+    """One URL to fetch; ``kind`` ("feed" or "page") selects the byte cap.
+
+    ``check_robots=False`` skips robots.txt for this request (a feed the publisher explicitly
+    allows, recorded in the registry); ``check_tdm=False`` skips the TDM reservation of a page (a
+    licence recorded in the registry). ``robots`` and ``tdmrep`` kinds are the fetcher's own."""
 
     url: str
     kind: str = "page"
     etag: str | None = None
     last_modified: str | None = None
+    check_robots: bool = True
+    check_tdm: bool = True
 
     def __post_init__(self) -> None:
-        if self.kind not in ("feed", "page"):
+        if self.kind not in _KINDS:
             raise ValueError(f"FetchRequest.kind must be 'feed' or 'page', got {self.kind!r}")
 
 
@@ -346,9 +368,9 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, per_origin_connections: int, policy: UrlPolicy, resolve: Resolver,
-                 ssl_context: ssl.SSLContext) -> None:
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self._connections = per_origin_connections
-        self._ssl_context = ssl_context
+        self._ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
         self._backend = _GuardedBackend(policy, resolve)
         self._origins: OrderedDict[tuple[bytes, bytes, int | None], _OriginTransport] = OrderedDict()
 
@@ -397,6 +419,8 @@ class HostSchedule:
 
     def __init__(self) -> None:
         self.next_start: dict[str, float] = {}
+        #: per-host interval raised above ``per_host_min_interval_s`` by a robots.txt Crawl-delay
+        self.min_interval: dict[str, float] = {}
 
 
 class _HostGate:
@@ -426,7 +450,8 @@ class _HostGate:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 await global_sem.acquire()
-                self._next_start = time.monotonic() + self._interval
+                interval = max(self._interval, self._schedule.min_interval.get(self._host, 0.0))
+                self._next_start = time.monotonic() + interval
             try:
                 yield
             finally:
@@ -491,8 +516,10 @@ def _one_line(exc: BaseException) -> str:
 
 class _Fetcher:
     def __init__(self, settings: HttpSettings, resolve: Resolver, rng: random.Random | None,
-                 schedule: HostSchedule | None = None) -> None:
+                 schedule: HostSchedule | None = None, cache: OriginCache | None = None) -> None:
         self.settings = settings
+        self.cache = cache if cache is not None else OriginCache()
+        self._origin_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self.rng = rng or random.Random()
         self.gates: dict[str, _HostGate] = {}
         self.schedule = schedule if schedule is not None else HostSchedule()
@@ -529,7 +556,7 @@ class _Fetcher:
         return bytes(body), False
 
     async def _exchange(self, url: str, headers: dict[str, str], cap: int, deadline_s: float,
-                        phase: list[str]) -> _Attempt:
+                        phase: list[str], check_tdm: bool) -> _Attempt:
         async with asyncio.timeout(deadline_s):
             async with self.client.stream("GET", url, headers=headers) as resp:
                 phase[0] = "body"  # headers are in: a timeout from now on is a slow body
@@ -540,12 +567,21 @@ class _Fetcher:
                     return _Attempt("redirect", code, resp_headers, location=resp.headers["location"])
                 if code == 304:
                     return _Attempt("not_modified", code, resp_headers)
+                if check_tdm and 200 <= code < 300:
+                    decision = tdm.from_headers(resp_headers)
+                    if decision is not None and decision.reserved:  # stop at the headers: the body is not read
+                        return _Attempt("tdm_reserved", code, resp_headers, error=decision.describe())
+                    if decision is not None:
+                        check_tdm = False  # the header says "not reserved": it wins over the meta tag
                 body, truncated = await self._read_capped(resp, cap)
                 if truncated:
                     status = "too_large" if code < 400 else "http_error"
                     error = f"body larger than the {cap} byte cap, cut at the cap"
                     return _Attempt(status, code, resp_headers, body, True, error)
                 if 200 <= code < 300:
+                    decision = tdm.from_html(body) if check_tdm else None
+                    if decision is not None and decision.reserved:  # the body is dropped, never kept
+                        return _Attempt("tdm_reserved", code, resp_headers, error=decision.describe())
                     return _Attempt("ok", code, resp_headers, body)
                 reason = resp.reason_phrase or ""
                 error = f"HTTP {code} {reason}".strip()
@@ -555,7 +591,8 @@ class _Fetcher:
                 return _Attempt("http_error", code, resp_headers, body, False, error, retriable,
                                 retry_after_s=retry_after)
 
-    async def attempt(self, url: str, headers: dict[str, str], cap: int, budget: _Budget) -> _Attempt:
+    async def attempt(self, url: str, headers: dict[str, str], cap: int, budget: _Budget,
+                      check_tdm: bool = False) -> _Attempt:
         """One guarded HTTP exchange within what is left of ``budget``; every failure becomes an
         :class:`_Attempt`. A timeout once the response headers are in (a slow body) or at the total
         deadline is not retriable: the same server would most likely hold the next attempt as long."""
@@ -568,7 +605,7 @@ class _Fetcher:
             deadline = min(s.total_timeout_s, remaining)
             phase = ["headers"]
             try:
-                return await self._exchange(url, headers, cap, deadline, phase)
+                return await self._exchange(url, headers, cap, deadline, phase, check_tdm)
             except TimeoutError:
                 if deadline < s.total_timeout_s:
                     message = f"no complete response within the fetch budget ({budget.exhausted_message()})"
@@ -618,6 +655,7 @@ class _Fetcher:
         hops: list[str] = []
 
         def done(status: str, outcome: _Attempt | None = None, error: str | None = None) -> FetchResult:
+            """The result; only an ``ok`` body is kept (a reserved page's body never leaves here)."""
             o = outcome or _Attempt(status)
             body = o.body
             return FetchResult(
@@ -628,15 +666,25 @@ class _Fetcher:
             )
 
         budget = _Budget(s.fetch_budget_s)
+        check_robots = s.respect_robots and request.check_robots and request.kind in ("feed", "page")
+        check_tdm = s.respect_tdm and request.check_tdm and request.kind == "page"
         for _hop in range(s.max_redirects + 1):
             try:
                 host_and_port(url)
             except InvalidURL as exc:
                 return done("invalid_url", error=_one_line(exc))
+            if check_robots:
+                refusal = await self._robots_refusal(url)
+                if refusal is not None:
+                    return done(*refusal)
+            if check_tdm:
+                decision = (await self._tdmrep_file(url)).lookup(url)
+                if decision is not None and decision.reserved:  # the page is not even requested
+                    return done("tdm_reserved", error=decision.describe(origin_of(url)))
             retry = 0
             while True:
                 attempts += 1
-                outcome = await self.attempt(url, headers, cap, budget)
+                outcome = await self.attempt(url, headers, cap, budget, check_tdm)
                 if not outcome.retriable or retry >= s.max_retries:
                     break
                 delay = retry_delay(retry, s, outcome.retry_after_s, self.rng)
@@ -655,6 +703,56 @@ class _Fetcher:
             url = target
         return done("http_error", error=f"too many redirects (more than {s.max_redirects})")
 
+    async def _origin_fact(self, kind: str, url: str, load: Callable[[str], Any], ttl_s: Callable[[Any], float]) -> Any:
+        """The cached ``kind`` fact of ``url``'s origin, loaded once (concurrent requests wait)."""
+        origin = origin_of(url)
+        value = self.cache.get(kind, origin)
+        if value is not None:
+            return value
+        lock = self._origin_locks.setdefault((kind, origin), asyncio.Lock())
+        async with lock:
+            value = self.cache.get(kind, origin)
+            if value is None:
+                value = await load(origin)
+                self.cache.put(kind, origin, value, ttl_s(value))
+        return value
+
+    async def _load_robots(self, origin: str) -> RobotsRules:
+        result = await self.fetch(FetchRequest(robots_url(origin), kind="robots", check_robots=False))
+        return rules_from_fetch(origin, result.status, result.http_status, result.body, result.error)
+
+    async def _robots_refusal(self, url: str) -> tuple[str, None, str] | None:
+        """``(status, None, error)`` when robots.txt forbids ``url`` now, else None; a Crawl-delay
+        raises the host's interval (capped at ``max_crawl_delay_s``)."""
+        s = self.settings
+        rules = await self._origin_fact(
+            "robots", url, self._load_robots,
+            lambda r: s.robots_retry_s if r.outcome == "unavailable" else s.robots_ttl_s)
+        delay = rules.crawl_delay(s.user_agent)
+        if delay is not None:
+            host = (urlsplit(url).hostname or "").lower()
+            self.schedule.min_interval[host] = max(self.schedule.min_interval.get(host, 0.0),
+                                                   min(delay, s.max_crawl_delay_s))
+        if rules.outcome == "unavailable":
+            if rules.failure_status is not None:  # connection, TLS, address: the page would fail the same way
+                return rules.failure_status, None, rules.error
+            return ("robots_unavailable", None,
+                    f"{rules.origin}/robots.txt could not be read ({rules.error}); no page of this site is "
+                    f"fetched until it can (next try in {s.robots_retry_s:g} s or at the next run)")
+        if not rules.allows(url, s.user_agent):
+            path = urlsplit(url).path or "/"
+            return "robots_disallowed", None, f"{rules.origin}/robots.txt disallows {path[:200]} for this user agent"
+        return None
+
+    async def _load_tdmrep(self, origin: str) -> tdm.TdmRepFile:
+        result = await self.fetch(FetchRequest(origin + tdm.TDMREP_PATH, kind="tdmrep", check_robots=False))
+        if result.status != "ok":
+            return tdm.TdmRepFile()  # no site-wide file: the page's header and meta tag still count
+        return tdm.parse_tdmrep_file(result.body)
+
+    async def _tdmrep_file(self, url: str) -> tdm.TdmRepFile:
+        return await self._origin_fact("tdmrep", url, self._load_tdmrep, lambda _f: self.settings.robots_ttl_s)
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
@@ -662,10 +760,10 @@ class _Fetcher:
 async def fetch_all_async(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
     rng: random.Random | None = None, schedule: HostSchedule | None = None,
-    on_result: Callable[[int, FetchResult], None] | None = None,
+    on_result: Callable[[int, FetchResult], None] | None = None, cache: OriginCache | None = None,
 ) -> list[FetchResult]:
     """Async version of :func:`fetch_all` (results in input order)."""
-    fetcher = _Fetcher(settings, resolve, rng, schedule)
+    fetcher = _Fetcher(settings, resolve, rng, schedule, cache)
 
     async def fetch(index: int, request: FetchRequest) -> FetchResult:
         result = await fetcher.fetch(request)
@@ -682,12 +780,13 @@ async def fetch_all_async(
 def fetch_all(
     requests: Sequence[FetchRequest], settings: HttpSettings, *, resolve: Resolver = socket.getaddrinfo,
     rng: random.Random | None = None, schedule: HostSchedule | None = None,
-    on_result: Callable[[int, FetchResult], None] | None = None,
+    on_result: Callable[[int, FetchResult], None] | None = None, cache: OriginCache | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; return results in input order; never raise per URL.
 
     ``resolve`` (``socket.getaddrinfo`` signature) and ``rng`` (jitter) can be injected for tests;
-    ``schedule`` carries the per-host intervals over from an earlier call. ``on_result(index, result)``
+    ``schedule`` carries the per-host intervals over from an earlier call, ``cache`` the robots.txt
+    and TDMRep files already read (each is fetched once per origin and TTL). ``on_result(index, result)``
     is called as each request completes, in the fetching thread, between network waits: it must
     be quick (hand heavy work to a thread) and must not raise.
     Safe to call from code already running an event loop (it then runs in a worker thread).
@@ -698,7 +797,7 @@ def fetch_all(
 
     def run() -> list[FetchResult]:
         return asyncio.run(fetch_all_async(reqs, settings, resolve=resolve, rng=rng, schedule=schedule,
-                                           on_result=on_result))
+                                           on_result=on_result, cache=cache))
 
     try:
         asyncio.get_running_loop()
