@@ -83,10 +83,10 @@ def from_html(body: bytes) -> TdmDecision | None:
     reservation: bool | None = None
     policy: str | None = None
     for tag in _META.finditer(body[:HTML_SCAN_BYTES]):
-        attrs = {}
+        attrs: dict[str, str] = {}
         for m in _ATTR.finditer(tag.group(0)):
             raw = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
-            attrs[m.group(1).lower()] = raw.decode("utf-8", errors="replace")
+            attrs[m.group(1).decode("ascii").lower()] = raw.decode("utf-8", errors="replace")
         name = attrs.get("name", "").strip().lower()
         if name == "tdm-reservation" and reservation is None:
             reservation = _reservation_value(attrs.get("content"))
