@@ -176,3 +176,29 @@ def test_rules_from_fetch_follow_the_conventions() -> None:
         RobotsRules("https://a.example", "maybe")
     assert origin_of("HTTPS://News.Example:443/a?b") == "https://news.example"
     assert origin_of("http://news.example:8080/a") == "http://news.example:8080"
+
+
+def test_the_cache_survives_a_round_trip_through_rows(server: LoopbackServer) -> None:
+    """The pipeline stores the cache between runs: the next run does not ask robots.txt again."""
+    import json as json_module
+
+    server.route("/robots.txt", robots("User-agent: *\nDisallow: /private/\nCrawl-delay: 0.1\n"))
+    server.route("/.well-known/tdmrep.json",
+                 lambda h: h.send(200, json_module.dumps([{"location": "/public/b", "tdm-reservation": 1}]).encode()))
+    clock = Clock()
+    first = OriginCache(clock=clock)
+    settings = replace(SETTINGS, respect_tdm=True)
+    urls = [server.url("/private/c"), server.url("/public/a"), server.url("/public/b")]
+    expected = ["robots_disallowed", "ok", "tdm_reserved"]
+    assert [r.status for r in fetch_all([FetchRequest(u) for u in urls], settings, cache=first)] == expected
+    rows = first.to_rows()
+    assert sorted(r["rule_key"].split(" ")[0] for r in rows) == ["robots", "tdmrep"]
+    second = OriginCache.from_rows(rows + [{"rule_key": "robots x", "expires_at": "soon", "payload": "{"}], clock=clock)
+    assert len(second) == 2
+    schedule = HostSchedule()
+    assert [r.status for r in fetch_all([FetchRequest(u) for u in urls], settings, cache=second,
+                                        schedule=schedule)] == expected
+    assert len(server.hits("/robots.txt")) == 1 and len(server.hits("/.well-known/tdmrep.json")) == 1
+    assert schedule.min_interval["127.0.0.1"] == 0.1
+    clock.now += SETTINGS.robots_ttl_s
+    assert OriginCache.from_rows(rows, clock=clock).to_rows() == []

@@ -18,13 +18,16 @@ every request; one cache can be shared by successive ``fetch_all`` calls.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from protego import Protego
+
+from monitor_pipeline.core.ingest import tdm
 
 __all__ = [
     "ROBOTS_MAX_BYTES",
@@ -75,6 +78,15 @@ class RobotsRules:
         if self.outcome == "parsed" and self._parser is None:
             self._parser = Protego.parse(self.text)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": self.origin, "outcome": self.outcome, "http_status": self.http_status,
+                "error": self.error, "text": self.text, "failure_status": self.failure_status}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RobotsRules:
+        return cls(data["origin"], data["outcome"], data.get("http_status"), data.get("error"),
+                   data.get("text") or "", data.get("failure_status"))
+
     def allows(self, url: str, user_agent: str) -> bool:
         """Whether ``user_agent`` may fetch ``url`` (always False while ``unavailable``)."""
         if self.outcome == "allow_all":
@@ -120,9 +132,19 @@ class _Entry:
     expires_at: float
 
 
+_CODECS: dict[str, tuple[Callable[[Any], dict], Callable[[Mapping[str, Any]], Any]]] = {
+    "robots": (RobotsRules.to_dict, RobotsRules.from_dict),
+    "tdmrep": (tdm.TdmRepFile.to_dict, tdm.TdmRepFile.from_dict),
+}
+
+
 class OriginCache:
     """Per-origin facts with a time to live: ``("robots", origin)`` → :class:`RobotsRules`,
-    ``("tdmrep", origin)`` → TDMRep rules. ``clock`` is injectable for tests (``time.time``)."""
+    ``("tdmrep", origin)`` → TDMRep rules. ``clock`` is injectable for tests (``time.time``).
+
+    :meth:`to_rows` / :meth:`from_rows` carry it from one run to the next (the pipeline keeps
+    the rows in the warehouse), so the TTL holds across runs: one robots.txt request per origin
+    per TTL, not one per run."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
@@ -142,3 +164,27 @@ class OriginCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """The live entries as ``rule_key`` (``"kind origin"``), ``expires_at`` (epoch s), ``payload`` (JSON)."""
+        now = self._clock()
+        return [{"rule_key": f"{kind} {origin}", "expires_at": entry.expires_at,
+                 "payload": json.dumps(_CODECS[kind][0](entry.value), ensure_ascii=False)}
+                for (kind, origin), entry in self._entries.items() if entry.expires_at > now and kind in _CODECS]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], clock: Callable[[], float] = time.time) -> OriginCache:
+        """A cache holding the given rows' entries (expired or unreadable rows are skipped)."""
+        cache = cls(clock)
+        now = clock()
+        for row in rows:
+            try:
+                kind, origin = str(row["rule_key"]).split(" ", 1)
+                expires_at = float(row["expires_at"])
+                if kind not in _CODECS or expires_at <= now:
+                    continue
+                value = _CODECS[kind][1](json.loads(row["payload"]))
+            except (KeyError, TypeError, ValueError):
+                continue  # a row written by another version: fetched again instead
+            cache._entries[(kind, origin)] = _Entry(value, expires_at)
+        return cache

@@ -125,6 +125,15 @@ class TdmRepFile:
     rules: tuple[TdmRule, ...] = ()
     error: str | None = None
 
+    def to_dict(self) -> dict:
+        return {"rules": [{"location": r.location, "tdm-reservation": int(r.reserved), "tdm-policy": r.policy}
+                          for r in self.rules], "error": self.error}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TdmRepFile:
+        parsed = parse_tdmrep_file(json.dumps(data.get("rules") or []).encode())
+        return cls(parsed.rules, data.get("error"))
+
     def lookup(self, url: str) -> TdmDecision | None:
         """The statement of the most specific rule whose location matches ``url``'s path."""
         parts = urlsplit(url)
