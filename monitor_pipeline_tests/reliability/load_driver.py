@@ -2,7 +2,7 @@
 latency, errors, resets and hangs, polled once by ``stages.poll_feeds`` into a temp DuckDB file.
 
 Run it with ``python -m monitor_pipeline_tests.reliability.load_driver`` (prints JSON figures) or
-through ``test_load.py`` (``MONITOR_RUN_LOAD=1``). The feed servers run in a separate process so
+through ``test_load.py`` (part of ``make test``). The feed servers run in a separate process so
 the peak RSS measured is the poller's own.
 
 Each host serves a robots.txt allowing the feeds. Feed ``i`` behaves by ``i % 50``: 0 → HTTP 500 every time, 1 → 404, 2 → hangs past the total

@@ -3,7 +3,8 @@
 :func:`fetch_all` is the synchronous entry point (``asyncio`` + ``httpx.AsyncClient`` inside). For
 every request it guarantees:
 
-* **Bounded time**: connect and read timeouts plus a total deadline for each attempt.
+* **Bounded time**: connect and read timeouts, a total deadline for each attempt and a budget
+  (``fetch_budget_s``) for the request across all its attempts; a slow body is not retried.
 * **Bounded memory**: the body is streamed and cut at a byte cap (``feed_max_bytes`` or
   ``page_max_bytes``); gzip/deflate are decompressed here, chunk by chunk with a bounded output, so
   the cap applies to decompressed bytes and a gzip bomb stops at the cap.
@@ -18,6 +19,12 @@ every request it guarantees:
   ``Retry-After`` (seconds or HTTP date, capped by ``backoff_max_s``) honoured on 429/503; no retry
   on other 4xx.
 * **Conditional GET**: ``If-None-Match`` / ``If-Modified-Since`` when known; 304 -> ``not_modified``.
+* **Publisher opt-outs**: robots.txt (:mod:`~monitor_pipeline.core.ingest.robots`) before every feed
+  and page request, its ``Crawl-delay`` raising the host's interval; TDMRep reservations
+  (:mod:`~monitor_pipeline.core.ingest.tdm`) for pages, whose body is then never returned. Both are
+  read once per origin into an :class:`OriginCache` that can outlive the call.
+* **TLS**: certificates always verified (``ca_bundle`` replaces the default CA bundle); a redirect
+  from https to http is refused unless ``allow_https_to_http_redirects``: ``tls_error``.
 
 Per-URL failures never raise: they come back as a :class:`FetchResult` whose ``status`` says what
 happened and whose ``error`` is a one-line message.
@@ -100,6 +107,12 @@ class HttpSettings:
     while its body was arriving (a slow body) is not retried within the same call (the next poll
     tries again). ``allow_hosts`` lists host names or IPs that may be fetched although private or
     loopback (tests, a local mirror).
+
+    ``user_agent`` is the one string sent with every request and matched against robots.txt groups.
+    ``respect_robots`` / ``respect_tdm`` switch the opt-out checks (on in production; tests of other
+    mechanics turn them off to count requests). robots.txt rules live ``robots_ttl_s``, an unreadable
+    file is asked again after ``robots_retry_s``, and a Crawl-delay is honoured up to
+    ``max_crawl_delay_s``. ``ca_bundle`` is a PEM file of trusted CAs replacing the default bundle.
     """
 
     connect_timeout_s: float = 5.0
