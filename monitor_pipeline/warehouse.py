@@ -88,8 +88,11 @@ PARTITIONED_TABLES = (
 )
 
 
-#: Columns added to existing tables after their creation (VARCHAR, appended last, as in TABLES).
-ADDED_COLUMNS = (("feeds", "feed_allowed_by_publisher"), ("feeds", "tdm_licence"))
+#: Columns added to existing tables after their creation (appended last, as in TABLES).
+ADDED_COLUMNS = (
+    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS feed_allowed_by_publisher VARCHAR",
+    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS tdm_licence VARCHAR",
+)
 
 
 def columns(table: str) -> list[str]:
@@ -105,8 +108,8 @@ def columns(table: str) -> list[str]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-    for table, column in ADDED_COLUMNS:  # warehouses created before these columns existed
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    for statement in ADDED_COLUMNS:  # warehouses created before these columns existed
+        conn.execute(statement)
     _move_stored_html_to_page_store(conn)
 
 
