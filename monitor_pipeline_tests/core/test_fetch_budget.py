@@ -95,3 +95,19 @@ def test_the_budget_does_not_count_time_spent_waiting_behind_the_host_interval()
 def test_fetch_budget_must_be_positive() -> None:
     with pytest.raises(ValueError, match="fetch_budget_s must be > 0"):
         HttpSettings(fetch_budget_s=0)
+
+
+def test_a_dripping_robots_txt_costs_the_site_files_budget_only() -> None:
+    """robots.txt dripping its body: the site's pages are not fetched (robots_unavailable) and the
+    call ends within the site-files budget (0.5 s here) + 5 s, not within the page budget."""
+    settings = replace(SETTINGS, respect_robots=True, fetch_budget_s=30.0, total_timeout_s=30.0,
+                       site_files_budget_s=0.5)
+    with LoopbackServer("127.0.0.1") as server:
+        server.route("/robots.txt", drip)
+        server.route("/page", lambda h: h.send(200, b"<html></html>"))
+        started = time.monotonic()
+        result = fetch_all([FetchRequest(server.url("/page"))], settings)[0]
+        wall = time.monotonic() - started
+        assert result.status == "robots_unavailable" and "fetch budget" in result.error
+        assert server.hits("/page") == [] and len(server.hits("/robots.txt")) == 1
+    assert wall < 0.5 + 5

@@ -105,8 +105,10 @@ class HttpSettings:
     one request across all its attempts, backoff sleeps and redirect hops: each attempt gets the
     smaller of ``total_timeout_s`` and what is left of the budget, and a response that timed out
     while its body was arriving (a slow body) is not retried within the same call (the next poll
-    tries again). ``allow_hosts`` lists host names or IPs that may be fetched although private or
-    loopback (tests, a local mirror).
+    tries again). ``site_files_budget_s`` is the (smaller) budget of a robots.txt or tdmrep.json
+    fetch, so a site dripping those delays its first page by seconds, not a minute more.
+    ``allow_hosts`` lists host names or IPs that may be fetched although private or loopback (tests,
+    a local mirror).
 
     ``user_agent`` is the one string sent with every request and matched against robots.txt groups.
     ``respect_robots`` / ``respect_tdm`` switch the opt-out checks (on in production; tests of other
@@ -119,6 +121,7 @@ class HttpSettings:
     read_timeout_s: float = 15.0
     total_timeout_s: float = 60.0
     fetch_budget_s: float = 60.0
+    site_files_budget_s: float = 15.0
     feed_max_bytes: int = 10 * 2**20
     page_max_bytes: int = 5 * 2**20
     max_concurrency: int = 32
@@ -139,7 +142,8 @@ class HttpSettings:
     allow_https_to_http_redirects: bool = False
 
     def __post_init__(self) -> None:
-        positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "fetch_budget_s", "feed_max_bytes",
+        positive = ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "fetch_budget_s", "site_files_budget_s",
+                    "feed_max_bytes",
                     "page_max_bytes", "max_concurrency", "per_host_concurrency")
         for name in positive:
             if getattr(self, name) <= 0:
@@ -678,7 +682,7 @@ class _Fetcher:
                 body_sha256=hashlib.sha256(body).hexdigest() if status == "ok" else None, redirects=hops,
             )
 
-        budget = _Budget(s.fetch_budget_s)
+        budget = _Budget(s.site_files_budget_s if request.kind in ("robots", "tdmrep") else s.fetch_budget_s)
         check_robots = s.respect_robots and request.check_robots and request.kind in ("feed", "page")
         check_tdm = s.respect_tdm and request.check_tdm and request.kind == "page"
         for _hop in range(s.max_redirects + 1):
