@@ -432,7 +432,8 @@ class HostSchedule:
 
     Pass the same schedule to successive :func:`fetch_all` calls (a stage fetching in batches)
     so that the per-host interval also holds from one call to the next; each call otherwise
-    starts with a fresh one. Used by one call at a time."""
+    starts with a fresh one. ``min_interval`` holds the hosts whose robots.txt Crawl-delay raised
+    their interval. Used by one call at a time."""
 
     def __init__(self) -> None:
         self.next_start: dict[str, float] = {}
