@@ -21,12 +21,13 @@ DEMO_PORT = int(os.environ.get("MONITOR_DEMO_PORT", "8765"))
 
 
 def sample_feed_resource(registry_path: str):
-    """Feed settings for the sample corpus: loopback allowed, short timeouts (one page is made to hang)."""
+    """Feed settings for the sample corpus: loopback allowed, short timeouts (one page is made to hang).
+    Politeness stays as in production (per-host interval and concurrency, robots.txt, TDMRep)."""
     from monitor_pipeline.defs.resources import FeedPollerResource
 
     return FeedPollerResource(
         registry_path=registry_path, allow_hosts=["127.0.0.1"], connect_timeout_s=2.0, read_timeout_s=2.0,
-        max_retries=1, per_host_concurrency=4, per_host_min_interval_s=0.0,
+        max_retries=1,
     )
 
 

@@ -2,7 +2,9 @@
 
 Serves ``sample_corpus/site/`` and replaces the ASCII placeholder ``{{BASE}}`` with the server's
 own base URL, so feeds and pages link to wherever the server runs. ``routes*.yaml`` files give
-per-path behaviour: ``status`` (e.g. 404), ``delay_s`` (a page that times out), ``content_type``.
+per-path behaviour: ``status`` (e.g. 404), ``delay_s`` (a page that times out), ``content_type``,
+``headers`` (extra response headers, e.g. a ``tdm-reservation``). ``site/robots.txt`` is served like
+any file.
 """
 from __future__ import annotations
 
@@ -71,6 +73,8 @@ class SampleCorpusServer:
                     self.send_response(status)
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(body)))
+                    for name, value in (route.get("headers") or {}).items():
+                        self.send_header(str(name), str(value))
                     self.end_headers()
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):

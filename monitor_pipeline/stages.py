@@ -22,7 +22,7 @@ from monitor_pipeline import warehouse
 from monitor_pipeline.core.ingest import feed_state as fs
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.core.ingest.feeds import check_expat, parse_feed
-from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, fetch_all
+from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
 from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.page_store import PageStore
 from monitor_pipeline.spool import PartitionSpool
@@ -51,6 +51,16 @@ class PollReport:
     new_per_source: Counter = field(default_factory=Counter)
     failing_feeds: list[str] = field(default_factory=list)
     disabled_feeds: list[str] = field(default_factory=list)
+
+
+def _origin_cache(conn) -> OriginCache:
+    """robots.txt and TDMRep rules read by earlier runs, still within their TTL."""
+    return OriginCache.from_rows(warehouse.fetch_dicts(conn, "SELECT rule_key, expires_at, payload FROM origin_rules"))
+
+
+def _save_origin_cache(connect: ConnectionFactory, cache: OriginCache) -> None:
+    with connect() as conn:
+        warehouse.upsert_rows(conn, "origin_rules", "rule_key", cache.to_rows())
 
 
 def _load_states(conn, feed_ids: Sequence[str]) -> dict[str, fs.FeedState]:
@@ -90,15 +100,18 @@ def poll_feeds(
     with connect() as conn:
         warehouse.ensure_schema(conn)
         warehouse.upsert_rows(conn, "feeds", "feed_id", [
-            {"feed_id": s.id, "name": s.name, "url": s.url, "language": s.language, "enabled": s.enabled}
+            {"feed_id": s.id, "name": s.name, "url": s.url, "language": s.language, "enabled": s.enabled,
+             "feed_allowed_by_publisher": s.feed_allowed_by_publisher, "tdm_licence": s.tdm_licence}
             for s in sources
         ])
         states = _load_states(conn, [s.id for s in enabled])
+        cache = _origin_cache(conn)
     due = [s for s in enabled if fs.is_due(states.get(s.id), now)]
     report.feeds_skipped_not_due = len(enabled) - len(due)
     report.feeds_polled = len(due)
     requests = [fs.build_request(s, states.get(s.id), now, policy) for s in due]
-    results = fetch_all(requests, http)
+    results = fetch_all(requests, http, cache=cache)
+    _save_origin_cache(connect, cache)
 
     candidates: list[tuple[FeedSource, Any, str | None]] = []
     new_states, fetch_rows = [], []
@@ -186,19 +199,25 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
     with connect() as conn:
         warehouse.ensure_schema(conn)
         store = warehouse.page_store(conn)
-        condition = "p.entry_id IS NULL" + (" OR p.status <> 'ok'" if refetch_failed else "")
+        # robots_unavailable: the site's robots.txt could not be read last time, so try again
+        condition = "p.entry_id IS NULL OR p.status = 'robots_unavailable'" + (
+            " OR p.status <> 'ok'" if refetch_failed else "")
         todo = warehouse.fetch_dicts(conn, f"""
-            SELECT e.entry_id, e.url FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
+            SELECT e.entry_id, e.url, f.tdm_licence FROM feed_entries e
+            LEFT JOIN article_pages p USING (entry_id) LEFT JOIN feeds f ON f.feed_id = e.source_id
             WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
+        cache = _origin_cache(conn)
         report.already_stored = warehouse.table_count(conn, "article_pages", day)
     # Pages are fetched and stored in batches so memory stays bounded whatever the partition size.
     # A batch's bodies reach the page store before its rows are committed (one transaction per
     # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between
     # batches keeps the pages already stored; the next run fetches only the missing ones.
-    schedule = HostSchedule()  # the per-host interval holds across batches too
+    schedule = HostSchedule()  # the per-host interval (and Crawl-delay) holds across batches too
     for start in range(0, len(todo), FETCH_BATCH_PAGES):
         batch = todo[start:start + FETCH_BATCH_PAGES]
-        results = _fetch_and_store(store, [FetchRequest(url=t["url"], kind="page") for t in batch], http, schedule)
+        # A TDM licence recorded in the registry lifts the pages' TDMRep reservation.
+        requests = [FetchRequest(url=t["url"], kind="page", check_tdm=t["tdm_licence"] is None) for t in batch]
+        results = _fetch_and_store(store, requests, http, schedule, cache)
         now = datetime.now(timezone.utc)
         rows = []
         for item, result in zip(batch, results):
@@ -215,13 +234,15 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
         report.fetched += len(rows)
         with connect() as conn:
             warehouse.upsert_rows(conn, "article_pages", "entry_id", rows)
+    if todo:
+        _save_origin_cache(connect, cache)
     with connect() as conn:
         report.already_stored = warehouse.table_count(conn, "article_pages", day) - report.fetched
     return report
 
 
 def _fetch_and_store(store: PageStore, requests: list[FetchRequest], http: HttpSettings,
-                     schedule: HostSchedule) -> list:
+                     schedule: HostSchedule, cache: OriginCache | None = None) -> list:
     """Fetch pages; each body is compressed into the store while the others download (zlib and
     the file write release the GIL). Returns once every body is stored."""
     from concurrent.futures import ThreadPoolExecutor
@@ -233,7 +254,7 @@ def _fetch_and_store(store: PageStore, requests: list[FetchRequest], http: HttpS
             if result.body_sha256:
                 stored.append(writers.submit(store.put, result.body, result.body_sha256))
 
-        results = fetch_all(requests, http, schedule=schedule, on_result=store_body)
+        results = fetch_all(requests, http, schedule=schedule, on_result=store_body, cache=cache)
         for future in stored:
             future.result()  # a write error (disk full) fails the batch before its rows are committed
     return results

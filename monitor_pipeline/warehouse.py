@@ -34,7 +34,11 @@ def analytics_path(working_path: str | None = None) -> Path:
 # Column lists are the single source of truth for the Python-written tables.
 TABLES: dict[str, str] = {
     "feeds": """
-        feed_id VARCHAR PRIMARY KEY, name VARCHAR, url VARCHAR, language VARCHAR, enabled BOOLEAN""",
+        feed_id VARCHAR PRIMARY KEY, name VARCHAR, url VARCHAR, language VARCHAR, enabled BOOLEAN,
+        feed_allowed_by_publisher VARCHAR, tdm_licence VARCHAR""",
+    # robots.txt and TDMRep rules per origin, kept between runs for their TTL (core.ingest.robots.OriginCache)
+    "origin_rules": """
+        rule_key VARCHAR PRIMARY KEY, expires_at DOUBLE, payload VARCHAR""",
     "feed_state": """
         feed_id VARCHAR PRIMARY KEY, etag VARCHAR, last_modified VARCHAR, last_body_sha256 VARCHAR,
         last_status VARCHAR, last_http_status INTEGER, last_attempt_at TIMESTAMPTZ, last_success_at TIMESTAMPTZ,
@@ -84,6 +88,13 @@ PARTITIONED_TABLES = (
 )
 
 
+#: Columns added to existing tables after their creation (appended last, as in TABLES).
+ADDED_COLUMNS = (
+    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS feed_allowed_by_publisher VARCHAR",
+    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS tdm_licence VARCHAR",
+)
+
+
 def columns(table: str) -> list[str]:
     """Column names of a Python-written table, in DDL order."""
     names = []
@@ -97,6 +108,8 @@ def columns(table: str) -> list[str]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
+    for statement in ADDED_COLUMNS:  # warehouses created before these columns existed
+        conn.execute(statement)
     _move_stored_html_to_page_store(conn)
 
 

@@ -207,7 +207,7 @@ def test_dagster_dev_runs_the_pipeline_and_the_daemon_sends_the_alerts(dagster_d
     day = today_partition_key()
     run_config = {"resources": {"feeds": {"config": {
         "registry_path": str(dev["registry"]), "allow_hosts": ["127.0.0.1"], "connect_timeout_s": 2.0,
-        "read_timeout_s": 2.0, "max_retries": 1, "per_host_concurrency": 4, "per_host_min_interval_s": 0.0,
+        "read_timeout_s": 2.0, "max_retries": 1,  # politeness (interval, per-host concurrency) as in production
     }}}}
     run_id = submit_when_loaded(client, run_config, {"dagster/partition": day}, dev["log"])
 

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
                "layoff_mentions", "org_candidate_mentions", "company_mentions_daily", "layoff_mentions_daily",
                "layoff_events", "metric_mentions", "company_trends", "org_candidates")
-STATUS_OF_EXPECTED = {"ok": "ok", "paywalled": "paywalled", "http_404": "http_404", "timeout": "timeout"}
+STATUS_OF_EXPECTED = {"ok": "ok", "paywalled": "paywalled", "http_404": "http_404", "timeout": "timeout",
+                      "tdm_reserved": "tdm_reserved", "robots_disallowed": "robots_disallowed"}
 
 
 def load_expected() -> dict:
@@ -124,6 +125,30 @@ def test_article_status_and_language(pipeline_runs, expected):
         assert art["status"] == STATUS_OF_EXPECTED[page["status"]], page["path"]
         if page["status"] in ("ok", "paywalled"):
             assert art["language"] == page["language"], page["path"]
+
+
+def test_publisher_opt_outs_keep_feed_metadata_and_count_in_source_health(pipeline_runs, expected):
+    """The corpus robots.txt disallows /jdn/prive/ and one JDN page reserves TDM rights: both entries keep
+    their feed title and summary, neither body is stored or tagged, and source_health_daily counts them.
+    robots.txt and tdmrep.json are read once for the whole run (kept in origin_rules between stages)."""
+    base, db = pipeline_runs["base_url"], pipeline_runs["db"]
+    requests = [path.split("?")[0] for path in pipeline_runs["requests_first"]]
+    assert "/jdn/prive/salaires-metiers-ia-2026.html" not in requests
+    assert requests.count("/robots.txt") == 1 and requests.count("/.well-known/tdmrep.json") == 1
+    opted_out = {p["path"]: p for p in expected["pages"] if p["status"] in ("tdm_reserved", "robots_disallowed")}
+    assert len(opted_out) == 2
+    for path, page in opted_out.items():
+        [(status, title, text, words)] = query(db, "SELECT status, title, text, word_count FROM articles WHERE url = ?",
+                                               [base + path])
+        [(summary,)] = query(db, "SELECT summary FROM feed_entries WHERE url = ?", [base + path])
+        assert (status, words) == (page["status"], 0) and title == page["title"] and text == summary != ""
+        assert query(db, "SELECT content_sha256 FROM article_pages WHERE url = ?", [base + path]) == [(None,)]
+    reserved = opted_out["/jdn/dossier-mistral-ai-reserve.html"]
+    assert query(db, """SELECT count(*) FROM company_mentions JOIN articles USING (article_id)
+                        WHERE articles.url = ?""", [base + reserved["path"]]) == [(0,)]
+    health = query(db, """SELECT sum(pages_tdm_reserved), sum(pages_robots_disallowed), sum(extraction_failed)
+                          FROM source_health_daily WHERE feed_id = 'jdn' AND day = ?""", [pipeline_runs["day"]])
+    assert health == [(1, 1, 1)]  # the third is the 404 page: opt-outs are not extraction failures
 
 
 def _taggable(page) -> bool:

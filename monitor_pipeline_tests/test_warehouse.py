@@ -87,3 +87,20 @@ def test_analysts_can_query_while_a_run_holds_the_working_database(conn, warehou
     lines = out.stdout.split()
     assert lines[0] == "working-db-locked"  # what the copy exists for
     assert lines[1] == "1"
+
+
+def test_a_warehouse_from_before_the_registry_permissions_gains_their_columns(tmp_path):
+    """feeds had five columns; ensure_schema adds feed_allowed_by_publisher and tdm_licence, keeping rows."""
+    conn = duckdb.connect(str(tmp_path / "old.duckdb"))
+    try:
+        conn.execute("CREATE TABLE feeds (feed_id VARCHAR PRIMARY KEY, name VARCHAR, url VARCHAR, language VARCHAR, "
+                     "enabled BOOLEAN)")
+        conn.execute("INSERT INTO feeds VALUES ('a', 'A', 'https://a.fr/rss', 'fr', true)")
+        warehouse.ensure_schema(conn)
+        warehouse.upsert_rows(conn, "feeds", "feed_id", [
+            {"feed_id": "b", "name": "B", "url": "https://b.fr/rss", "language": "fr", "enabled": True,
+             "tdm_licence": "accord 2026"}])
+        assert conn.execute("SELECT feed_id, tdm_licence FROM feeds ORDER BY feed_id").fetchall() == [
+            ("a", None), ("b", "accord 2026")]
+    finally:
+        conn.close()

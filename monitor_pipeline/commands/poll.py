@@ -7,9 +7,11 @@ Usage::
     monitor-pipeline poll --allow-host 127.0.0.1 http://127.0.0.1:8000/feed.xml
 
 One JSON object per feed per line: ``url``, ``status`` (ok, empty, not_modified, http_error, timeout,
-too_large, blocked, parse_error, connection_error, invalid_url), ``http_status``, ``entries``,
-``bytes``, ``elapsed_s``, ``error``. Exit status 0 even when feeds fail; 2 for bad arguments or an
-invalid registry.
+too_large, blocked, parse_error, connection_error, invalid_url, tls_error, robots_disallowed,
+robots_unavailable), ``http_status``, ``entries``, ``bytes``, ``elapsed_s``, ``error``. robots.txt is
+honoured as in the pipeline (unless the registry records ``feed_allowed_by_publisher``); each feed
+gets at most ``--budget`` seconds across its attempts. Exit status 0 even when feeds fail; 2 for bad
+arguments or an invalid registry.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="read timeout per request (default %(default)s: the HttpSettings default)")
     parser.add_argument("--retries", type=int, default=None, metavar="N", help="max retries per feed")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="time budget per feed across all its attempts (default: the HttpSettings default, 60 s)")
+    parser.add_argument("--ca-bundle", default=None, metavar="FILE",
+                        help="PEM file of the certificate authorities to trust instead of the default bundle")
 
 
 def _fail(message: str) -> int:
@@ -74,12 +80,19 @@ def _settings(args: argparse.Namespace) -> HttpSettings:
         if args.retries < 0:
             raise ValueError("--retries must be >= 0")
         settings = replace(settings, max_retries=args.retries)
+    if args.budget is not None:
+        if args.budget <= 0:
+            raise ValueError("--budget must be > 0")
+        settings = replace(settings, fetch_budget_s=args.budget)
+    if args.ca_bundle is not None:
+        settings = replace(settings, ca_bundle=args.ca_bundle)  # HttpSettings checks the file exists
     return settings
 
 
 def poll(sources: list[FeedSource], settings: HttpSettings) -> list[dict[str, Any]]:
     """Fetch and parse every source once; one report dict per source, in order."""
-    results = fetch_all([FetchRequest(url=s.url, kind="feed") for s in sources], settings)
+    requests = [FetchRequest(url=s.url, kind="feed", check_robots=s.feed_allowed_by_publisher is None) for s in sources]
+    results = fetch_all(requests, settings)
     reports = []
     for source, result in zip(sources, results, strict=True):
         status, error, entries, bozo, warning = result.status, result.error, 0, None, None

@@ -1,9 +1,12 @@
-"""A tiny threaded HTTP server on a loopback address, for fetch tests.
+"""A tiny threaded HTTP (or HTTPS) server on a loopback address, for fetch tests.
 
 Tests register one handler per path; a handler receives the request handler object and answers
 with :meth:`Handler.send` or :meth:`Handler.stream`. The server records every request and counts
 simultaneous in-flight requests per host (and across hosts with a shared
-:class:`ConcurrencyTracker`). Everything binds to 127.0.0.0/8 only.
+:class:`ConcurrencyTracker`). Everything binds to 127.0.0.0/8 only. With ``tls=`` (a server-side
+``ssl.SSLContext``, e.g. from a ``trustme`` test CA) the server speaks HTTPS; each connection's TLS
+handshake runs in its own handler thread, so a client refusing the certificate never stalls the
+accept loop.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -111,12 +115,32 @@ class KeepAliveHandler(Handler):
     protocol_version = "HTTP/1.1"
 
 
+class _TLSServer(ThreadingHTTPServer):
+    """Wraps each accepted connection in TLS; the handshake happens in the handler's thread."""
+
+    tls: ssl.SSLContext
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = super().get_request()
+        return self.tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        try:
+            request.do_handshake()
+        except (ssl.SSLError, OSError):
+            return  # the client refused the certificate (the test checks what the client reports)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client hanging up mid-request is expected in these tests
+
+
 class LoopbackServer:
-    """Threaded HTTP/1.0 server (HTTP/1.1 with ``keep_alive``) on ``host`` (must be in 127.0.0.0/8)
-    and a free port."""
+    """Threaded HTTP/1.0 server (HTTP/1.1 with ``keep_alive``, HTTPS with ``tls``) on ``host`` (must
+    be in 127.0.0.0/8) and a free port."""
 
     def __init__(self, host: str = "127.0.0.1", tracker: ConcurrencyTracker | None = None,
-                 keep_alive: bool = False) -> None:
+                 keep_alive: bool = False, tls: ssl.SSLContext | None = None) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"test servers bind to loopback only, got {host}")
         self.host = host
@@ -125,14 +149,20 @@ class LoopbackServer:
         self.requests: list[SeenRequest] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, 0), KeepAliveHandler if keep_alive else Handler)
+        handler = KeepAliveHandler if keep_alive else Handler
+        if tls is None:
+            self.httpd = ThreadingHTTPServer((host, 0), handler)
+        else:
+            self.httpd = _TLSServer((host, 0), handler)
+            self.httpd.tls = tls
+        self.scheme = "http" if tls is None else "https"
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def route(self, path: str, handler: Callable[[Handler], None]) -> None:
         self.routes[path] = handler

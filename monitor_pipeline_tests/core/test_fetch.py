@@ -49,6 +49,10 @@ FAST = HttpSettings(
     backoff_max_s=0.05,
     per_host_min_interval_s=0.0,
     allow_hosts=("127.0.0.1",),
+    # These tests count requests and arrivals: no robots.txt or tdmrep.json requests in between
+    # (their own tests: test_robots.py, test_tdm.py).
+    respect_robots=False,
+    respect_tdm=False,
 )
 RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 

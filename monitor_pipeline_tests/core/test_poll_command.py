@@ -107,3 +107,45 @@ def test_invalid_registry_exits_2(tmp_path: Path, capsys) -> None:
     code, _, err = run_poll(["--registry", str(registry)], capsys)
     assert code == 2
     assert "feed #1 (id 'a')" in err and "must use http or https" in err
+
+
+def test_poll_shows_robots_tls_and_budget_statuses(tmp_path: Path, capsys) -> None:
+    """The new statuses in the JSON lines: a feed robots.txt disallows, one behind a certificate
+    the client does not trust, one dripping its body past the budget (attempted once)."""
+    import trustme
+
+    from monitor_pipeline_tests.core.test_tls import server_context
+
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+
+    def drip(h) -> None:
+        def chunks():
+            for _ in range(100):
+                h.pause(0.2)
+                yield b"x"
+        h.stream(200, chunks(), {"Content-Type": "application/rss+xml", "Content-Length": "100"})
+
+    with LoopbackServer() as plain, LoopbackServer(tls=server_context(ca.issue_cert("127.0.0.1"))) as secure:
+        plain.route("/robots.txt", lambda h: h.send(200, b"User-agent: *\nDisallow: /private/\n"))
+        plain.route("/private/feed.xml", lambda h: h.send(200, FEED))
+        plain.route("/drip.xml", drip)
+        secure.route("/feed.xml", lambda h: h.send(200, FEED, {"Content-Type": "application/rss+xml"}))
+        urls = [plain.url("/private/feed.xml"), secure.url("/feed.xml"), plain.url("/drip.xml")]
+        code, lines, _ = run_poll([*urls, "--allow-host", "127.0.0.1", "--budget", "1"], capsys)
+        assert code == 0
+        assert [line["status"] for line in lines] == ["robots_disallowed", "tls_error", "timeout"]
+        assert "robots.txt disallows /private/feed.xml" in lines[0]["error"]
+        assert "TLS certificate of 127.0.0.1 refused" in lines[1]["error"]
+        assert lines[2]["attempts"] == 1 and "fetch budget" in lines[2]["error"]
+        assert plain.hits("/private/feed.xml") == [] and len(plain.hits("/drip.xml")) == 1
+        code, [trusted], _ = run_poll([secure.url("/feed.xml"), "--allow-host", "127.0.0.1", "--ca-bundle", str(bundle)],
+                                      capsys)
+        assert trusted["status"] == "ok" and trusted["entries"] == 2
+
+
+def test_poll_refuses_a_missing_ca_bundle(capsys) -> None:
+    code, lines, err = run_poll(["https://127.0.0.1/feed.xml", "--ca-bundle", "/nonexistent/ca.pem"], capsys)
+    assert code == 2 and lines == []
+    assert "ca_bundle: no such file" in err

@@ -86,3 +86,40 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_registry_error_is_a_value_error() -> None:
     assert issubclass(RegistryError, ValueError)
+
+
+def test_recorded_permissions_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+feeds:
+  - id: a
+    name: A
+    url: https://a.fr/rss
+    feed_allowed_by_publisher: "  email from the editor, 2026-03-02 "
+    tdm_licence: CFC agreement 2026-114
+""")
+    source = load_registry(path)[0]
+    assert source.feed_allowed_by_publisher == "email from the editor, 2026-03-02"
+    assert source.tdm_licence == "CFC agreement 2026-114"
+    assert load_registry(write(tmp_path, "feeds:\n  - {id: b, name: B, url: 'https://b.fr/rss'}\n"))[0].tdm_licence is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("true", "tdm_licence must be a short text saying where the permission is recorded"),
+    ("''", "tdm_licence must be a short text"),
+    ("'" + "x" * 301 + "'", "tdm_licence must be a single line of at most 300 characters"),
+])
+def test_a_permission_must_say_where_it_is_recorded(tmp_path: Path, value: str, message: str) -> None:
+    path = write(tmp_path, f"feeds:\n  - {{id: a, name: A, url: 'https://a.fr/rss', tdm_licence: {value}}}\n")
+    with pytest.raises(RegistryError, match=f"feed #1 \\(id 'a'\\): {message}"):
+        load_registry(path)
+
+
+def test_a_feed_allowed_by_its_publisher_skips_robots_txt_for_the_feed_only() -> None:
+    from datetime import UTC, datetime
+
+    from monitor_pipeline.core.ingest.feed_state import PollPolicy, build_request
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    allowed = FeedSource("a", "A", "https://a.fr/rss", feed_allowed_by_publisher="email, 2026-03-02")
+    assert build_request(allowed, None, now, PollPolicy()).check_robots is False
+    assert build_request(FeedSource("b", "B", "https://b.fr/rss"), None, now, PollPolicy()).check_robots is True

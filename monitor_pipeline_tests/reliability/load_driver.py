@@ -2,10 +2,10 @@
 latency, errors, resets and hangs, polled once by ``stages.poll_feeds`` into a temp DuckDB file.
 
 Run it with ``python -m monitor_pipeline_tests.reliability.load_driver`` (prints JSON figures) or
-through ``test_load.py`` (``MONITOR_RUN_LOAD=1``). The feed servers run in a separate process so
+through ``test_load.py`` (part of ``make test``). The feed servers run in a separate process so
 the peak RSS measured is the poller's own.
 
-Feed ``i`` behaves by ``i % 50``: 0 → HTTP 500 every time, 1 → 404, 2 → hangs past the total
+Each host serves a robots.txt allowing the feeds. Feed ``i`` behaves by ``i % 50``: 0 → HTTP 500 every time, 1 → 404, 2 → hangs past the total
 deadline, 3 → an HTML maintenance page served as RSS, 4 → connection reset; every other feed answers a valid RSS document of
 ``entries_per_feed`` items after a random delay (0-``max_latency_s``).
 """
@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+ROBOTS = b"User-agent: *\nDisallow: /admin/\n"
 FAULTS = {0: "http_error", 1: "http_error", 2: "timeout", 3: "parse_error", 4: "connection_error"}
 
 
@@ -53,6 +54,8 @@ def _handler(entries: int, max_latency_s: float, stop: threading.Event, seed: in
             pass
 
         def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/robots.txt":  # read once per host (the poller honours robots.txt)
+                return self._send(200, ROBOTS, "text/plain")
             index = int(self.path.rsplit("/", 1)[-1].split(".")[0])
             with lock:
                 delay = rng.uniform(0, max_latency_s)

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_day_window('day') }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='append_new_columns',
+          pre_hook="{{ delete_day_window('day') }}") }}
 
 with fetches as (
     select day, feed_id, count(*) as fetches, count(*) filter (where failed) as failures,
@@ -12,7 +13,11 @@ extraction as (
            count(*) filter (where status = 'ok') as extracted_ok,
            count(*) filter (where status in ('empty', 'summary_fallback', 'too_short')) as extracted_empty,
            count(*) filter (where status = 'paywalled') as paywalled,
-           count(*) filter (where status not in ('ok', 'empty', 'summary_fallback', 'too_short', 'paywalled')) as failed,
+           -- the publisher's opt-outs: feed metadata kept, page not fetched (robots) or not mined (TDM)
+           count(*) filter (where status = 'robots_disallowed') as robots_disallowed,
+           count(*) filter (where status = 'tdm_reserved') as tdm_reserved,
+           count(*) filter (where status not in ('ok', 'empty', 'summary_fallback', 'too_short', 'paywalled',
+                                                 'robots_disallowed', 'tdm_reserved')) as failed,
            count(*) filter (where is_french) as french_articles
     from {{ ref('stg_articles') }}
     where {{ day_window('day') }}
@@ -29,6 +34,8 @@ select
     coalesce(e.extracted_empty, 0) as extracted_empty,
     coalesce(e.paywalled, 0) as paywalled,
     coalesce(e.failed, 0) as extraction_failed,
+    coalesce(e.robots_disallowed, 0) as pages_robots_disallowed,
+    coalesce(e.tdm_reserved, 0) as pages_tdm_reserved,
     case when coalesce(e.articles, 0) = 0 then null else e.french_articles / e.articles end as french_share
 from fetches as f
 full outer join extraction as e on f.day = e.day and f.feed_id = e.feed_id

@@ -4,7 +4,8 @@ Pure functions over :class:`FeedState` (the Dagster layer stores one row per fee
 
 * :func:`is_due` — is it time to poll this feed?
 * :func:`build_request` — the :class:`FetchRequest`, conditional (ETag / Last-Modified) except for
-  a periodic unconditional fetch that catches servers whose validators never change.
+  a periodic unconditional fetch that catches servers whose validators never change; robots.txt
+  is consulted unless the registry records the publisher's permission for the feed.
 * :func:`body_unchanged` — 304, or a 200 whose body hash equals the last one (servers ignoring
   conditional headers): nothing new to parse.
 * :func:`next_state` — the state after a poll: success resets the failure count; failures back
@@ -91,9 +92,11 @@ def unconditional_due(state: FeedState | None, now: datetime, policy: PollPolicy
 
 def build_request(source: FeedSource, state: FeedState | None, now: datetime, policy: PollPolicy) -> FetchRequest:
     """The request for this poll: conditional unless an unconditional fetch is due."""
+    check_robots = source.feed_allowed_by_publisher is None  # the registry records the publisher's permission
     if state is None or unconditional_due(state, now, policy):
-        return FetchRequest(url=source.url, kind="feed")
-    return FetchRequest(url=source.url, kind="feed", etag=state.etag, last_modified=state.last_modified)
+        return FetchRequest(url=source.url, kind="feed", check_robots=check_robots)
+    return FetchRequest(url=source.url, kind="feed", etag=state.etag, last_modified=state.last_modified,
+                        check_robots=check_robots)
 
 
 def body_unchanged(state: FeedState | None, result: FetchResult) -> bool:

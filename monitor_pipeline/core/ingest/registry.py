@@ -9,6 +9,14 @@ The registry is data, kept in ``monitor_pipeline/data/feeds.yaml``::
         language: fr            # optional, default "fr"
         enabled: true           # optional, default true
         poll_interval_minutes: 30   # optional, default: the pipeline's policy
+        feed_allowed_by_publisher: "email from the editor, 2026-03-02"   # optional, see below
+        tdm_licence: "CFC agreement 2026-114"                           # optional, see below
+
+``feed_allowed_by_publisher`` records that the publisher explicitly allows this feed to be polled
+although its robots.txt disallows it: the feed (never its article pages) is then fetched without
+consulting robots.txt. ``tdm_licence`` records a licence or agreement covering text and data mining
+of this source: its pages' TDMRep reservations (``tdm-reservation``) are then not applied. Both
+take a short text saying where the permission is recorded, never a bare ``true``.
 
 :func:`load_registry` validates every entry and raises :class:`RegistryError` with a message that
 names the file, the entry (id, or position when the id is missing) and the problem.
@@ -28,7 +36,9 @@ __all__ = ["FeedSource", "RegistryError", "default_registry_path", "load_registr
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_KNOWN_KEYS = ("id", "name", "url", "language", "enabled", "poll_interval_minutes")
+_KNOWN_KEYS = ("id", "name", "url", "language", "enabled", "poll_interval_minutes", "feed_allowed_by_publisher",
+               "tdm_licence")
+_PERMISSION_MAX_CHARS = 300
 _REQUIRED_KEYS = ("id", "name", "url")
 _MAX_INTERVAL_MINUTES = 7 * 24 * 60
 
@@ -43,6 +53,8 @@ class FeedSource:
     language: str = "fr"
     enabled: bool = True
     poll_interval_minutes: int | None = None
+    feed_allowed_by_publisher: str | None = None
+    tdm_licence: str | None = None
 
 
 class RegistryError(ValueError):
@@ -100,6 +112,7 @@ def _check_entry(raw: Any, label: str) -> FeedSource:
         raise RegistryError(
             f"{label}: poll_interval_minutes must be an integer between 1 and {_MAX_INTERVAL_MINUTES}, got {interval!r}"
         )
+    permissions = {key: _permission(raw, key, label) for key in ("feed_allowed_by_publisher", "tdm_licence")}
     return FeedSource(
         id=feed_id,
         name=raw["name"].strip(),
@@ -107,7 +120,22 @@ def _check_entry(raw: Any, label: str) -> FeedSource:
         language=language,
         enabled=enabled,
         poll_interval_minutes=interval,
+        **permissions,
     )
+
+
+def _permission(raw: dict, key: str, label: str) -> str | None:
+    """A recorded permission: a short single-line text saying where it is documented."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise RegistryError(
+            f"{label}: {key} must be a short text saying where the permission is recorded "
+            f"(e.g. 'email from the editor, 2026-03-02'), got {value!r}")
+    if "\n" in value.strip() or len(value.strip()) > _PERMISSION_MAX_CHARS:
+        raise RegistryError(f"{label}: {key} must be a single line of at most {_PERMISSION_MAX_CHARS} characters")
+    return value.strip()
 
 
 def load_registry(path: str | Path) -> list[FeedSource]:
