@@ -39,7 +39,8 @@ def analytics(warehouse_file):
         conn.executemany("INSERT INTO articles (article_id, partition_day, source_id, url, status, title, text) "
                          "VALUES (?, ?, ?, 'https://example.org/' || ?, 'ok', ?, ?)",
                          [(a, d, s, a, t, x) for a, d, s, t, x in ARTICLES])
-        conn.execute("INSERT INTO feeds VALUES ('lemagit', 'LeMagIT', 'https://example.org/f', 'fr', true)")
+        conn.execute("INSERT INTO feeds (feed_id, name, url, language, enabled) "
+                     "VALUES ('lemagit', 'LeMagIT', 'https://example.org/f', 'fr', true)")
         conn.execute("INSERT INTO companies (company_id, name) VALUES ('mistral-ai', 'Mistral AI'), "
                      "('salesforce', 'Salesforce')")
         conn.execute("INSERT INTO company_mentions (article_id, partition_day, company_id) VALUES "
