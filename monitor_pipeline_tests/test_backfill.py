@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # five real runs, dbt included
 

@@ -1,8 +1,10 @@
 """The code location loads and validates, with the schedule, sensors and checks users expect."""
 import dagster as dg
 
-from monitor_pipeline.defs.dbt_assets import build_dbt_args
-from monitor_pipeline.definitions import defs
+from monitor_pipeline.defs.dbt.assets import build_dbt_args
+from monitor_pipeline.definitions import build_definitions
+
+defs = build_definitions()
 
 
 def test_definitions_validate():
@@ -49,3 +51,19 @@ def test_every_job_runs_its_steps_in_the_run_process():
     jobs.append(defs.resolve_implicit_global_asset_job_def())
     for job in jobs:
         assert job.executor_def.name == dg.in_process_executor.name, job.name
+
+
+def test_dg_check_defs_passes():
+    """What CI and a newcomer run: the `dg` project loads and every definition validates."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    venv_bin = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+           "VIRTUAL_ENV": str(venv_bin.parent)}
+    result = subprocess.run([str(venv_bin / "dg"), "check", "defs"], cwd=Path(__file__).resolve().parents[1],
+                            env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "All definitions loaded successfully" in result.stdout + result.stderr

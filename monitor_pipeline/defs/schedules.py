@@ -6,7 +6,7 @@ from datetime import timedelta
 import dagster as dg
 
 from monitor_pipeline.defs.jobs import daily_pipeline_job, recompute_job
-from monitor_pipeline.defs.partitions import PIPELINE_TIMEZONE
+from monitor_pipeline.defs.policies import PIPELINE_TIMEZONE
 
 POLL_CRON = os.environ.get("MONITOR_POLL_CRON", "0 * * * *")
 DAILY_CRON = os.environ.get("MONITOR_DAILY_CRON", "0 6 * * *")

@@ -10,10 +10,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.defs.ingest_assets import ONE_DAY_PER_RUN, WAREHOUSE_POOL
-from monitor_pipeline.defs.metadata import markdown_table
-from monitor_pipeline.defs.partitions import daily_partitions
-from monitor_pipeline.defs.resources import dbt_project, ensure_dbt_manifest
+from monitor_pipeline.defs.dbt.project import dbt_project
+from monitor_pipeline.defs.markdown_metadata import markdown_table
+from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 
 MART_PREVIEWS = {
     "company_mentions_daily": "SELECT day, company_name, mentions, articles, sources, clusters "
@@ -41,7 +40,7 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=ensure_dbt_manifest(),
+    manifest=dbt_project.manifest_path,
     project=dbt_project,
     partitions_def=daily_partitions,
     dagster_dbt_translator=MonitorDbtTranslator(),
@@ -73,50 +72,3 @@ def mart_metadata(conn, table: str) -> dict[str, Any]:
     preview_sql = MART_PREVIEWS.get(table, f"SELECT * FROM {table} LIMIT 10")
     return {"dagster/row_count": rows,
             "preview": dg.MetadataValue.md(markdown_table(warehouse.fetch_dicts(conn, preview_sql)))}
-
-
-MART_KEYS = [dg.AssetKey(name) for name in MART_NAMES]
-
-
-@dg.asset(
-    deps=MART_KEYS,
-    partitions_def=daily_partitions,
-    kinds={"duckdb"},
-    group_name="publish",
-    pool=WAREHOUSE_POOL,
-    backfill_policy=ONE_DAY_PER_RUN,
-)
-def analytics_copy(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Publishes a consistent read-only copy of the marts and mention tables (data/analytics.duckdb):
-    written to a temporary file and atomically renamed, so analysts never open the working database
-    and a connection opened before the rename keeps its snapshot."""
-    target = warehouse.analytics_path(duckdb.database)
-    with duckdb.get_connection() as conn:
-        counts = warehouse.publish_analytics_copy(conn, target)
-    metadata: dict[str, Any] = {
-        "path": dg.MetadataValue.path(str(target)),
-        "row_counts": dg.MetadataValue.md(markdown_table(
-            [{"table": t, "rows": n} for t, n in counts.items()], limit=50)),
-    }
-    with warehouse.connect_with_retry(str(target), read_only=True) as conn:
-        for name, sql in MART_PREVIEWS.items():
-            if name in counts:
-                metadata[f"preview_{name}"] = dg.MetadataValue.md(
-                    markdown_table(warehouse.fetch_dicts(conn, sql)))
-    return dg.MaterializeResult(metadata=metadata)
-
-
-@dg.asset(deps=[analytics_copy], partitions_def=daily_partitions, kinds={"html"}, group_name="publish",
-          backfill_policy=ONE_DAY_PER_RUN)
-def daily_digest(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """A small static HTML report of the day (top companies with a chart, layoff events, spikes, feed
-    health) under data/reports/, read from the analysts' copy."""
-    from monitor_pipeline.report import write_daily_digest
-
-    analytics = warehouse.analytics_path(duckdb.database)
-    path, counts = write_daily_digest(analytics, analytics.parent / "reports", context.partition_key)
-    return dg.MaterializeResult(metadata={
-        "report": dg.MetadataValue.url(path.resolve().as_uri()),
-        "path": dg.MetadataValue.path(str(path)),
-        **{f"{k}_rows": v for k, v in counts.items()},
-    })

@@ -1,52 +1,14 @@
-"""Assets computed from stored HTML only: articles and their mentions."""
-
-from datetime import timedelta
+"""The mention tables: what the tagger found in the day's French articles."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import stages, warehouse
-from monitor_pipeline.defs.ingest_assets import ONE_DAY_PER_RUN, WAREHOUSE_POOL, article_pages
-from monitor_pipeline.defs.metadata import counter_table, markdown_table
-from monitor_pipeline.defs.partitions import daily_partitions
+from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
+from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 from monitor_pipeline.defs.resources import ProcessingResource
 
-
-@dg.asset(
-    deps=[article_pages],
-    # articles of the previous day must be rebuilt by the 06:00 schedule
-    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
-    partitions_def=daily_partitions,
-    kinds={"python", "duckdb"},
-    group_name="articles",
-    pool=WAREHOUSE_POOL,
-    backfill_policy=ONE_DAY_PER_RUN,
-)
-def articles(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, processing: ProcessingResource
-) -> dg.MaterializeResult:
-    """Decodes, extracts (trafilatura), cleans and language-tags the day's stored pages, and groups
-    syndicated copies into clusters (MinHash over word shingles). Entries whose page never arrived stay
-    visible with their fetch status. Reads stored HTML only: a backfill needs no network."""
-    day = context.partition_key
-    report = stages.build_articles(duckdb.get_connection, day, workers=processing.workers,
-                                   timeout_s=processing.per_document_timeout_s)
-    with duckdb.get_connection() as conn:
-        preview = warehouse.fetch_dicts(conn, """
-            SELECT source_id, status, language, left(title, 70) AS title, word_count
-            FROM articles WHERE partition_day = ? ORDER BY source_id, title LIMIT 15""", [day])
-    french = report.languages.get("fr", 0)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": report.articles,
-        "articles": report.articles,
-        "french_articles": french,
-        "syndication_clusters": report.clusters,
-        "syndicated_copies": report.syndicated_copies,
-        "statuses": counter_table(report.statuses, "status"),
-        "languages": counter_table(report.languages, "language"),
-        "preview": dg.MetadataValue.md(markdown_table(preview, limit=15)),
-    })
-
+articles = dg.AssetKey("articles")
 
 
 @dg.multi_asset(

@@ -7,16 +7,14 @@ from pydantic import Field
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import stages, warehouse
-from monitor_pipeline.defs.metadata import counter_table, markdown_table
-from monitor_pipeline.defs.partitions import daily_partitions, today_partition_key
+from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
+from monitor_pipeline.defs.policies import (
+    NETWORK_RETRY, ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions, today_partition_key,
+)
 from monitor_pipeline.defs.resources import FeedPollerResource
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 # The hourly poll should land at least every 2 hours; past 6 hours something is wrong.
 POLL_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
-# Each run handles one day: a backfill of N days is N small runs the pool serializes.
-ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
-NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
 
 
 class PollConfig(dg.Config):
