@@ -31,7 +31,8 @@ ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnectio
 
 # Articles with text worth tagging; fetch failures and non-HTML keep their status but get no tags.
 TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")
-SYNDICATION_LOOKBACK_DAYS = 14
+SYNDICATION_LOOKBACK_DAYS = 14  # articles compares a day's pages with the signatures of the 14 days before
+TITLE_LOOKBACK_DAYS = 7  # the poll skips an entry whose title its source published in the last 7 days
 FETCH_BATCH_PAGES = 500  # pages fetched, compressed and stored per batch (bounded memory)
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
 
@@ -74,6 +75,17 @@ def _known_identities(conn, canonical_urls: list[str], guids: list[str], since: 
     return urls, known_guids, titles
 
 
+def store_feed_registry(connect: ConnectionFactory, sources: Sequence[FeedSource]) -> int:
+    """Write the feed list to the ``feeds`` table (the names and languages the marts show)."""
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        warehouse.upsert_rows(conn, "feeds", "feed_id", [
+            {"feed_id": s.id, "name": s.name, "url": s.url, "language": s.language, "enabled": s.enabled}
+            for s in sources
+        ])
+    return len(sources)
+
+
 def poll_feeds(
     connect: ConnectionFactory,
     sources: Sequence[FeedSource],
@@ -89,10 +101,6 @@ def poll_feeds(
     enabled = [s for s in sources if s.enabled]
     with connect() as conn:
         warehouse.ensure_schema(conn)
-        warehouse.upsert_rows(conn, "feeds", "feed_id", [
-            {"feed_id": s.id, "name": s.name, "url": s.url, "language": s.language, "enabled": s.enabled}
-            for s in sources
-        ])
         states = _load_states(conn, [s.id for s in enabled])
     due = [s for s in enabled if fs.is_due(states.get(s.id), now)]
     report.feeds_skipped_not_due = len(enabled) - len(due)
@@ -135,7 +143,7 @@ def poll_feeds(
             conn,
             [e.canonical_url for _, e, _ in candidates],
             [e.guid for _, e, _ in candidates if e.guid],
-            now - timedelta(days=7),
+            now - timedelta(days=TITLE_LOOKBACK_DAYS),
         )
         new_rows = []
         for source, entry, feed_language in candidates:
@@ -393,7 +401,6 @@ class MentionsReport:
     layoff_mentions: int = 0
     counted_layoffs: int = 0
     org_candidates: int = 0
-    knowledge_base_companies: int = 0
     companies: Counter = field(default_factory=Counter)
     layoff_statuses: Counter = field(default_factory=Counter)
 
@@ -433,11 +440,8 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
     with PartitionSpool(MENTION_TABLES, buffer_rows=TAG_SPOOL_BUFFER_ROWS) as spool:
         for batch, results in _tagged_batches(connect, ids, tagger, workers if parallel else 1):
             spool.append(_mention_rows(day, batch, results, report))
-        companies = _company_rows(tagger)
-        report.knowledge_base_companies = len(companies)
         spool.flush()  # before taking the working file's lock, which is then held for the copy only
         with connect() as conn:
-            warehouse.upsert_rows(conn, "companies", "company_id", companies)
             spool.publish(conn, day)
     report.company_mentions = spool.rows["company_mentions"]
     report.metric_mentions = spool.rows["metric_mentions_raw"]
@@ -446,13 +450,18 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
     return report
 
 
-def _company_rows(tagger) -> list[dict[str, Any]]:
+def store_companies(connect: ConnectionFactory, tagger=None) -> int:
+    """Write the company knowledge base (the tagger's) to the ``companies`` table."""
     from monitor_pipeline.core.tagging.companies import KnowledgeBase
 
     kb = tagger.kb if tagger is not None else KnowledgeBase.load()
-    return [{"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
+    rows = [{"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
              "sector": getattr(c, "sector", None), "wikidata": getattr(c, "wikidata", None)}
             for c in kb.companies.values()]
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        warehouse.upsert_rows(conn, "companies", "company_id", rows)
+    return len(rows)
 
 
 def _article_batches(connect: ConnectionFactory, ids: list[str]) -> Iterator[list[dict]]:

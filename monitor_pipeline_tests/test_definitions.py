@@ -40,8 +40,8 @@ def test_build_dbt_args_passes_the_partition_window():
     paris = ZoneInfo("Europe/Paris")
     args = build_dbt_args(datetime(2026, 11, 25, tzinfo=paris), datetime(2026, 11, 26, tzinfo=paris))
     assert args[0] == "build"
-    assert args[1] == "--vars"
-    assert '"min_day": "2026-11-25"' in args[2] and '"max_day": "2026-11-26"' in args[2]
+    vars_json = args[args.index("--vars") + 1]
+    assert '"min_day": "2026-11-25"' in vars_json and '"max_day": "2026-11-26"' in vars_json
 
 
 def test_every_job_runs_its_steps_in_the_run_process():
@@ -67,3 +67,35 @@ def test_dg_check_defs_passes():
                             env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "All definitions loaded successfully" in result.stdout + result.stderr
+
+
+def test_only_per_day_data_is_partitioned():
+    graph = defs.resolve_asset_graph()
+    unpartitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is None}
+    assert unpartitioned == {"feeds", "companies", "company_trends", "layoff_events", "org_candidates",
+                             "analytics_copy"}
+
+
+def test_lookbacks_are_declared_as_partition_mappings():
+    """articles reads the 14 days before (syndication), the poll the 7 days before (titles)."""
+    graph = defs.resolve_asset_graph()
+    for asset, days in (("articles", 14), ("feed_entries", 7)):
+        key = dg.AssetKey(asset)
+        mapping = graph.get_partition_mapping(key, key)
+        assert isinstance(mapping, dg.TimeWindowPartitionMapping), asset
+        assert (mapping.start_offset, mapping.end_offset) == (-days, -1), asset
+        upstream = graph.get(key).partitions_def
+        mapped = mapping.get_upstream_mapped_partitions_result_for_partitions(
+            upstream.subset_with_partition_keys(["2026-11-25"]), upstream, upstream).partitions_subset
+        assert len(mapped.get_partition_keys()) == days and "2026-11-24" in mapped.get_partition_keys()
+
+
+def test_correctness_checks_block_and_evaluate_the_partition_built():
+    graph = defs.resolve_asset_graph()
+    specs = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    assert specs["no_empty_day_when_feeds_answered"].blocking
+    assert specs["unique_layoff_events_event_key"].blocking
+    assert specs["unique_combination_company_mentions_daily_day__company_id"].blocking
+    assert not specs["french_share"].blocking  # a quality warning, not a correctness guard
+    for name in ("no_empty_day_when_feeds_answered", "extraction_failures_share", "french_share"):
+        assert specs[name].partitions_def == graph.get(dg.AssetKey("articles")).partitions_def

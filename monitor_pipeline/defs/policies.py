@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from monitor_pipeline import stages
+
 PIPELINE_TIMEZONE = "Europe/Paris"
 # The first day the pipeline holds data for; backfills start here at the earliest.
 PARTITIONS_START = "2026-01-01"
@@ -30,3 +32,15 @@ def today_partition_key(now: datetime | None = None) -> str:
     """Today's partition key in the pipeline's timezone."""
     now = now or datetime.now(ZoneInfo(PIPELINE_TIMEZONE))
     return now.astimezone(ZoneInfo(PIPELINE_TIMEZONE)).date().isoformat()
+
+
+def lookback(days: int) -> dg.TimeWindowPartitionMapping:
+    """A partition reads the ``days`` partitions before it (a self-dependency Dagster can see: lineage,
+    and backfills run the days in order). The first days of the range simply have fewer."""
+    return dg.TimeWindowPartitionMapping(start_offset=-days, end_offset=-1, allow_nonexistent_upstream_partitions=True)
+
+
+# articles compares a day's pages with the syndication signatures of the 14 days before.
+SYNDICATION_LOOKBACK = lookback(stages.SYNDICATION_LOOKBACK_DAYS)
+# The poll skips an entry whose title its source published in the 7 days before.
+TITLE_LOOKBACK = lookback(stages.TITLE_LOOKBACK_DAYS)

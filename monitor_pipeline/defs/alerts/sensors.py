@@ -6,23 +6,18 @@ from pathlib import Path
 
 import dagster as dg
 
-from monitor_pipeline import warehouse
-from monitor_pipeline.alert_ledger import AlertSettings, run_alert_tick
+from monitor_pipeline import warehouse, warehouse_queries
+from monitor_pipeline.alert_ledger import run_alert_tick
 from monitor_pipeline.core.alerts.planner import LayoffEvent
 from monitor_pipeline.defs.resources import AlertsResource
+
 
 def load_layoff_events(analytics_file: Path) -> list[LayoffEvent]:
     """Counted layoff events from the analysts' copy (read-only: never blocked by a running run)."""
     if not analytics_file.exists():
         return []
     with warehouse.connect_with_retry(str(analytics_file), read_only=True) as conn:
-        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "layoff_events" not in tables:
-            return []
-        rows = warehouse.fetch_dicts(conn, """
-            SELECT event_key, company_id, company_name, status, headcount, headcount_percent, sentence,
-                   article_id, article_title, url, source_id, source_name, published_at, cast(day AS VARCHAR) AS day
-            FROM layoff_events ORDER BY event_key""")
+        rows = warehouse_queries.counted_layoff_events(conn)
     return [
         LayoffEvent(
             event_key=r["event_key"], company_id=r["company_id"], company_name=r["company_name"] or r["company_id"],

@@ -1,19 +1,21 @@
-"""Assets computed from stored HTML only: articles and their mentions."""
+"""Articles: computed from the stored HTML only (no network)."""
 
 from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages, warehouse_queries
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
-from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
+from monitor_pipeline.defs.policies import (
+    ONE_DAY_PER_RUN, SYNDICATION_LOOKBACK, WAREHOUSE_POOL, daily_partitions,
+)
 from monitor_pipeline.defs.resources import ProcessingResource
 
 
 @dg.asset(
-    deps=["article_pages"],
-    # articles of the previous day must be rebuilt by the 06:00 schedule
+    deps=["article_pages", "feed_entries", dg.AssetDep("articles", partition_mapping=SYNDICATION_LOOKBACK)],
+    # articles of the previous day must be rebuilt by the 06:00 rebuild
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
     partitions_def=daily_partitions,
     kinds={"python", "duckdb"},
@@ -25,15 +27,14 @@ def articles(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, processing: ProcessingResource
 ) -> dg.MaterializeResult:
     """Decodes, extracts (trafilatura), cleans and language-tags the day's stored pages, and groups
-    syndicated copies into clusters (MinHash over word shingles). Entries whose page never arrived stay
-    visible with their fetch status. Reads stored HTML only: a backfill needs no network."""
+    syndicated copies into clusters (MinHash over word shingles), against the articles of the 14 days
+    before too. Entries whose page never arrived stay visible with their fetch status. Reads stored HTML
+    only: a backfill needs no network."""
     day = context.partition_key
     report = stages.build_articles(duckdb.get_connection, day, workers=processing.workers,
                                    timeout_s=processing.per_document_timeout_s)
     with duckdb.get_connection() as conn:
-        preview = warehouse.fetch_dicts(conn, """
-            SELECT source_id, status, language, left(title, 70) AS title, word_count
-            FROM articles WHERE partition_day = ? ORDER BY source_id, title LIMIT 15""", [day])
+        preview = warehouse_queries.articles_preview(conn, day)
     french = report.languages.get("fr", 0)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": report.articles,

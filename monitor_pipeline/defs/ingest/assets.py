@@ -1,15 +1,15 @@
-"""Assets that touch the network: feed polling and article page fetching."""
+"""Assets that touch the network: the feed list, feed polling and article page fetching."""
 
 from datetime import timedelta
 
 import dagster as dg
-from pydantic import Field
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages, warehouse, warehouse_queries
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import (
-    NETWORK_RETRY, ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions, today_partition_key,
+    NETWORK_RETRY, ONE_DAY_PER_RUN, TITLE_LOOKBACK, WAREHOUSE_POOL, daily_partitions, today_partition_key,
 )
 from monitor_pipeline.defs.resources import FeedPollerResource
 
@@ -28,15 +28,29 @@ class PagesConfig(dg.Config):
     refetch_failed: bool = Field(default=False, description="Fetch again the pages whose fetch failed.")
 
 
+@dg.asset(name="feeds", kinds={"yaml", "duckdb"}, group_name="ingest", pool=WAREHOUSE_POOL)
+def feed_list(duckdb: DuckDBResource, feeds: FeedPollerResource) -> dg.MaterializeResult:
+    """The feed list (MONITOR_FEEDS_PATH, default: the package's data/feeds.yaml) as a table: the source
+    names and languages the marts show. One table for all days: the list is not per-day data."""
+    sources = feeds.sources()
+    stages.store_feed_registry(duckdb.get_connection, sources)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(sources),
+        "enabled": sum(s.enabled for s in sources),
+        "path": dg.MetadataValue.path(feeds.registry_path),
+    })
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("feed_entries", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
                      freshness_policy=POLL_FRESHNESS,
-                     description="Feed entries, one per article identity, in the partition of the day first seen."),
+                     deps=[feed_list, dg.AssetDep("feed_entries", partition_mapping=TITLE_LOOKBACK)],
+                     description="Feed entries, one per article identity, in the partition of the day first seen. "
+                                 "Reads the titles of the 7 days before (an entry republished under a new URL)."),
         dg.AssetSpec("feed_fetches", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     deps=[feed_list],
                      description="One row per feed fetch (status, bytes, new entries); feed_state holds each feed's state."),
-        dg.AssetSpec("feeds", kinds={"yaml", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
-                     description="The feed registry the last poll used."),
     ],
     name="poll_feeds",
     partitions_def=daily_partitions,
@@ -52,7 +66,6 @@ def poll_feeds(
     partition of the day it was first seen. Past partitions are not re-polled: their entries are what
     was seen that day, so a backfill needs no network."""
     day = context.partition_key
-    sources = feeds.sources()
     if day != today_partition_key() and not config.force_poll:
         with duckdb.get_connection() as conn:
             warehouse.ensure_schema(conn)
@@ -60,14 +73,12 @@ def poll_feeds(
         context.log.info(f"Partition {day} is not today's: no poll, {stored} stored entries kept.")
         yield dg.MaterializeResult(asset_key="feed_entries", metadata={"polled": False, "entries_in_partition": stored})
         yield dg.MaterializeResult(asset_key="feed_fetches", metadata={"polled": False})
-        yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
         return
-    report = stages.poll_feeds(duckdb.get_connection, sources, feeds.http_settings(), feeds.poll_policy(), day)
+    report = stages.poll_feeds(duckdb.get_connection, feeds.sources(), feeds.http_settings(), feeds.poll_policy(),
+                               day)
     with duckdb.get_connection() as conn:
         stored = warehouse.table_count(conn, "feed_entries", day)
-        health = warehouse.fetch_dicts(conn, """
-            SELECT feed_id, last_status, consecutive_failures, next_poll_at, disabled_reason
-            FROM feed_state ORDER BY consecutive_failures DESC, feed_id""")
+        health = warehouse_queries.feed_health(conn)
     failing_share = len(report.failing_feeds) / report.feeds_polled if report.feeds_polled else 0.0
     yield dg.MaterializeResult(asset_key="feed_entries", metadata={
         "polled": True,
@@ -76,7 +87,6 @@ def poll_feeds(
         "entries_new": report.entries_new,
         "new_entries_per_source": counter_table(report.new_per_source, "source"),
     })
-    yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
     yield dg.MaterializeResult(asset_key="feed_fetches", metadata={
         "feeds_polled": report.feeds_polled,
         "feeds_not_due": report.feeds_skipped_not_due,

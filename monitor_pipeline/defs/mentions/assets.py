@@ -1,33 +1,35 @@
-"""The mention tables: what the tagger found in the day's French articles."""
+"""The mention tables (what the tagger found in the day's French articles) and the company knowledge base."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages, warehouse_queries
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 from monitor_pipeline.defs.resources import ProcessingResource
 
-articles = dg.AssetKey("articles")
+
+@dg.asset(kinds={"yaml", "duckdb"}, group_name="mentions", pool=WAREHOUSE_POOL)
+def companies(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The company knowledge base the tagger uses (ids, names, country, sector), as a table the marts join
+    for display names. One table for all days: the knowledge base is not per-day data."""
+    count = stages.store_companies(duckdb.get_connection)
+    return dg.MaterializeResult(metadata={"dagster/row_count": count})
+
+
+def _mention_spec(name: str, description: str, kinds: set[str] | None = None) -> dg.AssetSpec:
+    return dg.AssetSpec(name, deps=["articles"], kinds=kinds or {"python", "duckdb"}, group_name="mentions",
+                        partitions_def=daily_partitions, description=description)
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("company_mentions", deps=[articles], kinds={"python", "duckdb"}, group_name="mentions",
-                     partitions_def=daily_partitions,
-                     description="Company mentions (name, alias or product) with evidence sentence and offsets."),
-        dg.AssetSpec("metric_mentions_raw", deps=[articles], kinds={"python", "duckdb"}, group_name="mentions",
-                     partitions_def=daily_partitions,
-                     description="Typed numeric facts: value, unit, kind, qualifier, measured noun, company."),
-        dg.AssetSpec("layoff_mentions", deps=[articles], kinds={"python", "duckdb"}, group_name="mentions",
-                     partitions_def=daily_partitions,
-                     description="Layoff mentions with company, headcount, status (counted or not) and evidence."),
-        dg.AssetSpec("companies", deps=[articles], kinds={"yaml", "duckdb"}, group_name="mentions",
-                     partitions_def=daily_partitions,
-                     description="The company knowledge base the tagger used (ids, names, country, sector)."),
-        dg.AssetSpec("org_candidate_mentions", deps=[articles], kinds={"python", "spacy", "duckdb"},
-                     group_name="mentions", partitions_def=daily_partitions,
-                     description="Organisations French NER found that the knowledge base does not know."),
+        _mention_spec("company_mentions", "Company mentions (name, alias or product) with evidence sentence and offsets."),
+        _mention_spec("metric_mentions_raw", "Typed numeric facts: value, unit, kind, qualifier, measured noun, "
+                                             "company (the mart metric_mentions adds article context)."),
+        _mention_spec("layoff_mentions", "Layoff mentions with company, headcount, status (counted or not) and evidence."),
+        _mention_spec("org_candidate_mentions", "Organisations French NER found that the knowledge base does not know.",
+                      kinds={"python", "spacy", "duckdb"}),
     ],
     name="mentions",
     partitions_def=daily_partitions,
@@ -40,12 +42,8 @@ def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource, processi
     day = context.partition_key
     report = stages.tag_articles(duckdb.get_connection, day, workers=processing.workers)
     with duckdb.get_connection() as conn:
-        layoffs = warehouse.fetch_dicts(conn, """
-            SELECT coalesce(company_id, '-') AS company, status, headcount, left(sentence, 100) AS sentence
-            FROM layoff_mentions WHERE partition_day = ? ORDER BY counted DESC, company LIMIT 20""", [day])
-        metrics = warehouse.fetch_dicts(conn, """
-            SELECT text, value, kind, unit, coalesce(company_id, '-') AS company
-            FROM metric_mentions_raw WHERE partition_day = ? ORDER BY article_id, char_start LIMIT 15""", [day])
+        layoffs = warehouse_queries.layoff_mentions_preview(conn, day)
+        metrics = warehouse_queries.metric_mentions_preview(conn, day)
     yield dg.MaterializeResult(asset_key="company_mentions", metadata={
         "dagster/row_count": report.company_mentions,
         "articles_tagged": report.articles_tagged,
@@ -61,7 +59,6 @@ def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource, processi
         "statuses": counter_table(report.layoff_statuses, "status"),
         "preview": dg.MetadataValue.md(markdown_table(layoffs, limit=20)),
     })
-    yield dg.MaterializeResult(asset_key="companies", metadata={"companies": report.knowledge_base_companies})
     yield dg.MaterializeResult(asset_key="org_candidate_mentions", metadata={
         "dagster/row_count": report.org_candidates,
     })

@@ -4,26 +4,22 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import warehouse
-from monitor_pipeline.defs.dbt.assets import MART_NAMES, MART_PREVIEWS
+from monitor_pipeline import warehouse, warehouse_queries
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
-
-MART_KEYS = [dg.AssetKey(name) for name in MART_NAMES]
+from monitor_pipeline.report import write_daily_digest
 
 
 @dg.asset(
-    deps=MART_KEYS,
-    partitions_def=daily_partitions,
+    deps=[dg.AssetKey(name) for name in warehouse_queries.MART_NAMES],
     kinds={"duckdb"},
     group_name="publish",
     pool=WAREHOUSE_POOL,
-    backfill_policy=ONE_DAY_PER_RUN,
 )
-def analytics_copy(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Publishes a consistent read-only copy of the marts and mention tables (data/analytics.duckdb):
     written to a temporary file and atomically renamed, so analysts never open the working database
-    and a connection opened before the rename keeps its snapshot."""
+    and a connection opened before the rename keeps its snapshot. One copy of every day."""
     target = warehouse.analytics_path(duckdb.database)
     with duckdb.get_connection() as conn:
         counts = warehouse.publish_analytics_copy(conn, target)
@@ -33,10 +29,10 @@ def analytics_copy(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
             [{"table": t, "rows": n} for t, n in counts.items()], limit=50)),
     }
     with warehouse.connect_with_retry(str(target), read_only=True) as conn:
-        for name, sql in MART_PREVIEWS.items():
+        for name in warehouse_queries.MART_PREVIEWS:
             if name in counts:
                 metadata[f"preview_{name}"] = dg.MetadataValue.md(
-                    markdown_table(warehouse.fetch_dicts(conn, sql)))
+                    markdown_table(warehouse_queries.mart_preview(conn, name)))
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -45,8 +41,6 @@ def analytics_copy(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
 def daily_digest(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """A small static HTML report of the day (top companies with a chart, layoff events, spikes, feed
     health) under data/reports/, read from the analysts' copy."""
-    from monitor_pipeline.report import write_daily_digest
-
     analytics = warehouse.analytics_path(duckdb.database)
     path, counts = write_daily_digest(analytics, analytics.parent / "reports", context.partition_key)
     return dg.MaterializeResult(metadata={
