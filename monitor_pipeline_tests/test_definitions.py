@@ -1,5 +1,6 @@
 """The code location loads and validates, with the schedule, sensors and checks users expect."""
 import dagster as dg
+import pytest
 
 from monitor_pipeline.defs.dbt.assets import build_dbt_args
 from monitor_pipeline.definitions import build_definitions
@@ -24,9 +25,12 @@ def test_asset_graph_is_connected_from_feeds_to_marts():
     assert dg.AssetKey("feed_entries") in set(ancestors)
 
 
-def test_schedules_sensor_and_checks_are_defined():
-    assert defs.resolve_schedule_def("hourly_poll_schedule").cron_schedule == "0 * * * *"
-    assert defs.resolve_schedule_def("daily_aggregates_schedule").cron_schedule == "0 6 * * *"
+def test_automation_sensors_and_checks_are_defined():
+    graph = defs.resolve_asset_graph()
+    assert "0 * * * *" in graph.get(dg.AssetKey("feed_entries")).automation_condition.get_label()
+    articles_condition = graph.get(dg.AssetKey("articles")).automation_condition
+    assert "rebuild of yesterday (0 6 * * *, Europe/Paris)" in [c.get_label() for c in articles_condition.children]
+    assert defs.resolve_sensor_def("automation_sensor")
     assert defs.resolve_sensor_def("layoff_alert_sensor")
     check_names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"extraction_failures_share", "french_share", "failing_feeds_share", "todays_entries_fresh"} <= check_names
@@ -99,3 +103,33 @@ def test_correctness_checks_block_and_evaluate_the_partition_built():
     assert not specs["french_share"].blocking  # a quality warning, not a correctness guard
     for name in ("no_empty_day_when_feeds_answered", "extraction_failures_share", "french_share"):
         assert specs[name].partitions_def == graph.get(dg.AssetKey("articles")).partitions_def
+
+
+def test_bad_settings_fail_at_load_naming_the_variable(monkeypatch, tmp_path):
+    from monitor_pipeline.defs import resources
+
+    monkeypatch.setenv("MONITOR_POLL_CRON", "every hour")
+    with pytest.raises(resources.SettingError, match="MONITOR_POLL_CRON"):
+        resources.poll_cron()
+    monkeypatch.setenv("MONITOR_MIN_FRENCH_SHARE", "1.5")
+    with pytest.raises(resources.SettingError, match="MONITOR_MIN_FRENCH_SHARE"):
+        resources.quality_thresholds_from_env()
+    monkeypatch.setenv("MONITOR_FEEDS_PATH", str(tmp_path / "missing.yaml"))
+    with pytest.raises(resources.SettingError, match="MONITOR_FEEDS_PATH"):
+        resources.feed_poller_from_env()
+
+
+def test_feeds_path_points_the_pipeline_at_ones_own_feed_list(monkeypatch, tmp_path):
+    from monitor_pipeline.defs import resources
+
+    own = tmp_path / "my_feeds.yaml"
+    own.write_text("feeds:\n  - {id: mine, name: Mine, url: 'https://example.org/rss', language: fr}\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("MONITOR_FEEDS_PATH", str(own))
+    feeds = build_definitions().resources["feeds"]
+
+    @dg.asset
+    def listed(feeds: resources.FeedPollerResource) -> list[str]:
+        return [s.id for s in feeds.sources()]
+
+    assert dg.materialize([listed], resources={"feeds": feeds}).output_for_node("listed") == ["mine"]

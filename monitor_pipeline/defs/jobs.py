@@ -18,10 +18,10 @@ recompute_job = dg.define_asset_job(
 
 
 @dg.definitions
-def executor() -> dg.Definitions:
+def jobs_and_executor() -> dg.Definitions:
     """Every job, including the UI's ad-hoc materializations, runs its steps one after another in the run's
     own process (the in-process executor). The default multiprocess executor starts one process per step,
     and each of them imports the code location, loads spaCy and starts the extraction workers again: a
     300-page day took 112 s that way against 27 s in process. The steps that write the warehouse are
     serialized by their pool anyway; extraction and tagging keep their own worker processes."""
-    return dg.Definitions(executor=dg.in_process_executor)
+    return dg.Definitions(jobs=[daily_pipeline_job, recompute_job], executor=dg.in_process_executor)

@@ -22,6 +22,8 @@ from monitor_pipeline.alert_ledger import AlertSettings
 from monitor_pipeline.defs.dbt.project import dbt_resource
 
 FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"
+POLL_CRON_ENV = "MONITOR_POLL_CRON"
+DAILY_CRON_ENV = "MONITOR_DAILY_CRON"
 
 
 class SettingError(ValueError):
@@ -168,6 +170,26 @@ def alerts_from_env() -> AlertsResource:
     except ValueError as exc:
         raise SettingError(f"alert settings (MONITOR_ALERT_*): {exc}") from None
     return resource
+
+
+def cron_setting(name: str, default: str) -> str:
+    """A cron expression (read when the code location loads: automation conditions are built then)."""
+    value = dg.EnvVar(name).get_value() or default
+    try:
+        dg.AutomationCondition.cron_tick_passed(value)
+    except Exception:
+        raise SettingError(f"{name} must be a cron expression such as {default!r}, got {value!r}") from None
+    return value
+
+
+def poll_cron() -> str:
+    """When today's partition is polled (and its chain rebuilt): hourly by default."""
+    return cron_setting(POLL_CRON_ENV, "0 * * * *")
+
+
+def daily_cron() -> str:
+    """When yesterday's partition is rebuilt from stored HTML, once the day is complete: 06:00 by default."""
+    return cron_setting(DAILY_CRON_ENV, "0 6 * * *")
 
 
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import stages, warehouse_queries
+from monitor_pipeline.defs.automation import eager_today, rebuild_yesterday
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import (
     ONE_DAY_PER_RUN, SYNDICATION_LOOKBACK, WAREHOUSE_POOL, daily_partitions,
@@ -22,6 +23,8 @@ from monitor_pipeline.defs.resources import ProcessingResource
     group_name="articles",
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
+    automation_condition=(eager_today("articles") | rebuild_yesterday()).with_label(
+        "eager (today), or the daily rebuild of yesterday"),
 )
 def articles(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, processing: ProcessingResource

@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import warehouse_queries
 from monitor_pipeline.defs.dbt.project import dbt_project
+from monitor_pipeline.defs.automation import eager_over_every_day, eager_today_and_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 
@@ -33,8 +34,12 @@ def build_dbt_args(window_start: datetime, window_end: datetime) -> list[str]:
 
 
 class MonitorDbtTranslator(DagsterDbtTranslator):
-    def __init__(self) -> None:
+    def __init__(self, automation_condition: dg.AutomationCondition) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._automation_condition = automation_condition
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
+        return self._automation_condition
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
@@ -71,7 +76,8 @@ def _with_mart_metadata(events: list, duckdb: DuckDBResource) -> Iterator:
     project=dbt_project,
     select=DAILY_MODELS,
     partitions_def=daily_partitions,
-    dagster_dbt_translator=MonitorDbtTranslator(),
+    # the feed list and the knowledge base are refreshed at every poll: yesterday is not rebuilt for that
+    dagster_dbt_translator=MonitorDbtTranslator(eager_today_and_yesterday("feeds", "companies")),
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
     name="dbt_daily_models",
@@ -87,7 +93,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duc
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     exclude=DAILY_MODELS,
-    dagster_dbt_translator=MonitorDbtTranslator(),
+    dagster_dbt_translator=MonitorDbtTranslator(eager_over_every_day()),
     pool=WAREHOUSE_POOL,
     name="dbt_full_table_marts",
 )

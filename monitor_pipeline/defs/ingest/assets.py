@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from monitor_pipeline import stages, warehouse, warehouse_queries
+from monitor_pipeline.defs.automation import eager_today, on_poll_cron
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import (
     NETWORK_RETRY, ONE_DAY_PER_RUN, TITLE_LOOKBACK, WAREHOUSE_POOL, daily_partitions, today_partition_key,
@@ -28,7 +29,8 @@ class PagesConfig(dg.Config):
     refetch_failed: bool = Field(default=False, description="Fetch again the pages whose fetch failed.")
 
 
-@dg.asset(name="feeds", kinds={"yaml", "duckdb"}, group_name="ingest", pool=WAREHOUSE_POOL)
+@dg.asset(name="feeds", kinds={"yaml", "duckdb"}, group_name="ingest", pool=WAREHOUSE_POOL,
+          automation_condition=on_poll_cron())
 def feed_list(duckdb: DuckDBResource, feeds: FeedPollerResource) -> dg.MaterializeResult:
     """The feed list (MONITOR_FEEDS_PATH, default: the package's data/feeds.yaml) as a table: the source
     names and languages the marts show. One table for all days: the list is not per-day data."""
@@ -44,16 +46,20 @@ def feed_list(duckdb: DuckDBResource, feeds: FeedPollerResource) -> dg.Materiali
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("feed_entries", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
-                     freshness_policy=POLL_FRESHNESS,
+                     freshness_policy=POLL_FRESHNESS, automation_condition=on_poll_cron("feed_entries", "feeds"),
                      deps=[feed_list, dg.AssetDep("feed_entries", partition_mapping=TITLE_LOOKBACK)],
                      description="Feed entries, one per article identity, in the partition of the day first seen. "
                                  "Reads the titles of the 7 days before (an entry republished under a new URL)."),
         dg.AssetSpec("feed_fetches", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
-                     deps=[feed_list],
+                     deps=[feed_list], automation_condition=on_poll_cron("feed_entries", "feeds"),
                      description="One row per feed fetch (status, bytes, new entries); feed_state holds each feed's state."),
     ],
     name="poll_feeds",
     partitions_def=daily_partitions,
+    # Both tables are written in one transaction whatever is selected. Declared subsettable only because
+    # Dagster's automation maps a non-subsettable multi-asset's partitions through feed_entries' own
+    # 7-day lookback and would request the 7 days before along with today (dagster 1.13.27).
+    can_subset=True,
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
     retry_policy=NETWORK_RETRY,
@@ -71,8 +77,9 @@ def poll_feeds(
             warehouse.ensure_schema(conn)
             stored = warehouse.table_count(conn, "feed_entries", day)
         context.log.info(f"Partition {day} is not today's: no poll, {stored} stored entries kept.")
-        yield dg.MaterializeResult(asset_key="feed_entries", metadata={"polled": False, "entries_in_partition": stored})
-        yield dg.MaterializeResult(asset_key="feed_fetches", metadata={"polled": False})
+        results = {"feed_entries": {"polled": False, "entries_in_partition": stored},
+                   "feed_fetches": {"polled": False}}
+        yield from _selected_results(context, results)
         return
     report = stages.poll_feeds(duckdb.get_connection, feeds.sources(), feeds.http_settings(), feeds.poll_policy(),
                                day)
@@ -80,14 +87,13 @@ def poll_feeds(
         stored = warehouse.table_count(conn, "feed_entries", day)
         health = warehouse_queries.feed_health(conn)
     failing_share = len(report.failing_feeds) / report.feeds_polled if report.feeds_polled else 0.0
-    yield dg.MaterializeResult(asset_key="feed_entries", metadata={
+    yield from _selected_results(context, {"feed_entries": {
         "polled": True,
         "dagster/row_count": stored,
         "entries_seen": report.entries_seen,
         "entries_new": report.entries_new,
         "new_entries_per_source": counter_table(report.new_per_source, "source"),
-    })
-    yield dg.MaterializeResult(asset_key="feed_fetches", metadata={
+    }, "feed_fetches": {
         "feeds_polled": report.feeds_polled,
         "feeds_not_due": report.feeds_skipped_not_due,
         "failing_feeds": ", ".join(report.failing_feeds) or "none",
@@ -95,7 +101,12 @@ def poll_feeds(
         "disabled_feeds": ", ".join(report.disabled_feeds) or "none",
         "fetch_statuses": counter_table(report.statuses, "status"),
         "feed_state": dg.MetadataValue.md(markdown_table(health, limit=30)),
-    })
+    }})
+
+
+def _selected_results(context: dg.AssetExecutionContext, metadata_by_asset: dict[str, dict]):
+    for key in context.selected_asset_keys:
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata_by_asset[key.to_user_string()])
 
 
 @dg.asset(
@@ -106,6 +117,7 @@ def poll_feeds(
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
     retry_policy=NETWORK_RETRY,
+    automation_condition=eager_today(),
 )
 def article_pages(
     context: dg.AssetExecutionContext, config: PagesConfig, duckdb: DuckDBResource, feeds: FeedPollerResource

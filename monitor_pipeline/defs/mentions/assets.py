@@ -4,12 +4,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import stages, warehouse_queries
+from monitor_pipeline.defs.automation import eager_today_and_yesterday, on_poll_cron
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 from monitor_pipeline.defs.resources import ProcessingResource
 
 
-@dg.asset(kinds={"yaml", "duckdb"}, group_name="mentions", pool=WAREHOUSE_POOL)
+@dg.asset(kinds={"yaml", "duckdb"}, group_name="mentions", pool=WAREHOUSE_POOL,
+          automation_condition=on_poll_cron())
 def companies(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The company knowledge base the tagger uses (ids, names, country, sector), as a table the marts join
     for display names. One table for all days: the knowledge base is not per-day data."""
@@ -19,7 +21,8 @@ def companies(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 def _mention_spec(name: str, description: str, kinds: set[str] | None = None) -> dg.AssetSpec:
     return dg.AssetSpec(name, deps=["articles"], kinds=kinds or {"python", "duckdb"}, group_name="mentions",
-                        partitions_def=daily_partitions, description=description)
+                        partitions_def=daily_partitions, description=description,
+                        automation_condition=eager_today_and_yesterday())
 
 
 @dg.multi_asset(

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import warehouse, warehouse_queries
+from monitor_pipeline.defs.automation import eager_over_every_day, eager_today, on_rebuild_of_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
 from monitor_pipeline.report import write_daily_digest
@@ -15,6 +16,7 @@ from monitor_pipeline.report import write_daily_digest
     kinds={"duckdb"},
     group_name="publish",
     pool=WAREHOUSE_POOL,
+    automation_condition=eager_over_every_day(),
 )
 def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Publishes a consistent read-only copy of the marts and mention tables (data/analytics.duckdb):
@@ -37,7 +39,8 @@ def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 
 @dg.asset(deps=[analytics_copy], partitions_def=daily_partitions, kinds={"html"}, group_name="publish",
-          backfill_policy=ONE_DAY_PER_RUN)
+          backfill_policy=ONE_DAY_PER_RUN, automation_condition=(eager_today() | on_rebuild_of_yesterday()).with_label(
+              "eager (today), or after the daily rebuild of yesterday"))
 def daily_digest(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """A small static HTML report of the day (top companies with a chart, layoff events, spikes, feed
     health) under data/reports/, read from the analysts' copy."""
