@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.alert_ledger import ledger_rows
+from monitor_pipeline.core.alerts.ledger import ledger_rows
 from monitor_pipeline.defs.alerts.sensors import layoff_alert_sensor
 from monitor_pipeline.defs.resources import alerts_from_env
 from monitor_pipeline_tests.receivers import SmtpReceiver, WebhookReceiver, wait_for

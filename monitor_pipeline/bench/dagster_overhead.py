@@ -79,7 +79,7 @@ def _dagster_run(servers: BenchServers, workdir: Path, day: str) -> tuple[float,
 
 
 def _direct_run(servers: BenchServers, tmp: Path, day: str) -> tuple[float, dict]:
-    from monitor_pipeline.report import write_daily_digest
+    from monitor_pipeline.digest import write_daily_digest
 
     db = tmp / "data" / "warehouse.duckdb"
     db.parent.mkdir()

@@ -18,7 +18,7 @@ from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, EN
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource, default_registry_path, load_registry
-from monitor_pipeline.alert_ledger import AlertSettings
+from monitor_pipeline.core.alerts.ledger import AlertSettings
 from monitor_pipeline.defs.dbt.project import dbt_resource
 
 FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"

@@ -8,7 +8,7 @@ from monitor_pipeline import warehouse, warehouse_queries
 from monitor_pipeline.defs.automation import eager_over_every_day, eager_today, on_rebuild_of_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
-from monitor_pipeline.report import write_daily_digest
+from monitor_pipeline.digest import write_daily_digest
 
 
 @dg.asset(
