@@ -26,21 +26,22 @@ def no_empty_day_when_feeds_answered(
     )
 
 
+def _share_warning(day: str, share: float, passed: bool, threshold: float, **counts: int) -> dg.AssetCheckResult:
+    """A quality measure of the day: a warning, not a failure, when it crosses its threshold."""
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"day": day, **counts, "share": share, "threshold": threshold})
+
+
 @dg.asset_check(asset=articles, partitions_def=daily_partitions,
                 description="Share of the day's fetched pages whose extraction failed or came out empty.")
 def extraction_failures_share(
     context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, quality: QualityThresholdsResource
 ) -> dg.AssetCheckResult:
-    day = context.partition_key
     with duckdb.get_connection() as conn:
-        total, failed = warehouse_queries.extraction_failures(conn, day)
+        total, failed = warehouse_queries.extraction_failures(conn, context.partition_key)
     share = failed / total if total else 0.0
-    return dg.AssetCheckResult(
-        passed=share <= quality.max_failed_extraction_share,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"day": day, "pages": total, "failed": failed, "share": share,
-                  "threshold": quality.max_failed_extraction_share},
-    )
+    threshold = quality.max_failed_extraction_share
+    return _share_warning(context.partition_key, share, share <= threshold, threshold, pages=total, failed=failed)
 
 
 @dg.asset_check(asset=articles, partitions_def=daily_partitions,
@@ -48,12 +49,9 @@ def extraction_failures_share(
 def french_share(
     context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, quality: QualityThresholdsResource
 ) -> dg.AssetCheckResult:
-    day = context.partition_key
     with duckdb.get_connection() as conn:
-        total, french = warehouse_queries.french_articles(conn, day)
+        total, french = warehouse_queries.french_articles(conn, context.partition_key)
     share = french / total if total else 1.0
-    return dg.AssetCheckResult(
-        passed=share >= quality.min_french_share, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"day": day, "articles_with_language": total, "french": french, "share": share,
-                  "threshold": quality.min_french_share},
-    )
+    threshold = quality.min_french_share
+    return _share_warning(context.partition_key, share, share >= threshold, threshold,
+                          articles_with_language=total, french=french)
