@@ -1,13 +1,20 @@
 # Two commands for a newcomer: `make demo` and `make test`. Everything else is optional.
-PYTHON ?= python3
+# The interpreter that creates the venv, found before PATH gains the venv (below).
+SYSTEM_PYTHON := $(shell command -v python3)
+PYTHON ?= $(SYSTEM_PYTHON)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# dagster-dbt (and `dg`) run `dbt` from PATH: the venv's.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+DBT_MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null)
 
-.PHONY: install demo test dev bench eval clean export-parquet sql sql-ide charts
+.PHONY: install demo test dev check bench eval clean export-parquet sql sql-ide charts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +22,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(DBT_MANIFEST)
+
+# dbt's manifest, parsed again whenever a model, macro or dbt_project.yml changed (`dg dev` parses it itself).
+$(DBT_MANIFEST): $(STAMP) $(DBT_SOURCES)
+	$(VENV)/bin/dagster-dbt project prepare-and-package --file monitor_pipeline/defs/dbt/project.py
+	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
@@ -31,7 +43,11 @@ test: install
 
 ## The Dagster UI on http://127.0.0.1:3000 (webserver + daemon, project-local DAGSTER_HOME).
 dev: install
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port 3000
+
+## Load the code location and validate every definition (also run by `make test`).
+check: install
+	$(VENV)/bin/dg check defs
 
 ## Benchmarks (not part of `make test`): writes docs/BENCHMARKS.md and docs/benchmarks.json.
 bench: install

@@ -1,45 +1,23 @@
-"""The Dagster code location: `workspace.yaml` and `dagster dev` load `defs` from here."""
-import dagster as dg
+"""The Dagster code location: ``dg dev``, ``dg check defs`` and ``workspace.yaml`` load ``defs`` from
+here; everything in it is found in the ``defs/`` folder (one sub-folder per domain)."""
+from pathlib import Path
 
-from monitor_pipeline.defs import article_assets, checks, dbt_assets, ingest_assets
-from monitor_pipeline.defs.jobs import daily_pipeline_job, recompute_job
-from monitor_pipeline.defs.resources import (
-    FeedPollerResource,
-    ProcessingResource,
-    QualityThresholdsResource,
-    dbt_resource,
-    warehouse_resource,
-)
-from monitor_pipeline.defs.schedules import daily_aggregates_schedule, hourly_poll_schedule
-from monitor_pipeline.defs.sensors import layoff_alert_sensor
+import dagster as dg
 
 
 def build_definitions(resource_overrides: dict | None = None) -> dg.Definitions:
-    """Every job, including the UI's ad-hoc materializations, runs its steps one after another in the run's
-    own process (the in-process executor). The default multiprocess executor starts one process per step,
-    and each of them imports the code location, loads spaCy and starts the extraction workers again: a
-    300-page day took 112 s that way against 27 s in process. The steps that write the warehouse are
-    serialized by their pool anyway; extraction and tagging keep their own worker processes."""
-    resources = {
-        "duckdb": warehouse_resource(),
-        "dbt": dbt_resource(),
-        "feeds": FeedPollerResource(),
-        "processing": ProcessingResource(),
-        "quality": QualityThresholdsResource(),
-    }
-    resources.update(resource_overrides or {})
+    """Everything under ``defs/``, with some resources replaced (the demo's and the tests' feed list)."""
+    loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    if not resource_overrides:
+        return loaded
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest_assets, article_assets, dbt_assets]),
-        asset_checks=[
-            checks.extraction_failures_share, checks.french_share, checks.failing_feeds_share,
-            checks.todays_entries_fresh,
-        ],
-        jobs=[daily_pipeline_job, recompute_job],
-        schedules=[hourly_poll_schedule, daily_aggregates_schedule],
-        sensors=[layoff_alert_sensor],
-        resources=resources,
-        executor=dg.in_process_executor,
+        assets=loaded.assets, asset_checks=loaded.asset_checks, jobs=loaded.jobs, schedules=loaded.schedules,
+        sensors=loaded.sensors, resources={**(loaded.resources or {}), **resource_overrides},
+        executor=loaded.executor, loggers=loaded.loggers, metadata=loaded.metadata,
+        component_tree=loaded.component_tree,
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -26,8 +26,8 @@ def sample_feed_resource(registry_path: str):
     from monitor_pipeline.defs.resources import FeedPollerResource
 
     return FeedPollerResource(
-        registry_path=registry_path, allow_hosts=["127.0.0.1"], connect_timeout_s=2.0, read_timeout_s=2.0,
-        max_retries=1,
+        registry_path=registry_path,
+        http={"allow_hosts": ["127.0.0.1"], "connect_timeout_s": 2.0, "read_timeout_s": 2.0, "max_retries": 1},
     )
 
 
@@ -46,10 +46,11 @@ def run_sample_partition(server: SampleCorpusServer, day: str, instance: dg.Dags
 
 
 def evaluate_alert_sensor(instance: dg.DagsterInstance) -> str:
-    from monitor_pipeline.definitions import defs
+    from monitor_pipeline.definitions import build_definitions
 
+    defs = build_definitions()
     sensor = defs.resolve_sensor_def("layoff_alert_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance))
+    result = sensor(dg.build_sensor_context(instance=instance, resources={"alerts": defs.resources["alerts"]}))
     return result.skip_reason.skip_message if result.skip_reason else ""
 
 
@@ -85,7 +86,7 @@ def main() -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    from monitor_pipeline.defs.partitions import today_partition_key
+    from monitor_pipeline.defs.policies import today_partition_key
 
     instance = dg.DagsterInstance.get()  # DAGSTER_HOME is project-local (.dagster_home), set by make
     day = today_partition_key()

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from contextlib import contextmanager
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# What the stages take: each call opens the working database, closed when the block ends.
+ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 WAREHOUSE_ENV_VAR = "MONITOR_WAREHOUSE_PATH"
 DEFAULT_WAREHOUSE_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
 
@@ -81,12 +83,6 @@ TABLES: dict[str, str] = {
     "companies": """
         company_id VARCHAR PRIMARY KEY, name VARCHAR, country VARCHAR, sector VARCHAR, wikidata VARCHAR""",
 }
-
-PARTITIONED_TABLES = (
-    "feed_fetches", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
-    "layoff_mentions", "org_candidate_mentions",
-)
-
 
 #: Columns added to existing tables after their creation (appended last, as in TABLES).
 ADDED_COLUMNS = (
@@ -194,8 +190,8 @@ def _typed_column(values: list[Any], sql_type: str) -> Any:
     return pd.Series(values, dtype=object)
 
 
-def _insert_many(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows with one scan of a typed DataFrame: DuckDB's ``executemany`` (or multi-row VALUES)
+def insert_many(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows, within the caller's transaction, with one scan of a typed DataFrame: DuckDB's ``executemany`` (or multi-row VALUES)
     costs ~0.3-0.5 ms a row, which held the file lock for seconds per partition; this costs microseconds."""
     if not rows:
         return
@@ -239,16 +235,6 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         raise
 
 
-def replace_partition(
-    conn: duckdb.DuckDBPyConnection, day: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]
-) -> None:
-    """Delete-then-insert the rows of one partition day, for several tables, in one transaction."""
-    with transaction(conn):
-        for table, rows in tables.items():
-            conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
-            _insert_many(conn, table, rows)
-
-
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
     """Delete-then-copy one partition day of several tables from an attached database (same table
     names and columns, e.g. a spool) in one transaction; DuckDB streams the copy."""
@@ -271,12 +257,12 @@ def upsert_rows(conn, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -
         return
     with transaction(conn):
         conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [[r[key] for r in rows]])
-        _insert_many(conn, table, rows)
+        insert_many(conn, table, rows)
 
 
 def insert_rows(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
     with transaction(conn):
-        _insert_many(conn, table, rows)
+        insert_many(conn, table, rows)
 
 
 def fetch_dicts(conn, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -7,10 +7,6 @@ import pytest
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-# The fault-injection hooks (a page that hangs or crashes its worker) act only on pages carrying
-# their marker. Set for the whole session, before any test starts the worker forkserver: workers
-# are forked from it and see its environment, not the one a test sets later.
-os.environ.setdefault("MONITOR_PIPELINE_TEST_HOOKS", "1")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from monitor_pipeline.alert_ledger import (
+from monitor_pipeline.core.alerts.ledger import (
     AlertSettings,
     alerted_states,
     ledger_rows,

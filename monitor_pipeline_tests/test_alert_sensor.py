@@ -17,8 +17,9 @@ import duckdb
 import pytest
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.alert_ledger import ledger_rows
-from monitor_pipeline.defs.sensors import layoff_alert_sensor
+from monitor_pipeline.core.alerts.ledger import ledger_rows
+from monitor_pipeline.defs.alerts.sensors import layoff_alert_sensor
+from monitor_pipeline.defs.resources import alerts_from_env
 from monitor_pipeline_tests.receivers import SmtpReceiver, WebhookReceiver, wait_for
 
 # Same columns, in the same order, as dbt_project/models/marts/layoff_events.sql.
@@ -101,7 +102,9 @@ def env(tmp_path, monkeypatch, hook, smtp):
 
 
 def tick(instance, cursor: str | None = None) -> dg.SensorResult:
-    return layoff_alert_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+    """One sensor tick, with the alert settings read from the environment as the code location does."""
+    return layoff_alert_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                       resources={"alerts": alerts_from_env()}))
 
 
 def alerted_keys(hook: WebhookReceiver) -> list[tuple[str, int]]:
@@ -240,7 +243,7 @@ def test_bad_backoff_setting_is_refused_with_its_name(instance, env, monkeypatch
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     """One real run of the sample corpus (today's partition), then one sensor tick to a webhook."""
-    from monitor_pipeline.defs.partitions import today_partition_key
+    from monitor_pipeline.defs.policies import today_partition_key
     from monitor_pipeline.demo import run_sample_partition
     from monitor_pipeline.sample_server import SampleCorpusServer
 

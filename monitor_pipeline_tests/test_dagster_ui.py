@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.sample_server import SampleCorpusServer
 from monitor_pipeline_tests.receivers import WebhookReceiver, free_port
 
@@ -206,8 +206,9 @@ def test_dagster_dev_runs_the_pipeline_and_the_daemon_sends_the_alerts(dagster_d
     client = DagsterGraphQLClient("127.0.0.1", port_number=dev["port"])
     day = today_partition_key()
     run_config = {"resources": {"feeds": {"config": {
-        "registry_path": str(dev["registry"]), "allow_hosts": ["127.0.0.1"], "connect_timeout_s": 2.0,
-        "read_timeout_s": 2.0, "max_retries": 1,  # politeness (interval, per-host concurrency) as in production
+        "registry_path": str(dev["registry"]),
+        # politeness (interval, per-host concurrency) as in production
+        "http": {"allow_hosts": ["127.0.0.1"], "connect_timeout_s": 2.0, "read_timeout_s": 2.0, "max_retries": 1},
     }}}}
     run_id = submit_when_loaded(client, run_config, {"dagster/partition": day}, dev["log"])
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from dagster_dbt import DbtCliResource
 
-from monitor_pipeline.defs.resources import dbt_executable, dbt_project, dbt_resource
+from monitor_pipeline.defs.dbt.project import dbt_executable, dbt_project, dbt_resource
 
 VERSION = re.compile(r"(\d+\.\d+\.\d+)")  # what dagster-dbt reads from `dbt --version`
 

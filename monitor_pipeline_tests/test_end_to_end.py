@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from monitor_pipeline import warehouse
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.demo import run_sample_partition
 from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
 

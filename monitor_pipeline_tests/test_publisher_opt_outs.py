@@ -78,6 +78,7 @@ def test_opt_outs_keep_feed_metadata_and_drop_full_text(site: LoopbackServer, tm
                    feed_allowed_by_publisher="courriel de la rédaction, 2026-03-01"),
         FeedSource("refuse", "Refusé", site.url("/ferme/refuse.xml")),
     ]
+    stages.store_feed_registry(connect, sources)  # the `feeds` asset: where a source's TDM licence is read
     report = stages.poll_feeds(connect, sources, http, PollPolicy(), DAY, now=NOW)
     assert report.statuses == {"ok": 3, "robots_disallowed": 1}
     assert dict(table(db, "SELECT feed_id, last_status FROM feed_state"))["refuse"] == "robots_disallowed"

@@ -61,11 +61,11 @@ def test_small_batches_and_tagging_workers_write_the_same_tables(fetched_db, tmp
     in_process = stages.tag_articles(warehouse.connection_factory(reference), DAY, workers=1)
 
     streamed = copy_of(fetched_db, tmp_path, "streamed")
-    monkeypatch.setattr(stages, "ARTICLE_BATCH_PAGES", 4)
-    monkeypatch.setattr(stages, "TAG_READ_BATCH", 7)
-    monkeypatch.setattr(stages, "TAG_CHUNK", 3)
-    monkeypatch.setattr(stages, "TAG_SPOOL_BUFFER_ROWS", 10)
-    monkeypatch.setattr(stages, "PARALLEL_TAGGING_MIN_ARTICLES", 1)
+    monkeypatch.setattr(stages.articles, "ARTICLE_BATCH_PAGES", 4)
+    monkeypatch.setattr(stages.mentions, "TAG_READ_BATCH", 7)
+    monkeypatch.setattr(stages.mentions, "TAG_CHUNK", 3)
+    monkeypatch.setattr(stages.mentions, "TAG_SPOOL_BUFFER_ROWS", 10)
+    monkeypatch.setattr(stages.mentions, "PARALLEL_TAGGING_MIN_ARTICLES", 1)
     report = stages.build_articles(warehouse.connection_factory(streamed), DAY, workers=2)
     parallel = stages.tag_articles(warehouse.connection_factory(streamed), DAY, workers=2)
 
@@ -102,7 +102,7 @@ def test_a_failure_while_tagging_keeps_the_previous_mentions_and_leaves_no_spool
             return stages.cached_tagger().tag_many(texts)
 
     monkeypatch.setattr(spool.PartitionSpool, "__init__", remember)
-    monkeypatch.setattr(stages, "TAG_READ_BATCH", 5)
+    monkeypatch.setattr(stages.mentions, "TAG_READ_BATCH", 5)
     with pytest.raises(RuntimeError, match="third batch"):
         stages.tag_articles(connect, DAY, tagger=BrokenTagger())
 

@@ -8,6 +8,7 @@ import textwrap
 import duckdb
 import pytest
 
+from monitor_pipeline_tests.partition_writes import replace_partition
 from monitor_pipeline import warehouse
 
 
@@ -25,19 +26,19 @@ def conn(warehouse_file):
 
 
 def test_replace_partition_is_idempotent_and_leaves_other_days(conn):
-    warehouse.replace_partition(conn, "2026-11-24", {"articles": [_article("a", "2026-11-24")]})
+    replace_partition(conn, "2026-11-24", {"articles": [_article("a", "2026-11-24")]})
     rows = [_article("b", "2026-11-25"), _article("c", "2026-11-25")]
-    warehouse.replace_partition(conn, "2026-11-25", {"articles": rows})
-    warehouse.replace_partition(conn, "2026-11-25", {"articles": rows})
+    replace_partition(conn, "2026-11-25", {"articles": rows})
+    replace_partition(conn, "2026-11-25", {"articles": rows})
     got = conn.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()
     assert got == [("a",), ("b",), ("c",)]
 
 
 def test_failed_partition_write_keeps_the_previous_state(conn):
-    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("b", "2026-11-25", "old")]})
+    replace_partition(conn, "2026-11-25", {"articles": [_article("b", "2026-11-25", "old")]})
     bad = [_article("c", "2026-11-25"), _article("c", "2026-11-25")]  # duplicate primary key
     with pytest.raises(duckdb.ConstraintException):
-        warehouse.replace_partition(conn, "2026-11-25", {"articles": bad})
+        replace_partition(conn, "2026-11-25", {"articles": bad})
     assert conn.execute("SELECT article_id, title FROM articles").fetchall() == [("b", "old")]
 
 
@@ -48,13 +49,13 @@ def test_columns_follow_the_ddl():
 
 
 def test_publish_copies_tables_and_an_open_reader_keeps_its_snapshot(conn, warehouse_file):
-    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
+    replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
     conn.execute("CHECKPOINT")
     counts = warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
     assert counts == {"articles": 1}
     analytics = warehouse.analytics_path(str(warehouse_file))
     reader = duckdb.connect(str(analytics), read_only=True)
-    warehouse.replace_partition(conn, "2026-11-26", {"articles": [_article("b", "2026-11-26")]})
+    replace_partition(conn, "2026-11-26", {"articles": [_article("b", "2026-11-26")]})
     warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1  # old snapshot
     reader.close()
@@ -65,7 +66,7 @@ def test_publish_copies_tables_and_an_open_reader_keeps_its_snapshot(conn, wareh
 
 
 def test_analysts_can_query_while_a_run_holds_the_working_database(conn, warehouse_file):
-    warehouse.replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
+    replace_partition(conn, "2026-11-25", {"articles": [_article("a", "2026-11-25")]})
     conn.execute("CHECKPOINT")
     warehouse.publish_analytics_copy(conn, warehouse.analytics_path(str(warehouse_file)), tables=("articles",))
     # `conn` (this process) holds the working file's write lock, as a run in progress does.

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     args = parse_args(argv)
     from monitor_pipeline.bench import report
+    from monitor_pipeline.progress import progress
     from monitor_pipeline.bench.timing import environment
 
     only = [s.strip() for s in args.only.split(",") if s.strip()] or list(SCENARIOS)
@@ -69,10 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    bar = ExitStack()  # a progress bar over the scenarios, on a terminal only
+    advance = bar.enter_context(progress(len(only), "benchmarks"))
 
     def log(name: str, result: dict) -> None:
         result["mode"] = f"{mode}, {args.rounds} round(s)"
         results[name] = result
+        advance()
         print(f"[{time.monotonic() - started:7.1f}s] {name}: ratio {result['ratio']} target {result['target']} "
               f"met {result['met']}", flush=True)
 
@@ -106,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
         log("growth", growth(size["growth_small"], size["growth_large"]))
 
+    bar.close()
     command = "python -m monitor_pipeline.bench" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     meta = {"command": command.strip(), "mode": mode, "rounds": args.rounds,
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

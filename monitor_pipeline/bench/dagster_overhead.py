@@ -59,7 +59,7 @@ def _dagster_run(servers: BenchServers, workdir: Path, day: str) -> tuple[float,
     import dagster as dg
 
     registry = write_registry(servers, workdir / "feeds.yaml")
-    feeds = json.dumps({"registry_path": str(registry), "allow_hosts": list(servers.hosts)})
+    feeds = json.dumps({"registry_path": str(registry), "http": {"allow_hosts": list(servers.hosts)}})
     for fresh in ("data", "dagster_home"):
         shutil.rmtree(workdir / fresh, ignore_errors=True)
         (workdir / fresh).mkdir()
@@ -79,7 +79,7 @@ def _dagster_run(servers: BenchServers, workdir: Path, day: str) -> tuple[float,
 
 
 def _direct_run(servers: BenchServers, tmp: Path, day: str) -> tuple[float, dict]:
-    from monitor_pipeline.report import write_daily_digest
+    from monitor_pipeline.digest import write_daily_digest
 
     db = tmp / "data" / "warehouse.duckdb"
     db.parent.mkdir()
@@ -129,7 +129,7 @@ def _warm_up() -> None:
 
 
 def dagster_overhead(n_pages: int, rounds: int) -> dict:
-    from monitor_pipeline.defs.partitions import today_partition_key
+    from monitor_pipeline.defs.policies import today_partition_key
 
     day = today_partition_key()
     corpus = Corpus(n_pages, 50)

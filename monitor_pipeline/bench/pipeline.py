@@ -60,7 +60,10 @@ def run_stages(servers: BenchServers, db_path: Path, now: datetime | None = None
         out.reports[name] = fn(*args, **kwargs)
         out.seconds[name] = time.perf_counter() - start
 
-    timed("poll_feeds", stages.poll_feeds, connect, bench_sources(servers), http, PollPolicy(), day, now=now)
+    sources = bench_sources(servers)
+    stages.store_feed_registry(connect, sources)  # milliseconds: the feeds and companies tables the marts join
+    stages.store_companies(connect)
+    timed("poll_feeds", stages.poll_feeds, connect, sources, http, PollPolicy(), day, now=now)
     timed("fetch_pages", stages.fetch_pages, connect, day, http)
     if not only_ingest:
         timed("build_articles", stages.build_articles, connect, day, workers=workers)

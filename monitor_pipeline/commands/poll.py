@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from monitor_pipeline.core.ingest.feeds import parse_feed
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HttpSettings, fetch_all
+from monitor_pipeline.progress import progress
 from monitor_pipeline.core.ingest.registry import FeedSource, RegistryError, load_registry
 
 __all__ = ["add_arguments", "poll", "run"]
@@ -92,7 +93,8 @@ def _settings(args: argparse.Namespace) -> HttpSettings:
 def poll(sources: list[FeedSource], settings: HttpSettings) -> list[dict[str, Any]]:
     """Fetch and parse every source once; one report dict per source, in order."""
     requests = [FetchRequest(url=s.url, kind="feed", check_robots=s.feed_allowed_by_publisher is None) for s in sources]
-    results = fetch_all(requests, settings)
+    with progress(len(sources), "polling feeds") as advance:
+        results = fetch_all(requests, settings, on_result=lambda index, result: advance())
     reports = []
     for source, result in zip(sources, results, strict=True):
         status, error, entries, bozo, warning = result.status, result.error, 0, None, None

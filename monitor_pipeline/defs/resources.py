@@ -1,34 +1,69 @@
-"""Resources: the warehouse, the feed poller settings, quality thresholds, alert settings, dbt."""
+"""The resources, and every setting a user may change, read from the environment in this one place.
 
-import sys
+Each setting is an environment variable (the README's configuration table lists them). A variable
+that is set reaches the resource as a ``dg.EnvVar`` (the UI shows where the value comes from);
+a malformed value fails the code location's load, naming the variable.
+"""
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from monitor_pipeline import warehouse
+from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, ENV_ALERT_TIMEOUT, ENV_ALERT_URLS
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource, default_registry_path, load_registry
+from monitor_pipeline.core.alerts.ledger import AlertSettings
+from monitor_pipeline.defs.dbt.project import dbt_resource
 
-DBT_PROJECT_DIR = warehouse.PROJECT_ROOT / "dbt_project"
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
+FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"
+POLL_CRON_ENV = "MONITOR_POLL_CRON"
+DAILY_CRON_ENV = "MONITOR_DAILY_CRON"
+
+
+class SettingError(ValueError):
+    """A configuration variable holds a value the pipeline cannot use."""
+
+
+def env_setting(name: str, default: Any, parse: Callable[[str], Any] = str, expected: str = "a string") -> Any:
+    """The setting ``name``: ``default`` when unset or blank, else the variable itself (``dg.EnvVar``,
+    or the number it holds), validated now so a bad value fails the load."""
+    raw = dg.EnvVar(name).get_value()
+    if raw is None or not raw.strip():
+        return default
+    try:
+        parse(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be {expected}, got {raw!r}") from None
+    return dg.EnvVar(name) if parse is str else parse(raw)
+
+
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError(raw)
+    return value
+
+
+def share(raw: str) -> float:
+    value = float(raw)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(raw)
+    return value
 
 
 class FeedPollerResource(dg.ConfigurableResource):
-    """Which feeds to poll and how politely: the registry file and the HTTP limits."""
+    """Which feeds to poll and how politely: the registry file, the HTTP limits and the poll policy."""
 
-    registry_path: str = str(default_registry_path())
-    allow_hosts: list[str] = []
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 15.0
-    max_concurrency: int = 32
-    per_host_concurrency: int = 2
-    per_host_min_interval_s: float = 0.25
-    max_retries: int = 3
-    feed_max_bytes: int = 10 * 2**20
-    page_max_bytes: int = 5 * 2**20
+    registry_path: str = Field(default=str(default_registry_path()),
+                               description="The feed list (YAML); MONITOR_FEEDS_PATH points at one's own.")
+    http: dict[str, Any] = Field(default={}, description=(
+        "Overrides of core.ingest.fetch.HttpSettings fields (timeouts, concurrency, politeness, allow_hosts)."))
     default_interval_minutes: int = 60
     max_consecutive_failures: int = 8
 
@@ -36,13 +71,13 @@ class FeedPollerResource(dg.ConfigurableResource):
         return load_registry(self.registry_path)
 
     def http_settings(self) -> HttpSettings:
-        return HttpSettings(
-            connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
-            max_concurrency=self.max_concurrency, per_host_concurrency=self.per_host_concurrency,
-            per_host_min_interval_s=self.per_host_min_interval_s, max_retries=self.max_retries,
-            feed_max_bytes=self.feed_max_bytes, page_max_bytes=self.page_max_bytes,
-            allow_hosts=tuple(self.allow_hosts),
-        )
+        overrides = dict(self.http)
+        if "allow_hosts" in overrides:
+            overrides["allow_hosts"] = tuple(overrides["allow_hosts"])
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(HttpSettings)}
+        if unknown:
+            raise SettingError(f"unknown HTTP settings: {', '.join(sorted(unknown))}")
+        return dataclasses.replace(HttpSettings(), **overrides)
 
     def poll_policy(self) -> PollPolicy:
         return PollPolicy(default_interval_minutes=self.default_interval_minutes,
@@ -65,51 +100,109 @@ class ProcessingResource(dg.ConfigurableResource):
     per_document_timeout_s: float = 30.0
 
 
-def warehouse_resource(path: str | None = None) -> DuckDBResource:
-    database = path or warehouse.warehouse_path()
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=database)
+class AlertsResource(dg.ConfigurableResource):
+    """Where alerts go (Apprise URLs, else a JSON-lines file beside the ledger) and how a tick behaves."""
+
+    ledger_path: str = Field(default="", description="The delivery ledger; empty: alerts.duckdb beside the warehouse.")
+    alert_urls: str = Field(default="", description="Apprise URLs, space- or comma-separated (secrets: never logged).")
+    channel_timeout_s: float = 10.0
+    digest_threshold: int = 10
+    ui_base_url: str = ""
+    backoff_base_s: float = 60.0
+    backoff_max_s: float = 3600.0
+
+    def ledger_file(self) -> Path:
+        return Path(self.ledger_path or Path(warehouse.warehouse_path()).with_name("alerts.duckdb"))
+
+    def channels(self) -> list[Channel]:
+        env = {ENV_ALERT_URLS: self.alert_urls, ENV_ALERT_TIMEOUT: str(self.channel_timeout_s)}
+        return channels_from_env(env, data_dir=self.ledger_file().parent)
+
+    def settings(self) -> AlertSettings:
+        return AlertSettings(digest_threshold=self.digest_threshold, ui_base_url=self.ui_base_url or None,
+                             backoff_base_s=self.backoff_base_s, backoff_max_s=self.backoff_max_s)
 
 
-def dbt_executable() -> str:
-    """The dbt command next to this Python (the venv's), so PATH need not include the venv:
-    ``monitor-dbt`` (dbt itself, with a fast ``--version``: see ``monitor_pipeline.dbt_launcher``),
-    else ``dbt``."""
-    for name in ("monitor-dbt", "dbt"):
-        beside = Path(sys.executable).parent / name
-        if beside.exists():
-            return str(beside)
-    return "dbt"
+def warehouse_resource() -> DuckDBResource:
+    """The working DuckDB file (MONITOR_WAREHOUSE_PATH, shared with the dbt profile; default data/)."""
+    Path(warehouse.warehouse_path()).parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=env_setting(warehouse.WAREHOUSE_ENV_VAR, str(warehouse.DEFAULT_WAREHOUSE_PATH)))
 
 
-class MonitorDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource, without the dbt adapter it builds in the run's own process before every
-    invocation. That adapter only serves ``fetch_row_counts()`` and ``fetch_column_metadata()``, which
-    this project does not call (row counts come from DuckDB once dbt is done). Building it parses dbt's
-    ~500 built-in macros: 0.9-1.2 s per invocation, 2.4-3.5 s in a fresh run process. dagster-dbt has
-    no setting for it, so its hook is overridden here. If dagster-dbt stops calling the hook, it simply
-    builds the adapter again, and ``test_dbt_launcher`` fails to say so."""
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
+def feed_poller_from_env() -> FeedPollerResource:
+    registry = env_setting(FEEDS_PATH_ENV, str(default_registry_path()))
+    path = Path(registry.get_value() if isinstance(registry, dg.EnvVar) else registry)
+    if not path.is_file():
+        raise SettingError(f"{FEEDS_PATH_ENV} must name a feed list (YAML file), got {str(path)!r}: no such file")
+    return FeedPollerResource(registry_path=registry)
 
 
-def dbt_resource() -> DbtCliResource:
-    return MonitorDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+def quality_thresholds_from_env() -> QualityThresholdsResource:
+    defaults = QualityThresholdsResource()
+    fraction = "a share between 0 and 1"
+    return QualityThresholdsResource(
+        max_failed_extraction_share=env_setting(
+            "MONITOR_MAX_FAILED_EXTRACTION_SHARE", defaults.max_failed_extraction_share, share, fraction),
+        min_french_share=env_setting("MONITOR_MIN_FRENCH_SHARE", defaults.min_french_share, share, fraction),
+        max_failing_feed_share=env_setting(
+            "MONITOR_MAX_FAILING_FEED_SHARE", defaults.max_failing_feed_share, share, fraction),
+        max_hours_since_successful_poll=env_setting(
+            "MONITOR_MAX_HOURS_SINCE_POLL", defaults.max_hours_since_successful_poll, positive_float,
+            "a positive number of hours"),
+    )
 
 
-def _manifest_is_stale(project: DbtProject) -> bool:
-    if not project.manifest_path.exists():
-        return True
-    built = project.manifest_path.stat().st_mtime
-    sources = [project.project_dir / "dbt_project.yml", *project.project_dir.glob("models/**/*"),
-               *project.project_dir.glob("macros/**/*"), *project.project_dir.glob("tests/**/*")]
-    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+def alerts_from_env() -> AlertsResource:
+    defaults = AlertsResource()
+    seconds = "a positive number of seconds"
+    resource = AlertsResource(
+        ledger_path=env_setting("MONITOR_ALERT_LEDGER_PATH", ""),
+        alert_urls=env_setting(ENV_ALERT_URLS, ""),
+        channel_timeout_s=env_setting(ENV_ALERT_TIMEOUT, defaults.channel_timeout_s, positive_float, seconds),
+        digest_threshold=env_setting("MONITOR_ALERT_DIGEST_THRESHOLD", defaults.digest_threshold, int, "an integer"),
+        ui_base_url=env_setting("MONITOR_DAGSTER_UI_URL", ""),
+        backoff_base_s=env_setting("MONITOR_ALERT_BACKOFF_BASE_S", defaults.backoff_base_s, positive_float, seconds),
+        backoff_max_s=env_setting("MONITOR_ALERT_BACKOFF_MAX_S", defaults.backoff_max_s, positive_float, seconds),
+    )
+    try:  # the ledger's own rules (digest threshold >= 1, base <= max backoff), checked at load
+        AlertSettings(digest_threshold=resource.digest_threshold, backoff_base_s=resource.backoff_base_s,
+                      backoff_max_s=resource.backoff_max_s)
+    except ValueError as exc:
+        raise SettingError(f"alert settings (MONITOR_ALERT_*): {exc}") from None
+    return resource
 
 
-def ensure_dbt_manifest(project: DbtProject = dbt_project) -> Path:
-    """`dagster dev` parses the project itself; everywhere else, parse when the manifest is missing or
-    older than the project's files (so a fresh clone and an edited model both just work)."""
-    if _manifest_is_stale(project):
-        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
-    return project.manifest_path
+def cron_setting(name: str, default: str) -> str:
+    """A cron expression (read when the code location loads: automation conditions are built then)."""
+    value = dg.EnvVar(name).get_value() or default
+    try:
+        dg.AutomationCondition.cron_tick_passed(value)
+    except Exception:
+        raise SettingError(f"{name} must be a cron expression such as {default!r}, got {value!r}") from None
+    return value
+
+
+def poll_cron() -> str:
+    """When today's partition is polled (and its chain rebuilt): hourly by default."""
+    return cron_setting(POLL_CRON_ENV, "0 * * * *")
+
+
+def daily_cron() -> str:
+    """When yesterday's partition is rebuilt from stored HTML, once the day is complete: 06:00 by default."""
+    return cron_setting(DAILY_CRON_ENV, "0 6 * * *")
+
+
+def resources_from_env() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "duckdb": warehouse_resource(),
+        "dbt": dbt_resource(),
+        "feeds": feed_poller_from_env(),
+        "processing": ProcessingResource(),
+        "quality": quality_thresholds_from_env(),
+        "alerts": alerts_from_env(),
+    }
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources=resources_from_env())

@@ -3,6 +3,7 @@ import pytest
 
 from monitor_pipeline.core.text import article_processing as ap
 from monitor_pipeline.core.text.article_processing import PageInput, process_page, process_pages
+from monitor_pipeline_tests.core.faulty_pages import CRASH_MARKER, HANG_MARKER, process_or_fail
 
 PARAGRAPHS = [
     "L’éditeur de logiciels lyonnais a confirmé lundi qu’il allait supprimer 240 postes, soit près de 15 % de ses effectifs, après deux exercices de pertes.",
@@ -90,11 +91,10 @@ def test_process_pages_in_process_keeps_order():
 
 
 @pytest.mark.timeout(120)
-def test_hung_page_times_out_while_others_succeed(monkeypatch):
-    monkeypatch.setenv(ap.TEST_HOOKS_ENV, "1")
-    hang_body = ap.TEST_HANG_MARKER + html_page().encode("utf-8")
+def test_hung_page_times_out_while_others_succeed():
+    hang_body = HANG_MARKER + html_page().encode("utf-8")
     pages = [page("p0"), page("hang", body=hang_body), page("p1"), page("p2"), page("bad", body=b"\xff\xfe\x00<", content_type="text/html")]
-    results = list(process_pages(pages, workers=2, timeout_s=3.0))
+    results = list(process_pages(pages, workers=2, timeout_s=3.0, process=process_or_fail))
     by_id = {r.article_id: r for r in results}
     assert [r.article_id for r in results] == ["p0", "hang", "p1", "p2", "bad"]
     assert by_id["hang"].status == "timeout"
@@ -103,10 +103,9 @@ def test_hung_page_times_out_while_others_succeed(monkeypatch):
     assert by_id["bad"].status in {"empty", "too_short", "error"}
 
 
-def test_in_process_timeout_uses_alarm(monkeypatch):
-    monkeypatch.setenv(ap.TEST_HOOKS_ENV, "1")
-    pages = [page("hang", body=ap.TEST_HANG_MARKER + b"<p>x</p>"), page("ok")]
-    results = list(process_pages(pages, workers=1, timeout_s=1.0))
+def test_in_process_timeout_uses_alarm():
+    pages = [page("hang", body=HANG_MARKER + b"<p>x</p>"), page("ok")]
+    results = list(process_pages(pages, workers=1, timeout_s=1.0, process=process_or_fail))
     assert [r.status for r in results] == ["timeout", "ok"]
 
 
@@ -116,10 +115,9 @@ def test_invalid_timeout():
 
 
 @pytest.mark.timeout(120)
-def test_crashed_worker_gives_error_and_batch_continues(monkeypatch):
-    monkeypatch.setenv(ap.TEST_HOOKS_ENV, "1")
-    pages = [page("c0", body=ap.TEST_CRASH_MARKER + b"<p>x</p>"), page("c1"), page("c2")]
-    results = list(process_pages(pages, workers=2, timeout_s=20.0))
+def test_crashed_worker_gives_error_and_batch_continues():
+    pages = [page("c0", body=CRASH_MARKER + b"<p>x</p>"), page("c1"), page("c2")]
+    results = list(process_pages(pages, workers=2, timeout_s=20.0, process=process_or_fail))
     assert [r.status for r in results] == ["error", "ok", "ok"]
     assert "worker process died" in results[0].error
 

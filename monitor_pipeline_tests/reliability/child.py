@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor_pipeline_tests.partition_writes import replace_partition
 from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
@@ -62,7 +63,7 @@ def _plain_factory(db: str, kind: str):
 def install_hang_hook(table: str, marker: str, hold_s: float) -> None:
     """Sleep inside the working database's write transaction right after rows reach ``table``
     (a direct insert, or the copy from a stage's spool; appends to the spool itself are not it)."""
-    original_insert, original_copy = warehouse._insert_many, warehouse._copy_rows
+    original_insert, original_copy = warehouse.insert_many, warehouse._copy_rows
 
     def hold(conn, name) -> None:
         in_spool = conn.cursor().execute("SELECT current_database()").fetchone()[0] == SPOOL_CATALOG
@@ -79,7 +80,7 @@ def install_hang_hook(table: str, marker: str, hold_s: float) -> None:
         original_copy(conn, name, catalog)
         hold(conn, name)
 
-    warehouse._insert_many = hooked_insert
+    warehouse.insert_many = hooked_insert
     warehouse._copy_rows = hooked_copy
 
 
@@ -114,7 +115,7 @@ def run(spec: dict[str, Any]) -> Any:
             warehouse.ensure_schema(conn)
             if spec.get("marker_before_write"):
                 Path(spec["marker"]).write_text(str(os.getpid()))
-            warehouse.replace_partition(conn, day, {"articles": rows})
+            replace_partition(conn, day, {"articles": rows})
         return {"rows": len(rows)}
     raise ValueError(f"unknown stage {stage!r}")
 

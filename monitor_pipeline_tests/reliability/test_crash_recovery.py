@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor_pipeline_tests.partition_writes import replace_partition
 from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.registry import FeedSource
@@ -126,7 +127,7 @@ OLD_ROWS, NEW_ROWS = 500, 10_000
 def seed_old_partition(connect) -> None:
     with connect() as conn:
         warehouse.ensure_schema(conn)
-        warehouse.replace_partition(conn, DAY, {"articles": large_rows(DAY, OLD_ROWS, "old")})
+        replace_partition(conn, DAY, {"articles": large_rows(DAY, OLD_ROWS, "old")})
 
 
 def partition_tags(db: Path) -> dict[str, int]:

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.demo import run_sample_partition
 from monitor_pipeline.sample_server import SampleCorpusServer
 

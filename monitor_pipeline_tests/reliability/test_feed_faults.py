@@ -88,7 +88,7 @@ def test_one_poll_survives_every_server_fault_and_records_each_outcome(servers, 
     forbidden.route("/x.xml", lambda h: h.send(200, good_feed(forbidden, 0)))
     resolver = fake_resolver({"alias-local.example": "127.0.0.1", "intranet.example": "10.0.0.5",
                               "metadata.example": "169.254.169.254", "flux.presse.example": "127.0.0.2"})
-    monkeypatch.setattr(stages, "fetch_all", functools.partial(fetch_all, resolve=resolver))
+    monkeypatch.setattr(stages.poll, "fetch_all", functools.partial(fetch_all, resolve=resolver))
     base = f"http://flux.presse.example:{public.port}"
     feeds = {
         "sain-a": (f"{base}/a.xml", "ok"),

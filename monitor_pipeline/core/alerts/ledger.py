@@ -1,4 +1,5 @@
-"""Alert delivery ledger (its own DuckDB file) and one alerting tick.
+"""Alert delivery ledger (its own DuckDB file, through the warehouse's connection helpers) and one
+alerting tick.
 
 Delivery guarantee
 ------------------
@@ -49,9 +50,8 @@ import hashlib
 import json
 import os
 import random
-import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -59,6 +59,7 @@ from typing import Any
 
 import duckdb
 
+from monitor_pipeline import warehouse
 from monitor_pipeline.core.alerts.planner import (
     AlertedState,
     LayoffEvent,
@@ -76,10 +77,8 @@ __all__ = [
     "ledger_rows",
     "alerted_states",
     "backoff_delay_s",
-    "DEFAULT_LEDGER_PATH",
 ]
 
-DEFAULT_LEDGER_PATH = Path("data") / "alerts.duckdb"
 STATUSES = ("pending", "sending", "sent", "failed", "unconfirmed")
 UNCONFIRMED_MESSAGE = (
     "interrupted between sending and recording: delivery not confirmed; "
@@ -197,15 +196,7 @@ def _open(ledger_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open the ledger (creating its tables); waits, bounded, if another process holds the lock."""
     path = Path(ledger_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + _LOCK_RETRY_S
-    while True:
-        try:
-            con = duckdb.connect(str(path))
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    con = warehouse.connect_with_retry(str(path), timeout_s=_LOCK_RETRY_S)
     try:
         con.execute(_SCHEMA)
     except BaseException:
@@ -240,16 +231,8 @@ class _LedgerSession:
             self._con = _open(self.path)
         return self._con
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        return warehouse.transaction(self.con)
 
     def release(self) -> None:
         if self._con is not None:
@@ -263,19 +246,12 @@ class _LedgerSession:
         self.release()
 
 
-def _rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
 def ledger_rows(ledger_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """All ``alerts`` rows as dicts (ordered by creation), for tests and metadata."""
     if not Path(ledger_path).exists():
         return []
     with _connect(ledger_path) as con:
-        return _rows_as_dicts(
-            con.execute("SELECT * FROM alerts ORDER BY created_at, event_key, version, channel")
-        )
+        return warehouse.fetch_dicts(con, "SELECT * FROM alerts ORDER BY created_at, event_key, version, channel")
 
 
 def alerted_states(ledger_path: str | os.PathLike[str]) -> dict[str, AlertedState]:
@@ -379,7 +355,7 @@ def _due_rows(session: _LedgerSession, channel_names, now, settings) -> list[dic
         sql += " AND attempts < ?"
         params.append(settings.max_attempts)
     sql += " ORDER BY created_at, event_key, version, channel"
-    return _rows_as_dicts(session.con.execute(sql, params))
+    return warehouse.fetch_dicts(session.con, sql, params)
 
 
 def _set(session: _LedgerSession, alert_id: str, **values: Any) -> None:

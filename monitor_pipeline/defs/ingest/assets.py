@@ -1,22 +1,21 @@
-"""Assets that touch the network: feed polling and article page fetching."""
+"""Assets that touch the network: the feed list, feed polling and article page fetching."""
 
 from datetime import timedelta
 
 import dagster as dg
-from pydantic import Field
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
-from monitor_pipeline import stages, warehouse
-from monitor_pipeline.defs.metadata import counter_table, markdown_table
-from monitor_pipeline.defs.partitions import daily_partitions, today_partition_key
+from monitor_pipeline import stages, warehouse, warehouse_queries
+from monitor_pipeline.defs.automation import eager_today, on_poll_cron
+from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
+from monitor_pipeline.defs.policies import (
+    NETWORK_RETRY, ONE_DAY_PER_RUN, TITLE_LOOKBACK, WAREHOUSE_POOL, daily_partitions, today_partition_key,
+)
 from monitor_pipeline.defs.resources import FeedPollerResource
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 # The hourly poll should land at least every 2 hours; past 6 hours something is wrong.
 POLL_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
-# Each run handles one day: a backfill of N days is N small runs the pool serializes.
-ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
-NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
 
 
 class PollConfig(dg.Config):
@@ -30,18 +29,37 @@ class PagesConfig(dg.Config):
     refetch_failed: bool = Field(default=False, description="Fetch again the pages whose fetch failed.")
 
 
+@dg.asset(name="feeds", kinds={"yaml", "duckdb"}, group_name="ingest", pool=WAREHOUSE_POOL,
+          automation_condition=on_poll_cron())
+def feed_list(duckdb: DuckDBResource, feeds: FeedPollerResource) -> dg.MaterializeResult:
+    """The feed list (MONITOR_FEEDS_PATH, default: the package's data/feeds.yaml) as a table: the source
+    names and languages the marts show. One table for all days: the list is not per-day data."""
+    sources = feeds.sources()
+    stages.store_feed_registry(duckdb.get_connection, sources)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(sources),
+        "enabled": sum(s.enabled for s in sources),
+        "path": dg.MetadataValue.path(feeds.registry_path),
+    })
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("feed_entries", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
-                     freshness_policy=POLL_FRESHNESS,
-                     description="Feed entries, one per article identity, in the partition of the day first seen."),
+                     freshness_policy=POLL_FRESHNESS, automation_condition=on_poll_cron("feed_entries", "feeds"),
+                     deps=[feed_list, dg.AssetDep("feed_entries", partition_mapping=TITLE_LOOKBACK)],
+                     description="Feed entries, one per article identity, in the partition of the day first seen. "
+                                 "Reads the titles of the 7 days before (an entry republished under a new URL)."),
         dg.AssetSpec("feed_fetches", kinds={"python", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
+                     deps=[feed_list], automation_condition=on_poll_cron("feed_entries", "feeds"),
                      description="One row per feed fetch (status, bytes, new entries); feed_state holds each feed's state."),
-        dg.AssetSpec("feeds", kinds={"yaml", "duckdb"}, group_name="ingest", partitions_def=daily_partitions,
-                     description="The feed registry the last poll used."),
     ],
     name="poll_feeds",
     partitions_def=daily_partitions,
+    # Both tables are written in one transaction whatever is selected. Declared subsettable only because
+    # Dagster's automation maps a non-subsettable multi-asset's partitions through feed_entries' own
+    # 7-day lookback and would request the 7 days before along with today (dagster 1.13.27).
+    can_subset=True,
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
     retry_policy=NETWORK_RETRY,
@@ -54,32 +72,28 @@ def poll_feeds(
     partition of the day it was first seen. Past partitions are not re-polled: their entries are what
     was seen that day, so a backfill needs no network."""
     day = context.partition_key
-    sources = feeds.sources()
     if day != today_partition_key() and not config.force_poll:
         with duckdb.get_connection() as conn:
             warehouse.ensure_schema(conn)
             stored = warehouse.table_count(conn, "feed_entries", day)
         context.log.info(f"Partition {day} is not today's: no poll, {stored} stored entries kept.")
-        yield dg.MaterializeResult(asset_key="feed_entries", metadata={"polled": False, "entries_in_partition": stored})
-        yield dg.MaterializeResult(asset_key="feed_fetches", metadata={"polled": False})
-        yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
+        results = {"feed_entries": {"polled": False, "entries_in_partition": stored},
+                   "feed_fetches": {"polled": False}}
+        yield from _selected_results(context, results)
         return
-    report = stages.poll_feeds(duckdb.get_connection, sources, feeds.http_settings(), feeds.poll_policy(), day)
+    report = stages.poll_feeds(duckdb.get_connection, feeds.sources(), feeds.http_settings(), feeds.poll_policy(),
+                               day)
     with duckdb.get_connection() as conn:
         stored = warehouse.table_count(conn, "feed_entries", day)
-        health = warehouse.fetch_dicts(conn, """
-            SELECT feed_id, last_status, consecutive_failures, next_poll_at, disabled_reason
-            FROM feed_state ORDER BY consecutive_failures DESC, feed_id""")
+        health = warehouse_queries.feed_health(conn)
     failing_share = len(report.failing_feeds) / report.feeds_polled if report.feeds_polled else 0.0
-    yield dg.MaterializeResult(asset_key="feed_entries", metadata={
+    yield from _selected_results(context, {"feed_entries": {
         "polled": True,
         "dagster/row_count": stored,
         "entries_seen": report.entries_seen,
         "entries_new": report.entries_new,
         "new_entries_per_source": counter_table(report.new_per_source, "source"),
-    })
-    yield dg.MaterializeResult(asset_key="feeds", metadata={"feeds": len(sources)})
-    yield dg.MaterializeResult(asset_key="feed_fetches", metadata={
+    }, "feed_fetches": {
         "feeds_polled": report.feeds_polled,
         "feeds_not_due": report.feeds_skipped_not_due,
         "failing_feeds": ", ".join(report.failing_feeds) or "none",
@@ -87,7 +101,12 @@ def poll_feeds(
         "disabled_feeds": ", ".join(report.disabled_feeds) or "none",
         "fetch_statuses": counter_table(report.statuses, "status"),
         "feed_state": dg.MetadataValue.md(markdown_table(health, limit=30)),
-    })
+    }})
+
+
+def _selected_results(context: dg.AssetExecutionContext, metadata_by_asset: dict[str, dict]):
+    for key in context.selected_asset_keys:
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata_by_asset[key.to_user_string()])
 
 
 @dg.asset(
@@ -98,6 +117,7 @@ def poll_feeds(
     pool=WAREHOUSE_POOL,
     backfill_policy=ONE_DAY_PER_RUN,
     retry_policy=NETWORK_RETRY,
+    automation_condition=eager_today(),
 )
 def article_pages(
     context: dg.AssetExecutionContext, config: PagesConfig, duckdb: DuckDBResource, feeds: FeedPollerResource

@@ -1,0 +1,103 @@
+"""The dbt models as two asset sets: the daily ones (staging views and the incremental marts, rebuilt one
+partition window at a time) and the full-table marts (trends, events, candidates: rebuilt whole, from
+every day). dbt tests become asset checks; the uniqueness tests block what is downstream."""
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from monitor_pipeline import warehouse_queries
+from monitor_pipeline.defs.dbt.project import dbt_project
+from monitor_pipeline.defs.automation import eager_over_every_day, eager_today_and_yesterday
+from monitor_pipeline.defs.markdown_metadata import markdown_table
+from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
+
+# dbt selection of the models that hold per-day rows: the staging views each daily build refreshes,
+# and the incremental marts whose pre-hook replaces the partition window's rows.
+DAILY_MODELS = "path:models/staging config.materialized:incremental"
+
+
+# A test runs with the asset set that builds every model it reads (and their sources): dbt's default
+# ("eager") would also run a full-table mart's relationship test in the daily set, before that mart exists.
+BUILD = ["build", "--indirect-selection", "buildable"]
+
+
+def build_dbt_args(window_start: datetime, window_end: datetime) -> list[str]:
+    """`dbt build` limited to one partition window: the daily marts rebuild these days only."""
+    dbt_vars = {"min_day": window_start.date().isoformat(), "max_day": window_end.date().isoformat()}
+    return [*BUILD, "--vars", json.dumps(dbt_vars)]
+
+
+class MonitorDbtTranslator(DagsterDbtTranslator):
+    def __init__(self, automation_condition: dg.AutomationCondition) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._automation_condition = automation_condition
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
+        return self._automation_condition
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return "marts" if "marts" in fqn else "staging"
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """Uniqueness tests guard correctness (one row per day and company, one alert per event key):
+        blocking, so a failing one stops the analysts' copy and the alerts from seeing duplicates."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        test_name = manifest["nodes"].get(unique_id, {}).get("test_metadata", {}).get("name", "")
+        if spec is None or test_name not in ("unique", "unique_combination"):
+            return spec
+        return dg.AssetCheckSpec(spec.name, asset=spec.asset_key, description=spec.description,
+                                 additional_deps=spec.additional_deps, metadata=spec.metadata, blocking=True)
+
+
+def _with_mart_metadata(events: list, duckdb: DuckDBResource) -> Iterator:
+    """dbt's events, each mart's output with its row count and a Markdown preview (queried once dbt has
+    released the database)."""
+    with duckdb.get_connection() as conn:
+        for event in events:
+            key = getattr(event, "output_name", None)
+            if isinstance(event, dg.Output) and key in warehouse_queries.MART_NAMES:
+                event = event.with_metadata({
+                    **event.metadata,
+                    "dagster/row_count": warehouse_queries.mart_row_count(conn, key),
+                    "preview": dg.MetadataValue.md(markdown_table(warehouse_queries.mart_preview(conn, key))),
+                })
+            yield event
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=DAILY_MODELS,
+    partitions_def=daily_partitions,
+    # the feed list and the knowledge base are refreshed at every poll: yesterday is not rebuilt for that
+    dagster_dbt_translator=MonitorDbtTranslator(eager_today_and_yesterday("feeds", "companies")),
+    pool=WAREHOUSE_POOL,
+    backfill_policy=ONE_DAY_PER_RUN,
+    name="dbt_daily_models",
+)
+def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    """Staging views and the incremental daily marts, for one partition window."""
+    window = context.partition_time_window
+    events = list(dbt.cli(build_dbt_args(window.start, window.end), context=context).stream())
+    yield from _with_mart_metadata(events, duckdb)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    exclude=DAILY_MODELS,
+    dagster_dbt_translator=MonitorDbtTranslator(eager_over_every_day()),
+    pool=WAREHOUSE_POOL,
+    name="dbt_full_table_marts",
+)
+def dbt_full_table_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    """The marts computed over every day (company trends, layoff events, organisation candidates)."""
+    events = list(dbt.cli(BUILD, context=context).stream())
+    yield from _with_mart_metadata(events, duckdb)

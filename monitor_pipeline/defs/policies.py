@@ -1,0 +1,46 @@
+"""Policies every domain of the Dagster layer shares: the daily partitions, the warehouse pool, how a
+backfill splits into runs, and how network steps retry."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from monitor_pipeline import stages
+
+PIPELINE_TIMEZONE = "Europe/Paris"
+# The first day the pipeline holds data for; backfills start here at the earliest.
+PARTITIONS_START = "2026-01-01"
+
+# One partition per day, keyed by the day an entry was first seen (Europe/Paris).
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=PARTITIONS_START,
+    timezone=PIPELINE_TIMEZONE,
+    end_offset=1,  # today's partition exists, so the hourly poll can fill it as the day goes
+)
+
+# Every step that writes the working DuckDB file takes this pool: DuckDB allows one writing process.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+# Each run handles one day: a backfill of N days is N small runs the pool serializes.
+ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+
+# Feeds and pages come over the network: a failed step is retried, spread out so hosts are not hammered.
+NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
+
+
+def today_partition_key(now: datetime | None = None) -> str:
+    """Today's partition key in the pipeline's timezone."""
+    now = now or datetime.now(ZoneInfo(PIPELINE_TIMEZONE))
+    return now.astimezone(ZoneInfo(PIPELINE_TIMEZONE)).date().isoformat()
+
+
+def lookback(days: int) -> dg.TimeWindowPartitionMapping:
+    """A partition reads the ``days`` partitions before it (a self-dependency Dagster can see: lineage,
+    and backfills run the days in order). The first days of the range simply have fewer."""
+    return dg.TimeWindowPartitionMapping(start_offset=-days, end_offset=-1, allow_nonexistent_upstream_partitions=True)
+
+
+# articles compares a day's pages with the syndication signatures of the 14 days before.
+SYNDICATION_LOOKBACK = lookback(stages.SYNDICATION_LOOKBACK_DAYS)
+# The poll skips an entry whose title its source published in the 7 days before.
+TITLE_LOOKBACK = lookback(stages.TITLE_LOOKBACK_DAYS)

@@ -1,0 +1,88 @@
+"""The pages stage: fetch each new entry's page once and keep its raw HTML for later recomputation."""
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from monitor_pipeline import warehouse
+from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
+from monitor_pipeline.page_store import PageStore
+from monitor_pipeline.stages.origin_rules import load_origin_cache, save_origin_cache
+from monitor_pipeline.warehouse import ConnectionFactory
+
+FETCH_BATCH_PAGES = 500  # pages fetched, compressed and stored per batch (bounded memory)
+
+
+@dataclass
+class PagesReport:
+    fetched: int = 0
+    already_stored: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    bytes: int = 0
+
+
+def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetch_failed: bool = False) -> PagesReport:
+    """Fetch each new entry's page once and keep its raw HTML, compressed, for later recomputation."""
+    report = PagesReport()
+    with connect() as conn:
+        warehouse.ensure_schema(conn)
+        store = warehouse.page_store(conn)
+        # robots_unavailable: the site's robots.txt could not be read last time, so try again
+        condition = "p.entry_id IS NULL OR p.status = 'robots_unavailable'" + (
+            " OR p.status <> 'ok'" if refetch_failed else "")
+        todo = warehouse.fetch_dicts(conn, f"""
+            SELECT e.entry_id, e.url, f.tdm_licence FROM feed_entries e
+            LEFT JOIN article_pages p USING (entry_id) LEFT JOIN feeds f ON f.feed_id = e.source_id
+            WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
+        cache = load_origin_cache(conn)
+        report.already_stored = warehouse.table_count(conn, "article_pages", day)
+    # Pages are fetched and stored in batches so memory stays bounded whatever the partition size.
+    # A batch's bodies reach the page store before its rows are committed (one transaction per
+    # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between
+    # batches keeps the pages already stored; the next run fetches only the missing ones.
+    schedule = HostSchedule()  # the per-host interval (and Crawl-delay) holds across batches too
+    for start in range(0, len(todo), FETCH_BATCH_PAGES):
+        batch = todo[start:start + FETCH_BATCH_PAGES]
+        # A TDM licence recorded in the registry lifts the pages' TDMRep reservation.
+        requests = [FetchRequest(url=t["url"], kind="page", check_tdm=t["tdm_licence"] is None) for t in batch]
+        results = _fetch_and_store(store, requests, http, schedule, cache)
+        now = datetime.now(timezone.utc)
+        rows = []
+        for item, result in zip(batch, results):
+            report.statuses[result.status] += 1
+            report.bytes += len(result.body)
+            rows.append({
+                "entry_id": item["entry_id"], "partition_day": day, "url": item["url"],
+                "final_url": result.final_url, "status": result.status, "http_status": result.http_status,
+                "content_type": result.content_type, "bytes": len(result.body), "truncated": result.truncated,
+                "content_sha256": result.body_sha256, "fetched_at": now,
+                "attempts": result.attempts, "error": result.error,
+            })
+        del results
+        report.fetched += len(rows)
+        with connect() as conn:
+            warehouse.upsert_rows(conn, "article_pages", "entry_id", rows)
+    if todo:
+        save_origin_cache(connect, cache)
+    with connect() as conn:
+        report.already_stored = warehouse.table_count(conn, "article_pages", day) - report.fetched
+    return report
+
+
+def _fetch_and_store(store: PageStore, requests: list[FetchRequest], http: HttpSettings,
+                     schedule: HostSchedule, cache: OriginCache | None = None) -> list:
+    """Fetch pages; each body is compressed into the store while the others download (zlib and
+    the file write release the GIL). Returns once every body is stored."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="page-store") as writers:
+        stored = []
+
+        def store_body(index: int, result) -> None:
+            if result.body_sha256:
+                stored.append(writers.submit(store.put, result.body, result.body_sha256))
+
+        results = fetch_all(requests, http, schedule=schedule, on_result=store_body, cache=cache)
+        for future in stored:
+            future.result()  # a write error (disk full) fails the batch before its rows are committed
+    return results
