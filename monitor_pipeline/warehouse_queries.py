@@ -9,7 +9,10 @@ from monitor_pipeline.warehouse import fetch_dicts
 # Extraction outcomes that mean a fetched page gave no usable text.
 FAILED_EXTRACTION_STATUSES = ("empty", "error", "timeout", "not_html", "too_large")
 # Fetch outcomes: the page never arrived, so extraction is not to blame.
-FETCH_FAILURE_STATUSES = ("timeout", "connection_error", "blocked")
+# Pages never extracted for a reason of fetching or of the publisher's choice (robots.txt, TDM
+# reservation): not extraction failures.
+FETCH_FAILURE_STATUSES = ("timeout", "connection_error", "blocked", "tls_error",
+                          "robots_disallowed", "robots_unavailable", "tdm_reserved")
 
 # Markdown previews of the marts, newest first (the analysts' copy shows the same).
 MART_PREVIEWS = {
