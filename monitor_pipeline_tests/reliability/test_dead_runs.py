@@ -89,6 +89,7 @@ def test_sigkill_inside_a_writing_step_then_the_next_run_completes_like_a_clean_
     print(f"\nFIGURE kill in {hold_at}: next run's first step {proceeded_s:.1f} s after the kill, "
           f"next run done {total_s:.1f} s after the kill")
     assert snapshot(env.db) == clean_build
+    assert list(env.db.parent.glob(".analytics-*")) == []  # no temporary copy left by a killed publish
 
 
 def test_a_run_waits_visibly_for_a_slot_a_live_run_holds_and_gives_up_past_the_limit(registry, day, tmp_path):
