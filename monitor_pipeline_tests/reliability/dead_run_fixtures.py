@@ -69,8 +69,13 @@ def start_pipeline(env: RunEnv, spec: dict[str, Any]) -> subprocess.Popen:
 
 
 def finish(proc: subprocess.Popen, timeout_s: float = 240) -> dict[str, Any]:
+    """The child's JSON outcome, stderr and exit status (``ok`` False when it printed no outcome,
+    as a command that gave up waiting does)."""
     out, err = proc.communicate(timeout=timeout_s)
-    outcome = outcome_of(out, err)
+    if any(line.startswith("{") for line in out.splitlines()):
+        outcome = outcome_of(out, err)
+    else:
+        outcome = {"ok": False, "stdout": out, "stderr": err}
     outcome["returncode"] = proc.returncode
     return outcome
 
