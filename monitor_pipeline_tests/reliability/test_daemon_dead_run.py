@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import yaml
 
@@ -50,6 +51,8 @@ def test_daemon_fails_a_killed_run_frees_its_slot_and_the_next_automated_run_pro
         "module_name": "monitor_pipeline_tests.reliability.daemon_location",
         "working_directory": str(PROJECT_ROOT), "location_name": "monitor_pipeline_test"}}]}))
 
+    instance = env.instance()  # creates the instance's databases before the daemon and its code server
+    # start together (two processes creating a fresh SQLite schedule store can stamp it twice)
     with SampleCorpusServer() as server:
         registry = tmp_path / "sample_feeds.yaml"
         registry.write_text(server.registry_yaml(), encoding="utf-8")
@@ -61,7 +64,6 @@ def test_daemon_fails_a_killed_run_frees_its_slot_and_the_next_automated_run_pro
                                   cwd=PROJECT_ROOT, env=daemon_env, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
-            instance = env.instance()
             (requests / "request-1").touch()
             wait_until(marker.exists, 300, "the first run to hold the slot inside its poll transaction", daemon)
             first = runs_by_key(instance)["request-1"].dagster_run
@@ -92,7 +94,7 @@ def test_daemon_fails_a_killed_run_frees_its_slot_and_the_next_automated_run_pro
 
             assert wait_until(second_done, 300, "the next run to finish", daemon) == "SUCCESS"
             second_record = instance.get_run_record_by_id(second.run_id)
-            failures = instance.get_records_for_run(first.run_id, of_type=__import__("dagster").DagsterEventType.RUN_FAILURE)
+            failures = instance.get_records_for_run(first.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
             engine = [e.message for e in instance.all_logs(first.run_id) if e.message]
             assert any("was terminated by signal 9" in m for m in engine), engine[-5:]
             assert failures.records
