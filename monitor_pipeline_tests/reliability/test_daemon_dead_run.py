@@ -70,9 +70,11 @@ def test_daemon_fails_a_killed_run_frees_its_slot_and_the_next_automated_run_pro
             assert slot_claims(instance) == [(first.run_id, "poll_feeds")]
             (requests / "request-2").touch()
             # the run queue does not launch a run whose first step's pool is full: it waits there
-            wait_until(lambda: "request-2" in runs_by_key(instance), 300, "the next run to be requested", daemon)
-            second = runs_by_key(instance)["request-2"].dagster_run
-            assert second.status.value in ("QUEUED", "STARTING", "STARTED")
+            def second_submitted():
+                record = runs_by_key(instance).get("request-2")
+                return record if record and record.dagster_run.status.value in ("QUEUED", "STARTING", "STARTED") else None
+
+            second = wait_until(second_submitted, 300, "the next run to be submitted", daemon).dagster_run
             assert slot_claims(instance) == [(first.run_id, "poll_feeds")]
 
             worker_pid = int(marker.read_text())
