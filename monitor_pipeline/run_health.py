@@ -46,6 +46,8 @@ POOL_WAIT_LIMIT_ENV = "MONITOR_POOL_WAIT_LIMIT_S"
 DEFAULT_POOL_WAIT_LIMIT_S = 900.0
 #: Exit status of a command that gave up waiting for the pool.
 EXIT_POOL_WAIT_TIMEOUT = 75  # EX_TEMPFAIL: try again later
+#: Exit status of a command interrupted (Ctrl-C, SIGTERM) while waiting for the pool.
+EXIT_INTERRUPTED = 130
 
 _IN_PROGRESS = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
                 dg.DagsterRunStatus.CANCELING]
@@ -247,19 +249,25 @@ class PoolWaitWatch:
     starts and every ``repeat_s``; a holder whose process died meanwhile is recovered at once.
 
     Past ``limit_s`` of waiting, the run is marked failed with the message, its pending claims are
-    dropped, and ``on_give_up(message)`` is called. Dagster cannot interrupt a run blocked on a pool
-    from another thread (it captures SIGINT and never checks it while blocked), so the default
-    ``on_give_up``, for command-line use, prints the message and ends the process with
-    ``EXIT_POOL_WAIT_TIMEOUT``: the run is between steps, so nothing is being written."""
+    dropped, and ``on_give_up(message, EXIT_POOL_WAIT_TIMEOUT)`` is called. Interrupted while waiting
+    (Ctrl-C, SIGTERM), the run is marked canceled and ``on_give_up(message, EXIT_INTERRUPTED)`` is
+    called: Dagster captures those signals during a run and acts on them only between steps, which a
+    run blocked on a pool never reaches, so without this Ctrl-C does nothing. The run cannot be
+    stopped from another thread either, so the default ``on_give_up``, for command-line use, prints
+    the message and ends the process with that status: the run is between steps, nothing is being
+    written."""
 
     def __init__(self, instance: dg.DagsterInstance, run_id: str, pool: str = WAREHOUSE_POOL,
                  limit_s: float | None = None, poll_s: float = 0.5, repeat_s: float = 60.0,
-                 out: TextIO | None = None, on_give_up: Callable[[str], None] | None = None):
+                 out: TextIO | None = None, on_give_up: Callable[[str, int], None] | None = None):
         self.instance, self.run_id, self.pool = instance, run_id, pool
         self.limit_s = pool_wait_limit_s() if limit_s is None else limit_s
         self.poll_s, self.repeat_s = poll_s, repeat_s
-        self.out = out or sys.stderr
-        self.on_give_up = on_give_up or _exit_with_message
+        # A run captures this process's stderr for its compute logs and forwards it through helper
+        # processes, which a Ctrl-C kills too: write to a copy of stderr taken before the run starts.
+        self._own_out = out is None
+        self.out = out or os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8")
+        self.on_give_up = on_give_up or self._exit_with_message
         self.messages: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pool-wait-watch", daemon=True)
@@ -271,6 +279,8 @@ class PoolWaitWatch:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
+        if self._own_out:
+            self.out.close()
 
     def _waiting_since(self) -> datetime | None:
         info = self.instance.event_log_storage.get_concurrency_info(self.pool)
@@ -299,6 +309,9 @@ class PoolWaitWatch:
                     continue
                 now = datetime.now(timezone.utc)
                 waited = (now - since).total_seconds()
+                if _interrupt_requested():
+                    self._give_up(holders, waited, interrupted=True)
+                    return
                 if waited >= self.limit_s:
                     self._give_up(holders, waited)
                     return
@@ -310,18 +323,32 @@ class PoolWaitWatch:
                 print(f"pool wait watch stopped: {type(exc).__name__}: {exc}", file=self.out, flush=True)
                 return
 
-    def _give_up(self, holders: list[SlotHolder], waited: float) -> None:
-        message = (f"Gave up after waiting {int(waited)} s for the {self.pool} pool (limit {self.limit_s:g} s, "
-                   f"set {POOL_WAIT_LIMIT_ENV} to change it): " + describe_holders(holders, self.pool))
+    def _exit_with_message(self, message: str, status: int) -> None:
+        print(message, file=self.out, flush=True)
+        sys.stdout.flush()
+        os._exit(status)
+
+    def _give_up(self, holders: list[SlotHolder], waited: float, interrupted: bool = False) -> None:
+        if interrupted:
+            message = (f"Interrupted after waiting {int(waited)} s for the {self.pool} pool: "
+                       + describe_holders(holders, self.pool))
+        else:
+            message = (f"Gave up after waiting {int(waited)} s for the {self.pool} pool (limit {self.limit_s:g} s, "
+                       f"set {POOL_WAIT_LIMIT_ENV} to change it): " + describe_holders(holders, self.pool))
         self.messages.append(message)
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None and not run.is_finished:
-            self.instance.report_run_failed(run, message)
+            if interrupted:
+                self.instance.report_run_canceled(run, message)
+            else:
+                self.instance.report_run_failed(run, message)
         self.instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
-        self.on_give_up(message)
+        self.on_give_up(message, EXIT_INTERRUPTED if interrupted else EXIT_POOL_WAIT_TIMEOUT)
 
 
-def _exit_with_message(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-    sys.stdout.flush()
-    os._exit(EXIT_POOL_WAIT_TIMEOUT)
+def _interrupt_requested() -> bool:
+    """Whether this process received SIGINT/SIGTERM that Dagster captured and has not acted on yet
+    (a private Dagster helper: ``test_run_health`` fails if it goes away)."""
+    from dagster._utils.interrupts import check_captured_interrupt
+
+    return check_captured_interrupt()

@@ -15,6 +15,7 @@ Slow (each case runs the job about twice); the figures printed with ``-s`` are i
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -125,19 +126,37 @@ def test_a_run_waits_visibly_for_a_slot_a_live_run_holds_and_gives_up_past_the_l
         print(f"\nFIGURE gave up {time.monotonic() - started:.1f} s after starting (limit 3 s, startup included)")
         assert slot_claims(instance) == [(holder_run_id, "articles")]  # the live holder is left alone
 
-        # within the limit: the wait is in the run log and on stderr, and the run proceeds once released
-        waiter = start_pipeline(env, {"registry": registry, "day": day, "pool_wait_limit_s": 600})
+        seen = {holder_run_id, failed[0].run_id}
 
         def waiting_message():
+            """(run id, message) of a new run whose log says it waits for the pool."""
             for record in instance.get_run_records():
                 run_id = record.dagster_run.run_id
-                if run_id in (holder_run_id, failed[0].run_id):
+                if run_id in seen:
                     continue
                 for event in instance.all_logs(run_id):
                     if event.message and event.message.startswith("Waiting for the duckdb_warehouse pool"):
+                        seen.add(run_id)
                         return run_id, event.message
             return None
 
+        # Ctrl-C while waiting (Dagster alone ignores it while a step is blocked): stops, run canceled
+        waiter = start_pipeline(env, {"registry": registry, "day": day, "pool_wait_limit_s": 600})
+        interrupted_run_id, _ = wait_until(waiting_message, 300, "the first waiter's message", waiter)
+        interrupted_at = time.monotonic()
+        os.killpg(waiter.pid, signal.SIGINT)
+        interrupted = finish(waiter, timeout_s=60)
+        waiter = None
+        print(f"\nFIGURE interrupted waiter exited {time.monotonic() - interrupted_at:.1f} s after Ctrl-C")
+        assert interrupted["returncode"] == run_health.EXIT_INTERRUPTED, interrupted
+        # (Dagster's log-forwarding helpers in the same process group print their own KeyboardInterrupt)
+        said = [line for line in interrupted["stderr"].splitlines() if line.startswith("Interrupted after waiting")]
+        assert len(said) == 1 and holder_run_id in said[0], interrupted["stderr"][-4000:]
+        assert instance.get_run_by_id(interrupted_run_id).status.value == "CANCELED"
+        assert slot_claims(instance) == [(holder_run_id, "articles")]
+
+        # within the limit: the wait is in the run log and on stderr, and the run proceeds once released
+        waiter = start_pipeline(env, {"registry": registry, "day": day, "pool_wait_limit_s": 600})
         waiter_run_id, message = wait_until(waiting_message, 300, "the waiting message in the run log", waiter)
         assert holder_run_id in message and "step articles" in message and "since" in message, message
         assert instance.get_run_by_id(waiter_run_id).status.value == "STARTED"

@@ -119,8 +119,8 @@ def test_a_waiting_run_reports_and_gives_up_past_the_limit(instance):
     instance.create_run_for_job(_job, run_id=waiter_id, status=dg.DagsterRunStatus.STARTED)
     assert not instance.event_log_storage.claim_concurrency_slot(POOL, waiter_id, "poll_feeds").is_claimed
     out, given_up = io.StringIO(), []
-    watch = run_health.PoolWaitWatch(instance, waiter_id, limit_s=1.0, poll_s=0.05, out=out,
-                                     on_give_up=given_up.append)
+    watch = run_health.PoolWaitWatch(instance, waiter_id, limit_s=3.0, poll_s=0.05, out=out,
+                                     on_give_up=lambda message, status: given_up.append(message))
     with watch:
         watch._thread.join(timeout=30)
     assert len(given_up) == 1 and given_up[0].startswith("Gave up after waiting") and holder in given_up[0]
@@ -130,3 +130,9 @@ def test_a_waiting_run_reports_and_gives_up_past_the_limit(instance):
     assert instance.get_run_by_id(waiter_id).status == dg.DagsterRunStatus.FAILURE
     assert waiter_id not in {p.run_id for p in instance.event_log_storage.get_concurrency_info(POOL).pending_steps}
     assert claims(instance) == [(holder, "articles")]
+
+
+def test_dagster_still_offers_the_captured_interrupt_check():
+    from dagster._utils.interrupts import capture_interrupts, check_captured_interrupt  # noqa: F401
+
+    assert run_health._interrupt_requested() is False
