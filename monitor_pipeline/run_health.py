@@ -265,8 +265,15 @@ class PoolWaitWatch:
         self.poll_s, self.repeat_s = poll_s, repeat_s
         # A run captures this process's stderr for its compute logs and forwards it through helper
         # processes, which a Ctrl-C kills too: write to a copy of stderr taken before the run starts.
-        self._own_out = out is None
-        self.out = out or os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8")
+        self._own_out = False
+        if out is None:
+            out = sys.stderr
+            try:
+                out = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8")
+                self._own_out = True
+            except (AttributeError, OSError, ValueError):  # no file descriptor (e.g. an in-memory stream)
+                pass
+        self.out = out
         self.on_give_up = on_give_up or self._exit_with_message
         self.messages: list[str] = []
         self._stop = threading.Event()
