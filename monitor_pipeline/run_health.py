@@ -239,10 +239,6 @@ def describe_holders(holders: list[SlotHolder], pool: str, now: datetime | None 
     return "; ".join(parts) + "."
 
 
-class PoolWaitTimeout(RuntimeError):
-    """The run waited longer than the limit for the warehouse pool."""
-
-
 class PoolWaitWatch:
     """Watches one run (by id) while it executes in this process: when one of its steps waits for
     ``pool``, says who holds it, in the run's log (an engine event) and on ``out``, when the wait
