@@ -5,19 +5,52 @@ Offline and repeatable: a second run finds nothing new, re-derives identical tab
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
 import time
+import uuid
 import warnings
 from pathlib import Path
 
 import dagster as dg
 
-from monitor_pipeline import warehouse
+from monitor_pipeline import run_health, warehouse
 from monitor_pipeline.sample_server import SampleCorpusServer
 
-DEMO_PORT = int(os.environ.get("MONITOR_DEMO_PORT", "8765"))
+DEMO_PORT_ENV = "MONITOR_DEMO_PORT"
+DEFAULT_DEMO_PORT = 8765
+
+
+class DemoPortError(ValueError):
+    """The demo's port is not usable; the message is one line naming MONITOR_DEMO_PORT."""
+
+
+def demo_port(environ: dict[str, str] | None = None) -> int:
+    """The sample server's port: ``MONITOR_DEMO_PORT`` or 8765. It is fixed rather than picked at
+    random because the sample feeds' URLs contain it, and a URL is an article's identity: a demo
+    on another port would store the whole corpus again as new articles in the same data/."""
+    raw = (environ if environ is not None else os.environ).get(DEMO_PORT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DEMO_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise DemoPortError(f"{DEMO_PORT_ENV}={raw!r} is not a TCP port number (1-65535).")
+    return int(raw)
+
+
+def open_sample_server(port: int) -> SampleCorpusServer:
+    """The sample server on ``port``, or a one-line DemoPortError when the port is taken."""
+    try:
+        return SampleCorpusServer(port=port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise DemoPortError(f"cannot serve the sample corpus on 127.0.0.1:{port}: {exc.strerror}; "
+                                f"set {DEMO_PORT_ENV} to another port.") from None
+        raise DemoPortError(
+            f"port {port} on 127.0.0.1 is in use (another `make demo` still running, or another program): "
+            f"stop it, or run with {DEMO_PORT_ENV}=<free port> (the sample URLs contain the port, so a new "
+            f"port stores the corpus again as new articles: `make clean` first).") from None
 
 
 def sample_feed_resource(registry_path: str):
@@ -34,15 +67,31 @@ def sample_feed_resource(registry_path: str):
 def run_sample_partition(server: SampleCorpusServer, day: str, instance: dg.DagsterInstance,
                          registry_dir: str | None = None) -> dg.ExecuteInProcessResult:
     """Materialize every asset of the main job for one partition against the sample server."""
-    from monitor_pipeline.definitions import build_definitions
-
     registry_dir = registry_dir or tempfile.mkdtemp(prefix="monitor-registry-")
     registry_path = Path(registry_dir) / "sample_feeds.yaml"
+    registry_path.parent.mkdir(parents=True, exist_ok=True)
     registry_path.write_text(server.registry_yaml(), encoding="utf-8")
-    defs = build_definitions({"feeds": sample_feed_resource(str(registry_path))})
+    return run_partition(str(registry_path), day, instance)
+
+
+def run_partition(registry_path: str, day: str, instance: dg.DagsterInstance,
+                  pool_wait_limit_s: float | None = None) -> dg.ExecuteInProcessResult:
+    """Run the main job for one partition in this process, with the feeds of ``registry_path``.
+
+    Run health (``monitor_pipeline.run_health``): dead runs of this host are failed and their pool
+    slots freed first; the run carries this process in its tags; a wait for the warehouse pool is
+    reported in the run log and on stderr, and bounded (``MONITOR_POOL_WAIT_LIMIT_S``)."""
+    from monitor_pipeline.definitions import build_definitions
+
+    for recovered in run_health.recover_dead_runs(instance):
+        print(f"Run {recovered.run_id} ({recovered.job_name}) was dead: {recovered.reason}", file=sys.stderr)
+    defs = build_definitions({"feeds": sample_feed_resource(registry_path)})
     job = defs.resolve_job_def("daily_pipeline")
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=quiet)
+    run_id = str(uuid.uuid4())  # known before the run starts, so the pool watch can follow it
+    with run_health.PoolWaitWatch(instance, run_id, limit_s=pool_wait_limit_s):
+        return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
+                                      run_config=quiet, run_id=run_id, tags=run_health.process_run_tags())
 
 
 def evaluate_alert_sensor(instance: dg.DagsterInstance) -> str:
@@ -88,10 +137,16 @@ def main() -> int:
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from monitor_pipeline.defs.policies import today_partition_key
 
+    try:
+        run_health.pool_wait_limit_s()  # a bad setting is reported before anything starts
+        server = open_sample_server(demo_port())
+    except (DemoPortError, run_health.PoolWaitConfigError) as exc:
+        print(f"make demo: {exc}", file=sys.stderr)
+        return 2
     instance = dg.DagsterInstance.get()  # DAGSTER_HOME is project-local (.dagster_home), set by make
     day = today_partition_key()
     started = time.monotonic()
-    with SampleCorpusServer(port=DEMO_PORT) as server:
+    with server:
         print(f"Sample corpus served at {server.base_url}; materializing partition {day} through Dagster…")
         result = run_sample_partition(server, day, instance, registry_dir=str(Path(warehouse.warehouse_path()).parent))
     if not result.success:

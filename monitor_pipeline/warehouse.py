@@ -298,6 +298,16 @@ def attach_sql(path: str | os.PathLike[str], alias: str, read_only: bool = False
     return f"ATTACH {sql_string_literal(path)} AS {alias}" + (" (READ_ONLY)" if read_only else "")
 
 
+ANALYTICS_TMP_PREFIX = ".analytics-"
+
+
+def _remove_unfinished_copies(directory: Path) -> None:
+    """Temporary copies a killed publish left behind (its ``finally`` never ran). Only one publish
+    runs at a time (the ``duckdb_warehouse`` pool), so any such file is a leftover."""
+    for leftover in directory.glob(ANALYTICS_TMP_PREFIX + "*.duckdb*"):
+        leftover.unlink(missing_ok=True)
+
+
 def publish_analytics_copy(
     conn: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str] = ANALYTICS_TABLES
 ) -> dict[str, int]:
@@ -311,7 +321,8 @@ def publish_analytics_copy(
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".analytics-", suffix=".duckdb", dir=target.parent)
+    _remove_unfinished_copies(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=ANALYTICS_TMP_PREFIX, suffix=".duckdb", dir=target.parent)
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB wants to create the file itself
     existing = {r[0] for r in conn.execute(

@@ -1,12 +1,19 @@
 """Jobs for manual runs and backfills: the whole chain for one day, and the recomputation from stored
 HTML (no network). Both are partitioned like their assets (daily, Europe/Paris); Dagster infers it
 from the selection. Routine runs come from the assets' automation conditions, not from these jobs."""
+import os
+
 import dagster as dg
+
+# Run monitoring (deploy/dagster.yaml) cancels, then fails, a run past this many seconds: a day's run
+# takes 1-3 minutes, so an hour means it hangs; it then stops holding the warehouse pool.
+MAX_RUNTIME_TAGS = {"dagster/max_runtime": os.environ.get("MONITOR_MAX_RUNTIME_S", "3600")}
 
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline",
     selection=dg.AssetSelection.all(),
     description="Poll, fetch, extract, tag, aggregate and publish one day.",
+    run_tags=MAX_RUNTIME_TAGS,
 )
 
 # A backfill after a tagger or extraction improvement: everything downstream of the stored pages.
@@ -14,6 +21,7 @@ recompute_job = dg.define_asset_job(
     "recompute_from_stored_html",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
     description="Recompute articles, mentions and marts from stored HTML, with no network.",
+    run_tags=MAX_RUNTIME_TAGS,
 )
 
 
