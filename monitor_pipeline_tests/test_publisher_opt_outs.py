@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from monitor_pipeline.stages.mentions import TAGGABLE_STATUSES
 from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
@@ -96,7 +97,7 @@ def test_opt_outs_keep_feed_metadata_and_drop_full_text(site: LoopbackServer, tm
                 in table(db, "SELECT url, status, title, text, word_count FROM articles")}
     for slug, status in (("/prive/a", "robots_disallowed"), ("/entete", "tdm_reserved"), ("/meta", "tdm_reserved")):
         assert articles[slug] == (status, f"Article {slug}", f"Résumé publié dans le flux pour {slug}.", 0)
-        assert status not in stages.TAGGABLE_STATUSES
+        assert status not in TAGGABLE_STATUSES
     for slug in ("/libre", "/sous-licence", "/autorise"):
         assert articles[slug][0] == "ok" and "Mistral AI" in articles[slug][2]
     assert table(db, "SELECT feed_id, tdm_licence FROM feeds WHERE tdm_licence IS NOT NULL") == [
