@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor_pipeline.stages.mentions import TAGGABLE_STATUSES
 from monitor_pipeline import stages, warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource
+from monitor_pipeline.stages.mentions import TAGGABLE_STATUSES
 from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
 
 pytestmark = pytest.mark.timeout(120)
