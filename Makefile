@@ -33,9 +33,11 @@ test: install
 dev: install
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-## Benchmarks (not part of `make test`): writes docs/BENCHMARKS.md and docs/benchmarks.json.
+## Benchmarks (not part of `make test`): every scenario in one run, full sizes, 3 rounds per side;
+## writes docs/BENCHMARKS.md and docs/benchmarks.json (run id + git commit). Run it on a quiet machine,
+## on a committed tree. `make bench BENCH_ARGS=--quick` for small sizes (written to bench_out/).
 bench: install
-	$(PY) -m monitor_pipeline.bench
+	$(PY) -m monitor_pipeline.bench $(BENCH_ARGS)
 
 ## Tagger scores on the gold dev and test splits and the external dev set (../shared/tagging/,
 ## or $$GOLD_EXTERNAL_DEV), printed apart with per-class figures; `make eval EVAL_ARGS=--json`.
