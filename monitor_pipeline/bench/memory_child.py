@@ -120,16 +120,20 @@ def main(argv: list[str] | None = None) -> int:
         sampler = PeakSnapshots().start()
     base_mb = rss_mb()
     stage_peaks: dict[str, float] = {}
+    stage_starts: dict[str, float] = {}
     traced: dict[str, dict] = {}
     resettable = reset_peak_rss()
+    next_start = [rss_mb()]
     started = time.perf_counter()
 
     def after_stage(name: str) -> None:
         stage_peaks[name] = round(peak_rss_mb(), 1)
+        stage_starts[name] = round(next_start[0], 1)
         if sampler is not None:
             peak, sites = sampler.reset()
             traced[name] = {"traced_peak_mb": round(peak / 2**20, 2), "largest_sites": sites}
         reset_peak_rss()
+        next_start[0] = rss_mb()
 
     overall_peak = 0.0
     with BenchServers(corpus, loopback_hosts(args.hosts)) as servers, \
@@ -144,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         "pages": args.pages, "seconds": round(time.perf_counter() - started, 3),
         "stages_s": {k: round(v, 3) for k, v in run.seconds.items()},
         "base_rss_mb": round(base_mb, 1), "peak_rss_mb": round(overall_peak, 1),
-        "stage_peak_rss_mb": stage_peaks, "peak_reset_between_stages": resettable,
+        "stage_peak_rss_mb": stage_peaks, "stage_start_rss_mb": stage_starts,
+        "stage_rise_mb": {k: round(stage_peaks[k] - stage_starts[k], 1) for k in stage_peaks},
+        "peak_reset_between_stages": resettable,
         "children_peak_rss_mb": round(children.ru_maxrss / 1024, 1), "db_mb": round(db_mb, 1),
         "articles": run.reports["build_articles"].articles, "tracemalloc": traced or None,
     }))

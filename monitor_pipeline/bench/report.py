@@ -69,7 +69,8 @@ def _where(key: str, r: dict) -> str:
                 f"{r['reference_s']} s is {r['reference_to_floor']}× its floor ({r['reference_floor_s']} s)")
     if key == "memory_per_page":
         sites = {stage: rows[:3] for stage, rows in r.get("growing_python_sites", {}).items() if rows}
-        return (f"base {r['base_rss_mb']} MB; peak slope per stage (KB per page) {_fmt(r['stage_slope_kb_per_page'])}; "
+        return (f"base {r['base_rss_mb']} MB; peak slope per stage (KB per page) {_fmt(r['stage_slope_kb_per_page'])}, "
+                f"of each stage's own rise {_fmt(r['stage_rise_slope_kb_per_page'])}; "
                 f"Python allocations growing with the pages (per stage, traced runs) {_fmt(sites)}")
     if key == "launched_run_overhead":
         return (f"launched {r['launched_s']} s vs plain {r['plain_s']} s; extra seconds by phase (last round) "
