@@ -1,6 +1,8 @@
 """memory_per_page: the slope of peak resident memory between two sizes of one day, in KB per extra
 page, each size run end to end in a fresh process (``memory_child``); plus, at two smaller sizes,
-the same runs under tracemalloc to show which source lines hold memory that grows with the pages."""
+the same runs under tracemalloc to show which source lines hold memory that grows with the pages, and
+without and with every DuckDB database capped at 64 MB to show how much of the growth is DuckDB's
+buffer cache."""
 from __future__ import annotations
 
 import json
@@ -14,10 +16,14 @@ REFERENCE = ("the same run at the smaller size (fresh process each): slope = (pe
              "peak RSS at the small size) / (extra pages)")
 
 
-def run_child(pages: int, timeout_s: float, trace: bool = False) -> dict:
+DUCKDB_DIAGNOSTIC_LIMIT = "64MB"
+
+
+def run_child(pages: int, timeout_s: float, trace: bool = False, duckdb_memory_limit: str | None = None) -> dict:
     command = [sys.executable, "-m", "monitor_pipeline.bench.memory_child", "--pages", str(pages)]
-    proc = subprocess.run(command + (["--tracemalloc"] if trace else []), capture_output=True, text=True,
-                          timeout=timeout_s, env=os.environ.copy())
+    command += ["--tracemalloc"] if trace else []
+    command += ["--duckdb-memory-limit", duckdb_memory_limit] if duckdb_memory_limit else []
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=os.environ.copy())
     if proc.returncode != 0:
         raise RuntimeError(f"memory child ({pages} pages) failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -58,6 +64,17 @@ def memory_per_page(small: int, large: int, trace_small: int, trace_large: int, 
     traced_slope = {stage: round((tb["tracemalloc"][stage]["traced_peak_mb"] - ta["tracemalloc"][stage]["traced_peak_mb"])
                                  * 1024 / (trace_large - trace_small), 2) for stage in ta["tracemalloc"]}
     sites = growing_sites(ta, tb, trace_large - trace_small)
+    # the same two sizes with every DuckDB database capped at DUCKDB_DIAGNOSTIC_LIMIT: what the slope
+    # loses there is DuckDB's buffer cache
+    la = run_child(trace_small, timeout_s, duckdb_memory_limit=DUCKDB_DIAGNOSTIC_LIMIT)
+    lb = run_child(trace_large, timeout_s, duckdb_memory_limit=DUCKDB_DIAGNOSTIC_LIMIT)
+    unlimited_a = run_child(trace_small, timeout_s)
+    unlimited_b = run_child(trace_large, timeout_s)
+
+    def rise_slopes(x: dict, y: dict) -> dict:
+        return {stage: round((y["stage_rise_mb"][stage] - x["stage_rise_mb"][stage]) * 1024
+                             / (trace_large - trace_small), 2) for stage in x["stage_rise_mb"]}
+
     for child in (ta, tb):
         child["tracemalloc"] = {k: {"traced_peak_mb": v["traced_peak_mb"]} for k, v in child["tracemalloc"].items()}
     return {
@@ -68,6 +85,12 @@ def memory_per_page(small: int, large: int, trace_small: int, trace_large: int, 
         "traced_runs": {"pages": [trace_small, trace_large], "small": ta, "large": tb},
         "traced_python_slope_kb_per_page": traced_slope,
         "growing_python_sites": sites,
+        "duckdb_diagnostic": {
+            "pages": [trace_small, trace_large], "memory_limit": DUCKDB_DIAGNOSTIC_LIMIT,
+            "stage_rise_slope_kb_per_page_unlimited": rise_slopes(unlimited_a, unlimited_b),
+            "stage_rise_slope_kb_per_page_limited": rise_slopes(la, lb),
+            "peak_rss_mb_unlimited": [unlimited_a["peak_rss_mb"], unlimited_b["peak_rss_mb"]],
+            "peak_rss_mb_limited": [la["peak_rss_mb"], lb["peak_rss_mb"]]},
         "time_ratio": ratio(b["seconds"], a["seconds"]), "size_ratio": round(large / small, 2),
         "ms_per_page_small": round(1000 * a["seconds"] / small, 2),
         "ms_per_page_large": round(1000 * b["seconds"] / large, 2),
@@ -76,5 +99,7 @@ def memory_per_page(small: int, large: int, trace_small: int, trace_large: int, 
                 "left resident); stage_rise_slope_kb_per_page = the slope of each stage's own rise above the RSS "
                 "it started with; traced_* = Python allocations at each "
                 "stage's traced peak (tracemalloc, separate runs) — what grows there is held per page in Python, "
-                "the rest of the RSS slope is DuckDB's or the allocator's",
+                "the rest of the RSS slope is DuckDB's or the allocator's; duckdb_diagnostic = the per-stage rise "
+                "slopes at the traced sizes without and with every DuckDB database capped (what the cap removes "
+                "is DuckDB's buffer cache)",
     }

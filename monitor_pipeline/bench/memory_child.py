@@ -99,6 +99,19 @@ class PeakSnapshots:
         self._thread.join()
 
 
+def limit_duckdb_memory(limit: str) -> None:
+    """Diagnostic only: open every DuckDB database of this process with ``memory_limit`` (the product's
+    code is not changed; ``duckdb.connect`` is wrapped for this process)."""
+    import duckdb
+
+    original = duckdb.connect
+
+    def connect(database=":memory:", read_only=False, config=None, **kwargs):
+        return original(database, read_only=read_only, config={**(config or {}), "memory_limit": limit}, **kwargs)
+
+    duckdb.connect = connect
+
+
 def _short(filename: str) -> str:
     for marker in ("site-packages/", "monitor_pipeline/", "lib/python"):
         if marker in filename:
@@ -111,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, required=True)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--tracemalloc", action="store_true", help="report Python allocations at each stage's peak")
+    parser.add_argument("--duckdb-memory-limit", default=None,
+                        help="diagnostic: every DuckDB connection of the run opened with this memory_limit "
+                             "(e.g. 64MB), to see how much of the growth is DuckDB's buffers")
     args = parser.parse_args(argv)
+    if args.duckdb_memory_limit:
+        limit_duckdb_memory(args.duckdb_memory_limit)
     corpus = Corpus(args.pages, args.hosts)
     product.load_models()  # the tagger and spaCy: part of the base, as in a long-running process
     sampler = None
@@ -153,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_reset_between_stages": resettable,
         "children_peak_rss_mb": round(children.ru_maxrss / 1024, 1), "db_mb": round(db_mb, 1),
         "articles": run.reports["build_articles"].articles, "tracemalloc": traced or None,
+        "duckdb_memory_limit": args.duckdb_memory_limit,
     }))
     return 0
 

@@ -71,7 +71,10 @@ def _where(key: str, r: dict) -> str:
         sites = {stage: rows[:3] for stage, rows in r.get("growing_python_sites", {}).items() if rows}
         return (f"base {r['base_rss_mb']} MB; peak slope per stage (KB per page) {_fmt(r['stage_slope_kb_per_page'])}, "
                 f"of each stage's own rise {_fmt(r['stage_rise_slope_kb_per_page'])}; "
-                f"Python allocations growing with the pages (per stage, traced runs) {_fmt(sites)}")
+                f"Python allocations growing with the pages (per stage, traced runs) {_fmt(sites)}; "
+                f"with every DuckDB database capped at {r['duckdb_diagnostic']['memory_limit']} the stages' rise "
+                f"slopes go from {_fmt(r['duckdb_diagnostic']['stage_rise_slope_kb_per_page_unlimited'])} to "
+                f"{_fmt(r['duckdb_diagnostic']['stage_rise_slope_kb_per_page_limited'])} KB per page")
     if key == "launched_run_overhead":
         return (f"launched {r['launched_s']} s vs plain {r['plain_s']} s; extra seconds by phase (last round) "
                 f"{_fmt(r['where_the_extra_goes_last_round_s'])}")
