@@ -59,8 +59,9 @@ def _where(key: str, r: dict) -> str:
     if key == "pipeline_efficiency":
         return (f"{r['ours_s']} s against a floor of {r['floor_s']} s (network {r['network_floor_s']} s, CPU "
                 f"{r['cpu_floor_s']} s = {r['cpu_ms_per_page_total']} ms a page × {r['pages']} / {r['cores']} cores); "
-                f"stages {_fmt(r['stages_s'])}: the stages run one after another, so the fetch's politeness "
-                "wait and the CPU stages add up instead of overlapping")
+                f"stages {_fmt(r['stages_s'])} (they run one after another: their sum is the wall time); "
+                f"CPU ms a page by stage {_fmt(r['cpu_ms_per_page'])}; against bare trafilatura "
+                f"{r['against_bare_trafilatura']} ({r['bare_trafilatura_s']} s)")
     if key == "against_obvious":
         return (f"ours {r['ours_s']} s (stages {_fmt(r['stages_s'])}) against the reference's {r['reference_s']} s; "
                 f"tags: companies F1 {r['tags_ours']['companies']['f1']} vs {r['tags_reference']['companies']['f1']}")
