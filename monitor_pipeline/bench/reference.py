@@ -27,6 +27,10 @@ import duckdb
 import httpx
 
 LANGUAGE_SAMPLE = 1000  # characters given to langdetect
+# One DataFrame insert per table (constant statements: the frame's columns are matched by name)
+INSERTS = {table: f"INSERT INTO {table} BY NAME SELECT * FROM frame" for table in (
+    "feed_fetches", "feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+    "layoff_mentions", "org_candidate_mentions")}
 
 DESCRIPTION_PIPELINE = (
     "competent sequential reference: one reused httpx.Client (keep-alive), the product's per-host interval "
@@ -110,9 +114,7 @@ def reference_pipeline(feeds: list[tuple[str, str]], db_path: Path, day: str, cl
     import trafilatura
 
     now = datetime.now(timezone.utc)
-    rows: dict[str, list[dict]] = {t: [] for t in (
-        "feed_fetches", "feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
-        "layoff_mentions", "org_candidate_mentions")}
+    rows: dict[str, list[dict]] = {t: [] for t in INSERTS}
     per_feed: list[list[tuple[str, dict]]] = []
     for feed_id, url in feeds:
         started = time.perf_counter()
@@ -186,7 +188,7 @@ def reference_pipeline(feeds: list[tuple[str, str]], db_path: Path, day: str, cl
         for table, table_rows in rows.items():
             if table_rows:
                 frame = pd.DataFrame(table_rows)  # noqa: F841 (read by DuckDB's replacement scan)
-                conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+                conn.execute(INSERTS[table])
         conn.execute("COMMIT")
     finally:
         conn.close()
