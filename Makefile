@@ -49,9 +49,12 @@ dev: install
 check: install
 	$(VENV)/bin/dg check defs
 
-## Benchmarks (not part of `make test`): writes docs/BENCHMARKS.md and docs/benchmarks.json.
+## Benchmarks (not part of `make test`): every scenario in one run, full sizes, 3 rounds per side;
+## writes docs/BENCHMARKS.md and docs/benchmarks.json (run id + git commit). Run it on a quiet machine,
+## on a committed tree: about 40-50 minutes on a quiet 2-core machine (memory_per_page alone ~20: its
+## 20,000-page run ~10). `make bench BENCH_ARGS=--quick` for small sizes (written to bench_out/, not figures of record).
 bench: install
-	$(PY) -m monitor_pipeline.bench
+	$(PY) -m monitor_pipeline.bench $(BENCH_ARGS)
 
 ## Tagger scores on the gold dev and test splits and the external dev set (../shared/tagging/,
 ## or $$GOLD_EXTERNAL_DEV), printed apart with per-class figures; `make eval EVAL_ARGS=--json`.

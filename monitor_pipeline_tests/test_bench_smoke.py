@@ -1,8 +1,11 @@
-"""Smoke test of the benchmark harness at tiny sizes: it runs, writes both docs files, and every
-scenario reports a computed ratio, its target and whether it is met (no timing assertions)."""
+"""Smoke tests of the benchmark harness at tiny sizes: it runs, writes its files where it should, and
+every scenario reports a computed ratio, its target, whether it is met, the rounds run, its
+reference and both sides' figures (no timing assertions: timings belong to `make bench`)."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -10,6 +13,7 @@ from monitor_pipeline.bench import __main__ as bench
 from monitor_pipeline.bench.analytics import example_queries
 from monitor_pipeline.bench.corpus import Corpus
 from monitor_pipeline.bench.server import BenchServers, loopback_hosts
+from monitor_pipeline.bench.truth import PageTags, page_truth, score
 
 
 def test_corpus_pages_are_realistic_and_deterministic():
@@ -22,9 +26,20 @@ def test_corpus_pages_are_realistic_and_deterministic():
     assert b"/articles/1.html" in corpus.feed_xml(1, "http://127.0.0.2:1") and list(corpus.pages_of(1)) == [1, 3]
 
 
-def test_server_answers_conditional_feed_requests_with_304():
-    import urllib.request
+def test_hand_written_truth_covers_every_template_and_agrees_with_the_generator():
+    corpus = Corpus(n_pages=40, n_feeds=4)
+    for i in range(corpus.n_pages):
+        truth = page_truth(corpus, i)
+        assert truth.companies == set(corpus.truth(i))  # the generator's own record of the names it printed
+        text = corpus.page_html(i).decode()
+        assert all(org in text for org in truth.organisations)
+        assert all(str(headcount) in text for _, headcount in truth.counted_layoffs)
+    perfect = {i: page_truth(corpus, i) for i in range(corpus.n_pages)}
+    assert all(s["f1"] == 1.0 for s in score(perfect, corpus).values())
+    assert score({i: PageTags() for i in range(corpus.n_pages)}, corpus)["companies"]["recall"] == 0.0
 
+
+def test_server_answers_conditional_feed_requests_with_304():
     corpus = Corpus(n_pages=4, n_feeds=2)
     with BenchServers(corpus, loopback_hosts(2)) as servers:
         with urllib.request.urlopen(servers.feed_url(1), timeout=10) as resp:
@@ -44,18 +59,50 @@ def test_example_queries_are_parsed_from_the_analysts_guide():
     assert all(sql.lstrip().upper().startswith(("SELECT", "WITH")) for _, sql in queries)
 
 
+def _check_scenario(result: dict) -> None:
+    assert isinstance(result["ratio"], float) and result["ratio"] > 0
+    assert isinstance(result["target"], float) and isinstance(result["met"], bool)
+    assert result["rounds"] >= 1 and result["reference"] and result["mode"] == "tiny"
+
+
 @pytest.mark.slow
-def test_quick_run_writes_docs_with_ratios(tmp_path):
+def test_tiny_run_of_the_in_process_scenarios_writes_a_partial_report(tmp_path):
     code = bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path),
-                       "--only", "feed_polling,stage_costs,against_limit"])
+                       "--only", "feed_polling,stage_costs,pipeline_efficiency,against_obvious"])
     assert code == 0
-    data = json.loads((tmp_path / "benchmarks.json").read_text())
-    assert {"against_limit", "nothing_new", "feed_polling", "stage_costs"} <= set(data)
-    for key in ("against_limit", "nothing_new", "feed_polling", "stage_costs"):
-        result = data[key]
-        assert isinstance(result["ratio"], float) and result["ratio"] > 0
-        assert isinstance(result["target"], float) and isinstance(result["met"], bool)
+    assert not (tmp_path / "benchmarks.json").exists(), "--only writes the partial files unless --merge"
+    data = json.loads((tmp_path / "benchmarks-partial.json").read_text())
+    assert data["meta"]["run_id"] and data["meta"]["mode"] == "tiny" and "commit" in data["meta"]
+    assert {"pipeline_efficiency", "nothing_new", "feed_polling", "stage_costs", "against_obvious"} == (
+        set(data) - {"meta"})
+    for key in set(data) - {"meta"}:
+        _check_scenario(data[key])
+        assert data[key]["run_id"] == data["meta"]["run_id"]
+    efficiency = data["pipeline_efficiency"]
+    assert efficiency["floor_s"] == max(efficiency["network_floor_s"], efficiency["cpu_floor_s"]) > 0
+    assert efficiency["against_bare_trafilatura"] > 0
+    obvious = data["against_obvious"]
+    assert obvious["ours_rounds_s"] and len(obvious["ours_rounds_s"]) == len(obvious["reference_rounds_s"])
+    assert obvious["tags_ours"]["companies"]["f1"] > 0.5 and obvious["tags_reference"]["companies"]["f1"] > 0.5
     assert data["feed_polling"]["max_in_flight_per_host"] <= data["feed_polling"]["per_host_concurrency"]
     assert data["nothing_new"]["checks"]["pages_fetched_second"] == 0
-    text = (tmp_path / "BENCHMARKS.md").read_text()
-    assert "python -m monitor_pipeline.bench --tiny" in text and "| against_limit |" in text
+    text = (tmp_path / "BENCHMARKS-partial.md").read_text()
+    assert "python -m monitor_pipeline.bench --tiny" in text and "| pipeline_efficiency |" in text
+
+    assert bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path), "--only", "stage_costs", "--merge"]) == 0
+    merged = json.loads((tmp_path / "benchmarks.json").read_text())
+    assert set(merged) - {"meta"} == {"stage_costs"} and merged["meta"]["merged_runs"]
+
+
+@pytest.mark.slow
+def test_tiny_run_of_the_process_scenarios(tmp_path):
+    code = bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path),
+                       "--only", "memory_per_page,launched_run_overhead"])
+    assert code == 0
+    data = json.loads((tmp_path / "benchmarks-partial.json").read_text())
+    for key in ("memory_per_page", "launched_run_overhead"):
+        _check_scenario(data[key])
+    memory = data["memory_per_page"]
+    assert memory["base_rss_mb"] > 0 and set(memory["stage_slope_kb_per_page"]) >= {"build_articles", "tag_articles"}
+    launched = data["launched_run_overhead"]
+    assert launched["launched_last"]["steps_s"] and launched["where_the_extra_goes_last_round_s"]

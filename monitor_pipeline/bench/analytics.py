@@ -16,8 +16,11 @@ from pathlib import Path
 
 import duckdb
 
-from monitor_pipeline import search_index, warehouse
+from monitor_pipeline import search_index
+from monitor_pipeline.bench import pipeline as product
 from monitor_pipeline.bench.timing import Stopwatch, median
+
+warehouse = product.warehouse_module()
 
 ANALYSTS_DOC = warehouse.PROJECT_ROOT / "docs" / "ANALYSTS.md"
 DBT_DIR = warehouse.PROJECT_ROOT / "dbt_project"
@@ -37,15 +40,10 @@ def example_queries(doc: Path = ANALYSTS_DOC) -> list[tuple[str, str]]:
 
 def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int = 365) -> dict[str, int]:
     """Synthetic rows for the Python-written tables (all generated in SQL)."""
-    from monitor_pipeline.core.tagging.companies import KnowledgeBase
-
     warehouse.ensure_schema(conn)
-    kb = KnowledgeBase.load()
-    warehouse.insert_rows(conn, "companies", [
-        {"company_id": c.id, "name": c.name, "country": getattr(c, "country", None),
-         "sector": getattr(c, "sector", None), "wikidata": getattr(c, "wikidata", None)}
-        for c in kb.companies.values()])
-    n_companies = len(kb.companies)
+    companies = product.knowledge_base_companies()
+    warehouse.insert_rows(conn, "companies", companies)
+    n_companies = len(companies)
     n_articles = mentions // 5
     conn.execute("CREATE TEMP TABLE company_ids AS SELECT row_number() OVER (ORDER BY company_id) - 1 AS k, "
                  "company_id, name FROM companies")
@@ -147,7 +145,9 @@ def analyst_queries(mentions: int, repeats: int = 5) -> dict:
         finally:
             reader.close()
     slowest = max(q["median_ms"] for q in queries)
-    return {"ratio": round(slowest / 200.0, 4), "target": 1.0, "met": slowest < 200.0,
+    return {"ratio": round(slowest / 200.0, 4), "target": 1.0, "met": slowest < 200.0, "rounds": repeats,
+            "reference": "200 ms per query (an analyst's interactive budget); each query run "
+                         f"{repeats} times, median",
             "slowest_ms": slowest, "queries": queries, "base_rows": counts, "published_rows": published,
             "fill_s": round(fill.seconds, 2), "dbt_build_s": round(build.seconds, 2),
             "publish_s": round(publish.seconds, 2),

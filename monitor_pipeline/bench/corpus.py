@@ -86,22 +86,31 @@ class Article:
     index: int
     title: str
     paragraphs: tuple[str, ...]
-    companies: frozenset[str]  # knowledge-base ids really cited in the body
+    companies: frozenset[str]  # ids of the companies whose names the body cites (by construction)
     published: datetime
+    # What was written, for the hand-written truth (bench/corpus_truth.yaml): the lead company's name,
+    # then per body sentence (pool name, template index, the values filled in).
+    lead_name: str = ""
+    sentences: tuple[tuple[str, int, dict], ...] = ()
 
 
-def _fill(template: str, rng: random.Random, cited: set[str]) -> str:
+POOLS = {"NEUTRAL": NEUTRAL, "WITH_COMPANY": WITH_COMPANY, "LAYOFF": LAYOFF}
+
+
+def _fill(template: str, rng: random.Random, cited: set[str]) -> tuple[str, dict]:
+    """The sentence and the values filled in (names as printed)."""
     c_id, c_name = rng.choice(COMPANIES)
     d_id, d_name = rng.choice([x for x in COMPANIES if x[0] != c_id])
     if "{c}" in template:
         cited.add(c_id)
     if "{d}" in template:
         cited.add(d_id)
-    return template.format(
+    values = dict(
         c=c_name, d=d_name, o=rng.choice(UNKNOWN_ORGS), n=rng.choice((40, 120, 250, 380, 1200, 2500)),
         m=rng.choice((12, 45, 110, 385, 600, 1700)), p=rng.choice((3, 7, 12, 18, 25)),
         city=rng.choice(CITIES), month=rng.choice(MONTHS),
     )
+    return template.format(**values), values
 
 
 class Corpus:
@@ -125,13 +134,16 @@ class Corpus:
     def article(self, i: int) -> Article:
         rng = random.Random(f"{self.seed}:{i}")
         cited: set[str] = set()
-        paragraphs, words = [], 0
+        paragraphs, words, written = [], 0, []
         while words < self.words:
             sentences = []
             for _ in range(rng.randint(2, 4)):
                 r = rng.random()
-                pool = LAYOFF if r < 0.12 else WITH_COMPANY if r < 0.55 else NEUTRAL
-                sentences.append(_fill(rng.choice(pool), rng, cited))
+                pool_name = "LAYOFF" if r < 0.12 else "WITH_COMPANY" if r < 0.55 else "NEUTRAL"
+                index = rng.randrange(len(POOLS[pool_name]))  # the same draw as rng.choice(pool)
+                sentence, values = _fill(POOLS[pool_name][index], rng, cited)
+                sentences.append(sentence)
+                written.append((pool_name, index, values))
             paragraph = " ".join(sentences)
             words += len(paragraph.split())
             paragraphs.append(paragraph)
@@ -140,7 +152,7 @@ class Corpus:
         title = f"{lead_name} : {rng.choice(('nouvelle étape', 'les chiffres du trimestre', 'ce qui change', 'le point sur l’emploi', 'la stratégie IA'))} ({i})"
         paragraphs[0] = f"{lead_name} a fait le point cette semaine sur sa stratégie. " + paragraphs[0]
         published = self.base_time - timedelta(minutes=7 * i)
-        return Article(i, title, tuple(paragraphs), frozenset(cited), published)
+        return Article(i, title, tuple(paragraphs), frozenset(cited), published, lead_name, tuple(written))
 
     def truth(self, i: int) -> frozenset[str]:
         return self.article(i).companies
