@@ -60,9 +60,10 @@ def launch(side: str, servers: BenchServers, work: Path, day: str, timeout_s: fl
 
 
 # Dagster steps → the plain process's phases doing the same work
-STEP_TO_PHASE = {"poll_feeds": "poll_feeds", "article_pages": "fetch_pages", "articles": "build_articles",
-                 "mentions": "tag_articles", "dbt_models": "dbt_build", "analytics_copy": "publish_and_digest",
-                 "daily_digest": "publish_and_digest"}
+STEP_TO_PHASE = {"feeds": "poll_feeds", "companies": "poll_feeds", "poll_feeds": "poll_feeds",
+                 "article_pages": "fetch_pages", "articles": "build_articles", "mentions": "tag_articles",
+                 "dbt_daily_models": "dbt_build", "dbt_full_table_marts": "dbt_build",
+                 "analytics_copy": "publish_and_digest", "daily_digest": "publish_and_digest"}
 
 
 def where_the_extra_goes(launched: dict, plain: dict) -> dict:

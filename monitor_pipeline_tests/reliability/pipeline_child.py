@@ -85,12 +85,12 @@ def install_hold(point: str, marker: str, release: str | None, hold_s: float) ->
 
 def _hold_inside_transaction(table: str, marker: str, release: str | None, hold_s: float) -> None:
     """Hold inside the working database's write transaction right after rows reach ``table`` (the
-    stages write through ``warehouse._insert_many`` and ``warehouse._copy_rows``; the spools' own
+    stages write through ``warehouse.insert_many`` and ``warehouse._copy_rows``; the spools' own
     appends are not it)."""
     from monitor_pipeline import warehouse
     from monitor_pipeline.spool import SPOOL_CATALOG
 
-    original_insert, original_copy = warehouse._insert_many, warehouse._copy_rows
+    original_insert, original_copy = warehouse.insert_many, warehouse._copy_rows
 
     def reached(conn, name) -> None:
         in_spool = conn.cursor().execute("SELECT current_database()").fetchone()[0] == SPOOL_CATALOG
@@ -106,7 +106,7 @@ def _hold_inside_transaction(table: str, marker: str, release: str | None, hold_
         original_copy(conn, name, catalog)
         reached(conn, name)
 
-    warehouse._insert_many = insert_many
+    warehouse.insert_many = insert_many
     warehouse._copy_rows = copy_rows
 
 

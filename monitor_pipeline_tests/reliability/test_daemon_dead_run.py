@@ -20,7 +20,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.sample_server import SampleCorpusServer
 from monitor_pipeline_tests.reliability.conftest import PROJECT_ROOT
 from monitor_pipeline_tests.reliability.dead_run_fixtures import RunEnv, slot_claims, wait_until

@@ -21,7 +21,7 @@ import time
 import pytest
 
 from monitor_pipeline import run_health
-from monitor_pipeline.defs.partitions import today_partition_key
+from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.sample_server import SampleCorpusServer
 from monitor_pipeline_tests.reliability.dead_run_fixtures import (
     RunEnv, failure_message, finish, first_step_start, kill_group, run_pipeline, slot_claims, snapshot,
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 # the pool's step that each hold point lies in
 STEP_OF_HOLD = {"poll": "poll_feeds", "pages": "article_pages", "articles": "articles", "mentions": "mentions",
-                "dbt": "dbt_models", "publish": "analytics_copy"}
+                "dbt": "dbt_daily_models", "publish": "analytics_copy"}
 
 
 @pytest.fixture(scope="module")
