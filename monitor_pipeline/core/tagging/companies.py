@@ -89,8 +89,10 @@ class CompanyMention:
     surface: str
     start: int
     end: int
-    via: str  # "name", "alias" or "product"
+    via: str  # "name", "alias", "product"; for companies outside the knowledge base "ner" or "agent"
     product: str | None = None
+    #: False for a company the knowledge base lacks (``company_id`` is then the slug of its name)
+    known: bool = True
 
 
 def default_kb_path() -> Path:

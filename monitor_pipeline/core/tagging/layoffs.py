@@ -31,6 +31,11 @@ __all__ = [
     "LayoffLexiconError",
     "LayoffMention",
     "find_layoffs",
+    "find_triggers",
+    "Headcount",
+    "headcount_near",
+    "regex_attribute",
+    "regex_status",
 ]
 
 STATUSES = ("announced", "planned", "executed", "postponed", "contested", "denied", "negated",
@@ -39,7 +44,7 @@ COUNTED_STATUSES = frozenset({"announced", "planned", "executed"})
 _CUE_KEYS = ("denial", "negation", "hypothetical", "postponed", "contested", "planned", "executed", "announced")
 
 
-_TOP_LEVEL_KEYS = ("version", "prefilter", "triggers", "case_sensitive_triggers", "non_triggers", "cues")
+_TOP_LEVEL_KEYS = ("version", "prefilter", "noun_classes", "triggers", "case_sensitive_triggers", "non_triggers", "cues")
 
 
 class LayoffLexiconError(ValueError):
@@ -61,6 +66,19 @@ class LayoffMention:
     sentence: str
     start: int
     end: int
+    #: the company's name as written or known (None for a generic mention)
+    company_name: str | None = None
+    #: a range ("de 4 000 à 6 000") keeps both ends; ``headcount`` is its upper end
+    headcount_low: int | None = None
+    headcount_high: int | None = None
+    #: "des centaines", "plus de", "environ": how the number was qualified
+    headcount_qualifier: str | None = None
+    #: offsets of the trigger in the cleaned text, and the rule or parse path that decided
+    trigger_start: int = -1
+    trigger_end: int = -1
+    rule: str = "rules"
+    #: False when the company is not in the knowledge base (id = slug of its name)
+    known: bool = True
 
     @property
     def counted(self) -> bool:
@@ -106,9 +124,22 @@ class LayoffLexicon:
         unknown_keys = sorted(set(data) - set(_TOP_LEVEL_KEYS))
         if unknown_keys:  # a misspelt list would otherwise be silently ignored
             raise LayoffLexiconError(f"layoff lexicon: unknown top-level key(s) {', '.join(map(str, unknown_keys))}")
-        triggers = {name: _compile(p, f"triggers.{name}") for name, p in data["triggers"].items()}
+        classes = data.get("noun_classes") or {}
+        if not isinstance(classes, dict) or not all(isinstance(v, str) and v for v in classes.values()):
+            raise LayoffLexiconError("layoff lexicon: 'noun_classes' must map names to regex alternatives")
+
+        def expand(pattern: Any, where: str) -> Any:
+            if not isinstance(pattern, str):
+                return pattern
+            for key in re.findall(r"\{(\w+)\}", pattern):
+                if key not in classes:
+                    raise LayoffLexiconError(f"layoff lexicon: {where} uses an unknown noun class {{{key}}}")
+                pattern = pattern.replace("{" + key + "}", classes[key])
+            return pattern
+
+        triggers = {name: _compile(expand(p, f"triggers.{name}"), f"triggers.{name}") for name, p in data["triggers"].items()}
         for name, p in (data.get("case_sensitive_triggers") or {}).items():
-            triggers[name] = _compile(p, f"case_sensitive_triggers.{name}", 0)
+            triggers[name] = _compile(expand(p, f"case_sensitive_triggers.{name}"), f"case_sensitive_triggers.{name}", 0)
         non_triggers = [_compile(p, f"non_triggers[{i}]") for i, p in enumerate(data.get("non_triggers") or [])]
         raw_cues = data.get("cues") or {}
         unknown = sorted(set(raw_cues) - set(_CUE_KEYS))
@@ -313,14 +344,64 @@ def _status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str
     return best[2] if best else "announced"
 
 
+def regex_status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str:
+    """The status the lexicon's cues give the trigger ``trig`` (no parse)."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _status(text, trig, lexicon)
+
+
 def _sentence_wide_hypothesis(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> bool:
     """A rumour, "selon …" or "si …" cue before the trigger makes the whole sentence hypothetical."""
     return any(_SENTENCE_WIDE_CUE.match(sentence[s:e].strip(" ,;:")) and s < trig[0]
                for s, e in _cue_hits(sentence, lexicon, "hypothetical"))
 
 
+@dataclass(frozen=True)
+class Headcount:
+    """The size of a layoff: a number of jobs (with the low end of a range) or a percent."""
+
+    value: int | None = None
+    percent: float | None = None
+    low: int | None = None
+    high: int | None = None
+    qualifier: str | None = None
+
+
+_VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
+
+
+def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
+                   base: int = 0, within: bool = False) -> Headcount:
+    """The headcount stated near the trigger ``trig`` (sentence-relative), with range and qualifier.
+
+    ``within``: ``trig`` is one segment of an enumeration ("1 000 chez X"): only a number inside
+    it counts (a count of jobs, or a percent of the workforce)."""
+    if within:
+        lo, hi = trig
+        metrics = find_metrics(sentence[lo:hi], base_offset=lo)
+        for metric in reversed(metrics):
+            if metric.kind == "count":
+                return Headcount(int(round(metric.value)), None,
+                                 int(metric.range_low) if metric.range_low is not None else None,
+                                 int(round(metric.value)) if metric.range_low is not None else None, metric.qualifier)
+            if metric.kind == "percent" and metric.unit == "%":
+                return Headcount(None, metric.value, qualifier=metric.qualifier)
+        bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", sentence[lo:hi].rstrip(" ,;"))
+        if bare and parse_digits(bare.group(1)) is not None:
+            return Headcount(int(parse_digits(bare.group(1))))
+        return Headcount()
+    head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
+    if head is None and pct is None:
+        lo, hi = _clause_bounds(sentence, trig)
+        vague = _VAGUE.search(sentence[lo:hi])
+        if vague:
+            return Headcount(qualifier=f"des {vague.group(1).lower()}")
+    high = head if head is not None and low is not None else None
+    return Headcount(head, pct, int(low) if low is not None and head is not None else None, high, qualifier)
+
+
 def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
-               base: int = 0) -> tuple[int | None, float | None]:
+               base: int = 0, detail: bool = False) -> Any:
     """Stated number of jobs (upper bound of ranges) or percent of the workforce near the trigger.
 
     ``sentence_metrics``, if given, are ``find_metrics(sentence, base_offset=base)``: reused when
@@ -334,6 +415,7 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
         sentence_metrics, base = find_metrics(sentence), 0
     candidates: list[tuple[int, float]] = []
     percents: list[tuple[int, float]] = []
+    extra: dict[tuple[int, float], tuple[float | None, str | None]] = {}  # range low, qualifier
     n_of_m = list(_N_OF_M.finditer(sentence))
     for m in n_of_m:
         v = parse_digits(m.group("n"))
@@ -351,8 +433,10 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue
             candidates.append((_dist(start, end, ts, te), metric.value))
+            extra[candidates[-1]] = (metric.range_low, metric.qualifier)
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
             percents.append((_dist(start, end, ts, te), metric.value))
+            extra[percents[-1]] = (metric.range_low, metric.qualifier)
     head = int(round(min(candidates)[1])) if candidates and min(candidates)[0] <= 120 else None
     pct = min(percents)[1] if percents and min(percents)[0] <= 120 else None
     if head is not None and pct is not None:
@@ -361,7 +445,11 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
             head = None
         else:
             pct = None
-    return head, pct
+    if not detail:
+        return head, pct
+    chosen = min(candidates) if head is not None else min(percents) if pct is not None else None
+    low, qualifier = extra.get(chosen, (None, None)) if chosen is not None else (None, None)
+    return head, pct, low, qualifier
 
 
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
@@ -388,6 +476,14 @@ def _dist(s: int, e: int, ts: int, te: int) -> int:
     if s >= te:
         return s - te
     return 0
+
+
+def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
+    """The layoff triggers of ``sentence``: (start, end, trigger name), merged when overlapping."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    if not lexicon.passes_prefilter(text):
+        return []
+    return _triggers(text, lexicon)
 
 
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
@@ -483,6 +579,12 @@ def find_layoffs(
     if len(results) > 1:
         results.pop(None, None)  # a sentence blaming companies is not also a generic statement
     return list(results.values())
+
+
+def regex_attribute(sentence: str, trig: tuple[int, int], mentions: list[CompanyMention], base: int) -> list[str]:
+    """Company ids the lexical rules blame for the trigger ``trig`` (the parser's fallback)."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _attribute(text, trig, sorted(mentions, key=lambda m: m.start), base)
 
 
 def is_excluded_context(sentence: str, start: int) -> bool:

@@ -7,25 +7,38 @@ across articles.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Any, Sequence
 
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
 from monitor_pipeline.core.tagging.layoffs import (
+    COUNTED_STATUSES,
     LayoffLexicon,
     LayoffMention,
     find_layoffs,
+    find_triggers,
+    headcount_near,
     is_excluded_context,
     mask_relative_clauses,
+    regex_attribute,
+    regex_status,
 )
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
-from monitor_pipeline.core.tagging.org_candidates import OrgCandidate, find_org_candidates, needs_ner
+from monitor_pipeline.core.tagging.org_candidates import (
+    OrgCandidate,
+    company_slug,
+    find_org_candidates,
+    is_non_company,
+    needs_ner,
+    normalize_org_name,
+)
+from monitor_pipeline.core.tagging.syntax import load_parser, neutralize_incises, read_trigger
 from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-1.0"
+TAGGER_VERSION = "tagger-2.0"
 
 _CONTEXT_SENTENCES = 2  # previous sentences searched for an anaphora's antecedent
 
@@ -63,54 +76,170 @@ def attribute_metric(sentence: str, sentence_start: int, metric: Metric, mention
 
 
 class Tagger:
-    """Company/metric/layoff tagger with optional NER discovery of unknown organisations."""
+    """Company/metric/layoff tagger.
+
+    ``with_parser``: layoff attribution and status come from spaCy's dependency parse of the
+    sentences holding a trigger (else from the lexicon's regex rules alone). ``with_ner``: spaCy
+    NER also runs on the sentences holding an unknown capitalized word, and the organisations it
+    finds become companies outside the knowledge base (``known=False``)."""
 
     def __init__(self, kb: KnowledgeBase | None = None, lexicon: LayoffLexicon | None = None,
-                 with_ner: bool = True) -> None:
+                 with_ner: bool = True, with_parser: bool = True, parser_model: str | None = None) -> None:
         self.kb = kb if kb is not None else KnowledgeBase.load()
         self.lexicon = lexicon if lexicon is not None else LayoffLexicon.load()
         self.matcher = CompanyMatcher(self.kb)
         self.with_ner = with_ner
+        self.with_parser = with_parser
+        self.parser_model = parser_model
 
-    def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
+    # ------------------------------------------------------------------ rules
+    def _rules(self, cleaned: CleanedText) -> _Draft:
+        """Knowledge-base companies, metrics and layoff triggers of one article (no spaCy)."""
         text = cleaned.text
         spans = list(cleaned.sentences) or simple_sentence_spans(text)
         companies = self.matcher.find(text, spans)
-        result = TagResult(companies=companies)
-        per_sentence: list[list[CompanyMention]] = []
-        idx = 0
-        for s, e in spans:
-            while idx < len(companies) and companies[idx].start < s:
-                idx += 1
-            j = idx
-            inside = []
-            while j < len(companies) and companies[j].start < e:
-                inside.append(companies[j])
-                j += 1
-            per_sentence.append(inside)
+        draft = _Draft(cleaned, spans, TagResult(companies=companies))
+        per_sentence = _per_sentence(companies, spans)
         for k, (s, e) in enumerate(spans):
             sentence = text[s:e]
-            inside = per_sentence[k]
             metrics = find_metrics(sentence, base_offset=s)
+            draft.metrics.append(metrics)
             for metric in metrics:
-                cid = attribute_metric(sentence, s, metric, inside)
-                result.metrics.append(replace(metric, company_id=cid) if cid else metric)
+                cid = attribute_metric(sentence, s, metric, per_sentence[k])
+                draft.result.metrics.append(replace(metric, company_id=cid) if cid else metric)
+            triggers = find_triggers(sentence, self.lexicon)
+            if triggers:
+                draft.triggers[k] = triggers
+        return draft
+
+    def _regex_layoffs(self, draft: _Draft) -> None:
+        text = draft.cleaned.text
+        per_sentence = _per_sentence(draft.result.companies, draft.spans)
+        for k in sorted(draft.triggers):
+            s, e = draft.spans[k]
             context = [m for prev in per_sentence[max(0, k - _CONTEXT_SENTENCES):k] for m in prev]
-            result.layoffs.extend(find_layoffs(sentence, s, inside, self.lexicon, context_companies=context,
-                                               sentence_metrics=metrics))
-        return result
+            found = find_layoffs(text[s:e], s, per_sentence[k], self.lexicon, context_companies=context,
+                                 sentence_metrics=draft.metrics[k])
+            draft.result.layoffs.extend(_named(found, draft.result.companies))
+
+    def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
+        """Tag one article without NER discovery (the parser still reads trigger sentences)."""
+        draft = self._rules(cleaned)
+        self._layoffs([draft])
+        return draft.result
 
     def tag(self, cleaned: CleanedText) -> TagResult:
         """Tag one cleaned article."""
         return self.tag_many([cleaned])[0]
 
     def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
-        """Tag several articles; the NER step runs once over all their candidate sentences."""
-        results = [self._tag_without_ner(c) for c in items]
-        for result, candidates in zip(results, self.org_candidates_many(items)):
-            result.org_candidates = candidates
-        return results
+        """Tag several articles; spaCy runs once over all their candidate sentences (NER) and once
+        over all their trigger sentences (parser)."""
+        drafts = [self._rules(c) for c in items]
+        for draft, candidates in zip(drafts, self.org_candidates_many(items)):
+            draft.result.org_candidates = candidates
+            _add_unknown_companies(draft, candidates)
+        self._layoffs(drafts)
+        return [d.result for d in drafts]
 
+    def _layoffs(self, drafts: Sequence[_Draft]) -> None:
+        if not self.with_parser:
+            for draft in drafts:
+                self._regex_layoffs(draft)
+            return
+        todo: dict[str, None] = {}
+        for draft in drafts:
+            for k in draft.triggers:
+                s, e = draft.spans[k]
+                todo[neutralize_incises(draft.cleaned.text[s:e])] = None
+        if not todo:
+            return
+        nlp = load_parser(self.parser_model)
+        docs = dict(zip(todo, nlp.pipe(list(todo), batch_size=64)))
+        for draft in drafts:
+            for k in sorted(draft.triggers):
+                s, e = draft.spans[k]
+                sentence = draft.cleaned.text[s:e]
+                doc = docs[neutralize_incises(sentence)]
+                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, doc))
+
+    def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, doc: Any) -> list[LayoffMention]:
+        s, e = draft.spans[k]
+        result = draft.result
+        in_sentence = [m for m in result.companies if s <= m.start < e]
+        found: dict[str | None, LayoffMention] = {}
+        for ts, te, _name in draft.triggers[k]:
+            reading = read_trigger(doc, ts, te, sentence)
+            if reading.person_only:
+                continue
+            status, status_path = reading.status, reading.status_path
+            lexical = regex_status(sentence, (ts, te), self.lexicon)
+            if lexical == "denied" and status != "denied":
+                status, status_path = "denied", "cue:denial"
+            targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
+            for agent in reading.agents:
+                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+                if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                    targets.append((company, agent.segment, agent.path))
+            path = reading.path
+            if not targets and reading.anaphor:
+                company = _antecedent(draft, k, ts + s)
+                if company is not None:
+                    targets.append((company, None, "anaphor"))
+                    path = "anaphor"
+            if not targets and reading.path == "none":
+                ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
+                targets.extend((m, None, "regex-fallback") for m in ids)
+            head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+            evidence = f"parse:{path};status:{status_path}"
+            for company, segment, agent_path in targets or [(None, None, "generic")]:
+                st = status
+                if company is None and st in COUNTED_STATUSES:
+                    st = "generic"
+                h = head
+                if segment is not None:
+                    h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
+                cid = company.company_id if company is not None else None
+                prev = found.get(cid)
+                if prev is not None:
+                    if prev.headcount is None and prev.headcount_percent is None and (h.value is not None or h.percent is not None):
+                        found[cid] = replace(prev, headcount=h.value, headcount_percent=h.percent,
+                                             headcount_low=h.low, headcount_high=h.high,
+                                             headcount_qualifier=h.qualifier)
+                    continue
+                found[cid] = LayoffMention(
+                    cid, st, h.value, h.percent, sentence[ts:te], sentence, s, e,
+                    company_name=company.name if company is not None else None,
+                    headcount_low=h.low, headcount_high=h.high, headcount_qualifier=h.qualifier,
+                    trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path}",
+                    known=company.known if company is not None else True)
+        if len(found) > 1:
+            found.pop(None, None)
+        return list(found.values())
+
+    def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
+                     in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """The company at the agent span (sentence-relative): a known mention, else a new unknown one."""
+        for m in in_sentence:
+            if m.start - base < end and start < m.end - base:
+                return None if m.via == "product" else m
+        span = _name_span(doc, sentence, start, end)
+        if span is None:
+            return None
+        ns, ne, label = span
+        name = normalize_org_name(sentence[ns:ne])
+        if len(name) < 2 or not any(ch.isalpha() for ch in name) or self.matcher.find_raw(name):
+            return None
+        if is_non_company(name, sentence, ns, label, agent=True):
+            return None
+        ns = sentence.find(name, ns)
+        mention = CompanyMention(company_slug(name), name, name, base + ns, base + ns + len(name), "agent", known=False)
+        if not company_slug(name):
+            return None
+        _insert_company(draft.result, mention)
+        return mention
+
+    # ------------------------------------------------------------------ NER
     def org_candidates_many(self, items: Sequence[CleanedText],
                             ner_sentences: Sequence[str] | None = None) -> list[list[OrgCandidate]]:
         """Each article's unknown organisations (empty lists without NER), one NER batch for all.
@@ -132,6 +261,99 @@ class Tagger:
         """The items' distinct sentences that pass NER's prefilter (a capitalized word that is
         not a known company), in order of first appearance."""
         return [s for s in _sentence_owners(items) if needs_ner(s, self.matcher)]
+
+
+@dataclass
+class _Draft:
+    """One article being tagged."""
+
+    cleaned: CleanedText
+    spans: list[tuple[int, int]]
+    result: TagResult
+    metrics: list[list[Metric]] = field(default_factory=list)
+    triggers: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+
+def _per_sentence(companies: Sequence[CompanyMention], spans: Sequence[tuple[int, int]]) -> list[list[CompanyMention]]:
+    ordered = sorted(companies, key=lambda m: m.start)
+    out: list[list[CompanyMention]] = []
+    for s, e in spans:
+        out.append([m for m in ordered if s <= m.start < e])
+    return out
+
+
+def _insert_company(result: TagResult, mention: CompanyMention) -> None:
+    """Add ``mention`` to the result's companies (in text order) unless a mention covers it."""
+    if any(m.start < mention.end and mention.start < m.end for m in result.companies):
+        return
+    result.companies.append(mention)
+    result.companies.sort(key=lambda m: m.start)
+
+
+def _add_unknown_companies(draft: _Draft, candidates: Sequence[OrgCandidate]) -> None:
+    """NER organisations that pass the precision guards become companies outside the knowledge base."""
+    text = draft.cleaned.text
+    for cand in candidates:
+        if cand.start < 0:
+            continue
+        for s, e in draft.spans:
+            if text[s:e] != cand.sentence:
+                continue
+            if is_non_company(cand.name, cand.sentence, cand.start, cand.label):
+                continue
+            cid = company_slug(cand.name)
+            if cid:
+                _insert_company(draft.result, CompanyMention(cid, cand.name, cand.name, s + cand.start, s + cand.end,
+                                                             "ner", known=False))
+
+
+def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The full name around the agent token: its entity, else its run of capitalized tokens."""
+    tok = next((t for t in doc if t.idx <= start < t.idx + len(t.text)), None)
+    if tok is None:
+        return None
+    if tok.ent_type_:
+        for ent in doc.ents:
+            if ent.start <= tok.i < ent.end:
+                return ent.start_char, ent.end_char, ent.label_
+    first = last = tok
+    while first.i > 0 and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].pos_ in ("PROPN", "NOUN", "X"):
+        first = doc[first.i - 1]
+    while last.i + 1 < len(doc) and (doc[last.i + 1].text[:1].isupper() or doc[last.i + 1].dep_ == "flat:name") \
+            and doc[last.i + 1].pos_ in ("PROPN", "NOUN", "X", "ADJ"):
+        last = doc[last.i + 1]
+    if not first.text[:1].isupper():
+        return None
+    return first.idx, last.idx + len(last.text), ""
+
+
+def _antecedent(draft: _Draft, k: int, trigger_at: int) -> CompanyMention | None:
+    """The company a pronoun or a definite description stands for: the first company of the same
+    sentence before the trigger, else of the nearest previous sentence (within two)."""
+    companies = [m for m in draft.result.companies if m.via != "product"]
+    s, _ = draft.spans[k]
+    before = [m for m in companies if s <= m.start < trigger_at]
+    if before:
+        return before[0]
+    for j in range(k - 1, max(-1, k - 1 - _CONTEXT_SENTENCES), -1):
+        ps, pe = draft.spans[j]
+        inside = [m for m in companies if ps <= m.start < pe]
+        if inside:
+            return inside[0]
+    return None
+
+
+def _regex_attribution(sentence: str, trig: tuple[int, int], mentions: Sequence[CompanyMention],
+                       base: int) -> list[CompanyMention]:
+    ids = regex_attribute(sentence, trig, list(mentions), base)
+    by_id = {m.company_id: m for m in mentions}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _named(layoffs: Sequence[LayoffMention], companies: Sequence[CompanyMention]) -> list[LayoffMention]:
+    names = {m.company_id: (m.name, m.known) for m in companies}
+    return [replace(l, company_name=names[l.company_id][0], known=names[l.company_id][1])
+            if l.company_id in names else l for l in layoffs]
 
 
 def _sentence_owners(items: Sequence[CleanedText]) -> dict[str, list[int]]:

