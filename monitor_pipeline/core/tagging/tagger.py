@@ -26,9 +26,11 @@ from monitor_pipeline.core.tagging.layoffs import (
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
     OrgCandidate,
+    candidates_in_doc,
     company_slug,
     find_org_candidates,
     is_non_company,
+    load_ner,
     needs_ner,
     normalize_org_name,
 )
@@ -125,7 +127,7 @@ class Tagger:
     def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
         """Tag one article without NER discovery (the parser still reads trigger sentences)."""
         draft = self._rules(cleaned)
-        self._layoffs([draft])
+        self._layoffs([draft], self._parse([draft]))
         return draft.result
 
     def tag(self, cleaned: CleanedText) -> TagResult:
@@ -133,35 +135,61 @@ class Tagger:
         return self.tag_many([cleaned])[0]
 
     def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
-        """Tag several articles; spaCy runs once over all their candidate sentences (NER) and once
-        over all their trigger sentences (parser)."""
+        """Tag several articles; spaCy runs in one batch over all their trigger sentences (parser
+        and NER) and one batch over their other candidate sentences (NER only)."""
         drafts = [self._rules(c) for c in items]
-        for draft, candidates in zip(drafts, self.org_candidates_many(items)):
+        docs = self._parse(drafts)
+        for draft, candidates in zip(drafts, self._org_candidates(items, docs)):
             draft.result.org_candidates = candidates
             _add_unknown_companies(draft, candidates)
-        self._layoffs(drafts)
+        self._layoffs(drafts, docs)
         return [d.result for d in drafts]
 
-    def _layoffs(self, drafts: Sequence[_Draft]) -> None:
+    def _parse(self, drafts: Sequence[_Draft]) -> dict[str, Any]:
+        """spaCy docs of the drafts' trigger sentences (incises neutralized), keyed by that text."""
         if not self.with_parser:
-            for draft in drafts:
-                self._regex_layoffs(draft)
-            return
+            return {}
         todo: dict[str, None] = {}
         for draft in drafts:
             for k in draft.triggers:
                 s, e = draft.spans[k]
                 todo[neutralize_incises(draft.cleaned.text[s:e])] = None
         if not todo:
-            return
+            return {}
         nlp = load_parser(self.parser_model)
-        docs = dict(zip(todo, nlp.pipe(list(todo), batch_size=64)))
+        return dict(zip(todo, nlp.pipe(list(todo), batch_size=64)))
+
+    def _org_candidates(self, items: Sequence[CleanedText], docs: dict[str, Any]) -> list[list[OrgCandidate]]:
+        """NER candidates: from the parse for trigger sentences, from the NER-only batch for the rest."""
+        found: list[list[OrgCandidate]] = [[] for _ in items]
+        if not self.with_ner:
+            return found
+        by_sentence = _sentence_owners(items)
+        rest = []
+        for sentence, owners in by_sentence.items():
+            if not needs_ner(sentence, self.matcher):
+                continue
+            doc = docs.get(neutralize_incises(sentence))
+            if doc is None:
+                rest.append(sentence)
+                continue
+            for cand in candidates_in_doc(sentence, doc, self.matcher):
+                for owner in dict.fromkeys(owners):
+                    found[owner].append(cand)
+        for cand in find_org_candidates(rest, matcher=self.matcher, prefiltered=True):
+            for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
+                found[owner].append(cand)
+        return found
+
+    def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
         for draft in drafts:
+            if not self.with_parser:
+                self._regex_layoffs(draft)
+                continue
             for k in sorted(draft.triggers):
                 s, e = draft.spans[k]
                 sentence = draft.cleaned.text[s:e]
-                doc = docs[neutralize_incises(sentence)]
-                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, doc))
+                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs[neutralize_incises(sentence)]))
 
     def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, doc: Any) -> list[LayoffMention]:
         s, e = draft.spans[k]
@@ -169,7 +197,8 @@ class Tagger:
         in_sentence = [m for m in result.companies if s <= m.start < e]
         found: dict[str | None, LayoffMention] = {}
         for ts, te, _name in draft.triggers[k]:
-            reading = read_trigger(doc, ts, te, sentence)
+            reading = read_trigger(doc, ts, te, sentence,
+                                   [(m.start - s, m.end - s) for m in in_sentence if m.via != "product"])
             if reading.person_only:
                 continue
             status, status_path = reading.status, reading.status_path
@@ -367,27 +396,28 @@ def _sentence_owners(items: Sequence[CleanedText]) -> dict[str, list[int]]:
     return by_sentence
 
 
-_RULES_TAGGER: Tagger | None = None
+_WORKER_TAGGER: Tagger | None = None
 
 
 def rules_tagger() -> Tagger:
-    """This process's tagger without NER: the knowledge base and lexicon load once per process."""
-    global _RULES_TAGGER
-    if _RULES_TAGGER is None:
-        _RULES_TAGGER = Tagger(with_ner=False)
-    return _RULES_TAGGER
+    """This process's worker tagger (parser and NER included): the knowledge base, the lexicon and
+    the spaCy models load once per process (in the warm forkserver, once for all workers)."""
+    global _WORKER_TAGGER
+    if _WORKER_TAGGER is None:
+        _WORKER_TAGGER = Tagger(with_ner=True)
+    return _WORKER_TAGGER
 
 
 def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult], list[str]]:
-    """Worker task: the rule-based tags of a chunk of articles, and the sentences the process
-    holding the spaCy model should run NER on (see :meth:`Tagger.org_candidates_many`)."""
-    tagger = rules_tagger()
-    return tagger.tag_many(items), tagger.ner_sentences(items)
+    """Worker task: the complete tags of a chunk of articles (parser and NER ran here), and the
+    sentences left for the parent's NER: none (see :meth:`Tagger.org_candidates_many`)."""
+    return rules_tagger().tag_many(items), []
 
 
 if in_warm_forkserver(__name__):
-    try:  # imported as the worker forkserver's preload: load the knowledge base once for all workers
-        rules_tagger()
-    except Exception:  # noqa: BLE001 - a broken knowledge base fails in the worker, with its message
+    try:  # imported as the worker forkserver's preload: knowledge base and spaCy load once for all workers
+        load_parser(rules_tagger().parser_model)
+        load_ner()
+    except Exception:  # noqa: BLE001 - a broken knowledge base or model fails in the worker, with its message
         pass
     freeze_warm_state()
