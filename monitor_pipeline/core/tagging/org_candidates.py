@@ -215,7 +215,8 @@ NON_COMPANY_ORGS = frozenset(
     INSEE France Travail Pôle emploi Unédic Urssaf Bpifrance BPI OCDE FMI ONU OIT BCE Banque de France
     Banque mondiale Eurostat Gartner IDC Forrester McKinsey Global Institute Inria CNRS CEA Sorbonne
     Université Ecole École Polytechnique HEC ESSEC Sciences Po Fed Réserve fédérale Maison-Blanche Congrès
-    Trésor Autorité Cnil Apec Acoss Cour des comptes Conseil d'État Défenseur des droits
+    Trésor Autorité Cnil Apec Acoss Cour des comptes Conseil d'État Défenseur des droits NASA ESA CNES
+    Météo-France Ademe Arcep Anses HAS ARS Sécurité sociale Cnam Cnav Urssaf Police Gendarmerie Armée
     """.split()
 ) | {"france travail", "pôle emploi", "banque de france", "banque mondiale", "cour des comptes",
      "conseil d'état", "conseil d'etat", "réserve fédérale", "maison-blanche", "maison blanche",
@@ -265,4 +266,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     if label == "LOC" and not agent:
         return True
+    if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name):
+        return True  # NER's MISC (products, technologies, events) are no companies by themselves
+    if before and re.search(r"(?:\bles|\bdes|\bces)\s+$", before, re.IGNORECASE) and not agent:
+        return True  # "les Beatles", "des Bleus": a group of people
     return all(w in GENERIC or w in PLACES for w in words)

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "TriggerReading", "load_parser", "neutralize_incises", "read_trigger",
+__all__ = ["PARSER_MODEL", "Agent", "TriggerReading", "focus_clause", "load_parser", "neutralize_incises", "read_trigger",
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
@@ -54,12 +54,40 @@ _INCISE = re.compile(
     r"\s[–—]\s[^–—.!?]{1,120}?\s[–—](?=\s)"  # – pour ne citer qu'eux –
     r"|\s?\([^()]{0,160}\)"  # (…)
     r"|,\s*(?:pour\s+ne\s+(?:citer|prendre|nommer)\s+qu[e']\s*[^,.;]{0,40}"
-    r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40})\s*(?=,)",
+    r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40}"
+    r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
     re.IGNORECASE,
 )
 
 
 _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)")
+
+
+_LEADING_SUBORDINATE = re.compile(
+    r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
+    r"avant\s+que|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
+    re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)",
+                           re.IGNORECASE)
+
+
+def focus_clause(text: str, start: int, end: int) -> str:
+    """``text`` with the clauses that do not hold ``[start, end)`` blanked (same length): a leading
+    subordinate clause ("Pendant que X recrute, …"), the clauses beyond ";" or ", tandis que",
+    ", mais"… The parser then reads the trigger's clause alone."""
+    lo, hi = 0, len(text)
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead and lead.end() <= start:
+        lo = lead.end()
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= start:
+            lo = max(lo, m.start())
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    if (lo, hi) == (0, len(text)):
+        return text
+    return " " * lo + text[lo:hi] + " " * (len(text) - hi)
 
 
 def neutralize_incises(sentence: str) -> str:
@@ -209,7 +237,11 @@ def _is_namey(tok: Any) -> bool:
         return True
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "AUX", "NUM"):
         return False
-    return tok.pos_ == "PROPN" or (tok.i > 0 and tok.pos_ in ("NOUN", "ADJ", "X", "PRON"))
+    if tok.pos_ in ("PROPN", "X"):
+        return True
+    if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
+        return tok.pos_ not in ("VERB", "ADV", "PRON") and (tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov)
+    return tok.pos_ in ("NOUN", "ADJ", "PRON")
 
 
 def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
@@ -270,53 +302,107 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
     return out
 
 
+REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
+                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer"})
+
+
+def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
+    """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
+    agents: list[Agent] = []
+    anaphor = other = False
+    for subj in _children(gov, "nsubj", "nsubj:pass"):
+        if subj.i in skip:
+            continue
+        if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
+            ante = _relative_antecedent(gov)
+            found: list[Agent] = []
+            if ante is not None:
+                found, ana = _agent_from_nominal(ante, "relative", {gov.i})
+                anaphor = anaphor or ana
+            if not found:
+                found = _name_before(subj)
+            agents.extend(found)
+            continue
+        found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
+        agents.extend(found)
+        anaphor = anaphor or ana
+        other = other or (not found and not ana)
+    return agents, anaphor, other
+
+
+def _name_before(relative: Any) -> list[Agent]:
+    """"…, présenté par Vencorex, qui supprime …": the name right before a relative pronoun (the
+    parser often hangs the clause on a farther noun)."""
+    doc = relative.doc
+    i = relative.i - 1
+    while i >= 0 and (doc[i].is_punct or doc[i].is_space):
+        i -= 1
+    if i >= 0 and _is_namey(doc[i]):
+        return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "relative-adjacent")]
+    return []
+
+
 def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
-    # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "de ses salariés"
+    # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
     for c in trig.children:
         if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
                 return agents, False, "complement"
-    chez = [a for t in trig.subtree for a in ([] if t.i == trig.i else _chez_agents(t, ()))]
+        if c.dep_.startswith("acl") and c.dep_ != "acl:relcl":
+            for a in _children(c, "obl:agent"):
+                agents, _ = _agent_from_nominal(a, "passive-agent", ())
+                if agents:
+                    return agents, False, f"participle-agent@{c.lemma_}"
+    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
     if chez:
         return chez, False, "chez-in-trigger"
-    anaphor = False
+    anaphor = other = False
     chain = _chain(trig)
     for k, gov in enumerate(chain):
         chez = _chez_agents(gov, skip)
         if chez:
             return chez, False, f"chez@{gov.lemma_}"
-        passive_agents = _children(gov, "obl:agent")
-        for a in passive_agents:
-            found, ana = _agent_from_nominal(a, "passive-agent", skip)
+        for a in _children(gov, "obl:agent"):
+            found, _ = _agent_from_nominal(a, "passive-agent", skip)
             if found:
                 return found, False, f"passive-agent@{gov.lemma_}"
-        for subj in _children(gov, "nsubj", "nsubj:pass", "expl:subj"):
-            if subj.i in skip or subj.i == trig.i:
-                continue
-            if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
-                ante = _relative_antecedent(gov)
-                if ante is not None:
-                    found, ana = _agent_from_nominal(ante, "relative", {gov.i})
-                    if found:
-                        return found, False, f"relative@{gov.lemma_}"
-                    anaphor = anaphor or ana
-                continue
-            if subj.dep_ == "expl:subj":
-                continue
-            found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
-            if found:
-                return found, False, f"subject@{gov.lemma_}"
-            if ana:
-                anaphor = True
-                # "X a déclaré qu'elle allait supprimer": the matrix subject resolves the pronoun
-                continue
-            if gov.i != trig.i:
-                return [], anaphor, f"subject-not-company@{gov.lemma_}"
+        found, ana, not_company = _subject_agents(gov, skip, chain, k)
+        if found:
+            return found, False, f"subject@{gov.lemma_}"
+        anaphor = anaphor or ana
+        if not_company and gov.i != trig.i:
+            other = True
+            break  # "le ministère a validé …": a subject that is no company ends the search
         skip.add(gov.i)
-    return [], anaphor, "none"
+    # 2. fallbacks: "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
+    doc = trig.doc
+    frame = [a for t in doc if t.lower_ == "chez" and t.i < trig.i for a in _agent_from_nominal(t.head, "chez-frame", ())[0]]
+    if frame and not anaphor:
+        return frame, False, "chez-frame"
+    for gov in chain:
+        for c in gov.children:
+            if c.dep_ in ("parataxis", "conj") and c.i > trig.i and governor_lemma(c) in REPORTING:
+                speakers = _children(c, "nsubj") + [o for o in _children(c, "obj") if o.i > c.i]
+                for speaker in speakers:
+                    found, _ = _agent_from_nominal(speaker, "reported-by", ())
+                    if found:
+                        return found, False, f"reported-by@{c.lemma_}"
+    # 3. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
+    if trig.pos_ in ("VERB", "AUX") and not other:
+        i = trig.i - 1
+        while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+            i -= 1
+        if i >= 0 and _is_namey(doc[i]) and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
+            return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
+    return [], anaphor, "subject-not-company" if other else "none"
+
+
+def governor_lemma(tok: Any) -> str:
+    """The lemma of a governing verb (the form's own lowercase when the lemmatizer left it as is)."""
+    return tok.lemma_.lower()
 
 
 def _enumerated_chez(sentence: str, trig_end: int, agents: list[Agent], clause_end: int) -> list[Agent]:
@@ -369,7 +455,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if gov.i != trig.i:
             # "n'envisage aucune réduction": the determiner sits on the trigger noun
             pass
-    if _negated(trig):
+    if _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass")):
         return "negated", "negation@trigger"
     if text.endswith("?"):
         return "hypothetical", "question"

@@ -34,7 +34,7 @@ from monitor_pipeline.core.tagging.org_candidates import (
     needs_ner,
     normalize_org_name,
 )
-from monitor_pipeline.core.tagging.syntax import load_parser, neutralize_incises, read_trigger
+from monitor_pipeline.core.tagging.syntax import focus_clause, load_parser, neutralize_incises, read_trigger
 from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
@@ -151,9 +151,12 @@ class Tagger:
             return {}
         todo: dict[str, None] = {}
         for draft in drafts:
-            for k in draft.triggers:
+            for k, triggers in draft.triggers.items():
                 s, e = draft.spans[k]
-                todo[neutralize_incises(draft.cleaned.text[s:e])] = None
+                base = neutralize_incises(draft.cleaned.text[s:e])
+                todo[base] = None  # NER reads the whole sentence
+                for ts, te, _ in triggers:
+                    todo[focus_clause(base, ts, te)] = None
         if not todo:
             return {}
         nlp = load_parser(self.parser_model)
@@ -189,14 +192,16 @@ class Tagger:
             for k in sorted(draft.triggers):
                 s, e = draft.spans[k]
                 sentence = draft.cleaned.text[s:e]
-                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs[neutralize_incises(sentence)]))
+                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs))
 
-    def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, doc: Any) -> list[LayoffMention]:
+    def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, docs: dict[str, Any]) -> list[LayoffMention]:
         s, e = draft.spans[k]
         result = draft.result
         in_sentence = [m for m in result.companies if s <= m.start < e]
         found: dict[str | None, LayoffMention] = {}
+        base_text = neutralize_incises(sentence)
         for ts, te, _name in draft.triggers[k]:
+            doc = docs[focus_clause(base_text, ts, te)]
             reading = read_trigger(doc, ts, te, sentence,
                                    [(m.start - s, m.end - s) for m in in_sentence if m.via != "product"])
             if reading.person_only:
@@ -344,7 +349,9 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     if tok.ent_type_:
         for ent in doc.ents:
             if ent.start <= tok.i < ent.end:
-                return ent.start_char, ent.end_char, ent.label_
+                raw = doc.text[ent.start_char:ent.end_char]
+                lead = len(raw) - len(raw.lstrip())
+                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), ent.label_
     first = last = tok
     while first.i > 0 and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].pos_ in ("PROPN", "NOUN", "X"):
         first = doc[first.i - 1]
