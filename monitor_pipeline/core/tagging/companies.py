@@ -56,7 +56,7 @@ _DESCRIPTOR_BEFORE = re.compile(
 GLOBAL_EVIDENCE = re.compile(
     r"(?i:\b(?:chiffre\s+d'affaires|milliards?\s+de\s+dollars|millions?\s+de\s+dollars|milliards?\s+d'euros|"
     r"millions?\s+d'euros|rach[eè]t\w*|rachat|acquisition|valorisation|lev[ée]e\s+de\s+fonds|licenci\w*|"
-    r"suppressions?\s+de\s+postes|plan\s+social|PDG|directeur\s+général|salariés|effectifs|actionnaires?|Bourse|"
+    r"suppressions?\s+(?:de\s+postes|d'emplois)|plans?\s+(?:social|de\s+départs)|effectifs|PDG|directeur\s+général|salariés|effectifs|actionnaires?|Bourse|"
     r"résultats\s+(?:trimestriels|annuels)|clients?|abonnés|intelligence\s+artificielle)\b)|\bIA\b"
 )
 

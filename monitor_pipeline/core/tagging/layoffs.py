@@ -198,7 +198,7 @@ _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\(
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
 _HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|cadres?|contrats?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
-_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|soit|rassemble|réunit)\s*$", re.IGNORECASE)
+_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit)\s*$", re.IGNORECASE)
 # numbers of people trained, hired or redeployed are not the number of jobs cut
 _NOT_CUT_BEFORE = re.compile(
     r"\b(?:formation|form(?:er|e|ent|é|és)|recrut\w*|embauch\w*|reclass\w*|redéploi\w*|redéploy\w*|accompagn\w*)"
@@ -367,6 +367,10 @@ class Headcount:
     qualifier: str | None = None
 
 
+_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|vingtaine|trentaine|cinquantaine)\s+(?:de\s+|d')"
+                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|journalistes|consultants|"
+                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs)\b", re.IGNORECASE)
+_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50}
 _VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
 
 
@@ -393,6 +397,9 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
     head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
     if head is None and pct is None:
         lo, hi = _clause_bounds(sentence, trig)
+        about = _ABOUT.search(sentence[lo:hi])
+        if about:  # "un millier de postes", "une centaine de salariés"
+            return Headcount(_ABOUT_VALUES[about.group(1).lower()], qualifier="environ")
         vague = _VAGUE.search(sentence[lo:hi])
         if vague:
             return Headcount(qualifier=f"des {vague.group(1).lower()}")
@@ -428,6 +435,8 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
             continue
         noun = metric.noun or ""
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
+            if metric.range_low is not None and metric.range_low > metric.value:
+                continue  # "passés de 5 000 à 3 800 personnes": a workforce before and after, not a cut
             if _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start]):
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
@@ -440,11 +449,7 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
     head = int(round(min(candidates)[1])) if candidates and min(candidates)[0] <= 120 else None
     pct = min(percents)[1] if percents and min(percents)[0] <= 120 else None
     if head is not None and pct is not None:
-        # keep the closer of the two readings
-        if min(percents)[0] < min(candidates)[0]:
-            head = None
-        else:
-            pct = None
+        pct = None  # "30 % de ses effectifs, soit 240 personnes": the number of jobs is the headcount
     if not detail:
         return head, pct
     chosen = min(candidates) if head is not None else min(percents) if pct is not None else None

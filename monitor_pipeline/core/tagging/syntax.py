@@ -60,7 +60,7 @@ _INCISE = re.compile(
 )
 
 
-_DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)")
+_DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,])")
 
 
 _LEADING_SUBORDINATE = re.compile(
@@ -96,7 +96,7 @@ def neutralize_incises(sentence: str) -> str:
     become spaces, and digit groups are joined ("15 000" → "15000 ": one number token, where
     the tagger would otherwise read two determiners)."""
     text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
-    return _DIGIT_GROUPS.sub(lambda m: re.sub(r"\s", "", m.group(0)).ljust(len(m.group(0))), text)
+    return _DIGIT_GROUPS.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)).ljust(len(m.group(0))), text)
 
 
 # ------------------------------------------------------------------ word classes
@@ -257,6 +257,9 @@ def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
         for c in t.children:
             if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
                 continue
+            if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
+                    or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":
+                continue  # "le PDG d'Intuit, Sasan Goodarzi": the person in apposition is not a company
             stack.append(c)
     return sorted(out, key=lambda x: x.i)
 
@@ -391,7 +394,7 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
                     if found:
                         return found, False, f"reported-by@{c.lemma_}"
     # 3. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
-    if trig.pos_ in ("VERB", "AUX") and not other:
+    if trig.pos_ in ("VERB", "AUX", "ADJ") and not other:
         i = trig.i - 1
         while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
             i -= 1
@@ -416,7 +419,7 @@ def _enumerated_chez(sentence: str, trig_end: int, agents: list[Agent], clause_e
         if not name:
             continue
         e = s + len(name.group(0).rstrip(".,;"))
-        out.append(Agent(s, e, "enumeration:chez", (seg_start, s)))
+        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start()) if out else None))
         nxt = re.search(r"[,;]|\bet\b|\bainsi\s+que\b", sentence[e:clause_end])
         seg_start = e + (nxt.end() if nxt else 0)
     return out if len(out) >= 2 else []

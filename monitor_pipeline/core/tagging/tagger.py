@@ -6,6 +6,7 @@ across articles.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -142,6 +143,8 @@ class Tagger:
         for draft, candidates in zip(drafts, self._org_candidates(items, docs)):
             draft.result.org_candidates = candidates
             _add_unknown_companies(draft, candidates)
+            if self.with_ner:
+                _add_listed_companies(draft, self.matcher)
         self._layoffs(drafts, docs)
         return [d.result for d in drafts]
 
@@ -339,6 +342,60 @@ def _add_unknown_companies(draft: _Draft, candidates: Sequence[OrgCandidate]) ->
             if cid:
                 _insert_company(draft.result, CompanyMention(cid, cand.name, cand.name, s + cand.start, s + cand.end,
                                                              "ner", known=False))
+
+
+_LIST_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w&'’.-]*|&)){0,3}"
+_LIST_SEP = r"\s*,\s*(?:et\s+|ou\s+)?|\s+(?:et|ou)\s+"
+_NEXT_IN_LIST = re.compile(rf"(?:{_LIST_SEP})(?P<name>{_LIST_NAME})(?![\w'’])")
+_PREV_IN_LIST = re.compile(rf"(?<![\w'’])(?P<name>{_LIST_NAME})(?:{_LIST_SEP})$")
+
+
+def _add_listed_companies(draft: _Draft, matcher: CompanyMatcher) -> None:
+    """Names listed with a known company ("Canva, Santander, Morgan Stanley et Amazon") are
+    companies too, unless a precision guard says otherwise (place, person title, union, medium…)."""
+    text = draft.cleaned.text
+    anchors = [m for m in draft.result.companies if m.via != "product"]
+    for s, e in draft.spans:
+        inside = [m for m in anchors if s <= m.start < e]
+        if not inside:
+            continue
+        sentence = text[s:e]
+        for m in inside:
+            run: list[tuple[int, int]] = []
+            coordinated = False
+            pos = m.end - s
+            while True:
+                nxt = _NEXT_IN_LIST.match(sentence, pos)
+                if not nxt:
+                    break
+                run.append((nxt.start("name"), nxt.end("name")))
+                coordinated = coordinated or bool(re.search(r"\b(?:et|ou)\s*$", sentence[pos:nxt.start("name")]))
+                pos = nxt.end("name")
+            end = m.start - s
+            while end > 0:
+                offset = max(0, end - 80)
+                prev = _PREV_IN_LIST.search(sentence[offset:end])
+                if not prev:
+                    break
+                ns, ne = offset + prev.start("name"), offset + prev.end("name")
+                if ns == 0 or not sentence[:ns].strip():
+                    break  # the sentence's first word: its capital proves nothing
+                run.append((ns, ne))
+                coordinated = coordinated or bool(re.search(r"\b(?:et|ou)\s*$", sentence[ne:end]))
+                end = ns
+            if coordinated:  # a real enumeration ("A, B et C"), not an apposition ("Intuit, Sasan Goodarzi, a …")
+                for ns, ne in run:
+                    _add_listed(draft, matcher, sentence, s, ns, ne)
+
+
+def _add_listed(draft: _Draft, matcher: CompanyMatcher, sentence: str, base: int, ns: int, ne: int) -> None:
+    name = normalize_org_name(sentence[ns:ne])
+    if len(name) < 2 or matcher.find_raw(name) or is_non_company(name, sentence, ns):
+        return
+    ns = sentence.find(name, ns)
+    cid = company_slug(name)
+    if cid:
+        _insert_company(draft.result, CompanyMention(cid, name, name, base + ns, base + ns + len(name), "list", known=False))
 
 
 def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
