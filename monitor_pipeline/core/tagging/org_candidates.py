@@ -216,7 +216,7 @@ NON_COMPANY_ORGS = frozenset(
     Banque mondiale Eurostat Gartner IDC Forrester McKinsey Global Institute Inria CNRS CEA Sorbonne
     Université Ecole École Polytechnique HEC ESSEC Sciences Po Fed Réserve fédérale Maison-Blanche Congrès
     Trésor Autorité Cnil Apec Acoss Cour des comptes Conseil d'État Défenseur des droits NASA ESA CNES
-    Météo-France Ademe Arcep Anses HAS ARS Sécurité sociale Cnam Cnav Urssaf Police Gendarmerie Armée
+    SEC FTC DOJ AMF ACPR FCA CMA NLRB Météo-France Ademe Arcep Anses HAS ARS Sécurité sociale Cnam Cnav Urssaf Police Gendarmerie Armée
     """.split()
 ) | {"france travail", "pôle emploi", "banque de france", "banque mondiale", "cour des comptes",
      "conseil d'état", "conseil d'etat", "réserve fédérale", "maison-blanche", "maison blanche",

@@ -393,7 +393,13 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
                     found, _ = _agent_from_nominal(speaker, "reported-by", ())
                     if found:
                         return found, False, f"reported-by@{c.lemma_}"
-    # 3. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
+    # 3. "c'est au tour de X d'annoncer …"
+    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE)
+    if turn:
+        name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
+        if name is not None and _is_namey(name):
+            return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
     if trig.pos_ in ("VERB", "AUX", "ADJ") and not other:
         i = trig.i - 1
         while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):

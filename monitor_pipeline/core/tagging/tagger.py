@@ -265,8 +265,19 @@ class Tagger:
             return None
         ns, ne, label = span
         name = normalize_org_name(sentence[ns:ne])
-        if len(name) < 2 or not any(ch.isalpha() for ch in name) or self.matcher.find_raw(name):
+        if len(name) < 2 or not any(ch.isalpha() for ch in name):
             return None
+        raw = self.matcher.find_raw(name)
+        if raw:
+            # a known form the matcher kept back for lack of evidence ("Zoom"): being the agent of
+            # a layoff is the evidence
+            form, fs, fe = raw[0]
+            if (fs, fe) != (0, len(name)):
+                return None
+            at = sentence.find(name, ns)
+            mention = CompanyMention(form.company_id, form.name, name, base + at, base + at + len(name), "agent")
+            _insert_company(draft.result, mention)
+            return mention
         if is_non_company(name, sentence, ns, label, agent=True):
             return None
         ns = sentence.find(name, ns)
