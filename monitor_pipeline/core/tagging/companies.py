@@ -347,11 +347,7 @@ class CompanyMatcher:
         outside = sentence[:local_s] + " " * (local_e - local_s) + sentence[local_e:]
         if pattern is not None and pattern.search(outside):
             return True
-        if form.via != "product" and GLOBAL_EVIDENCE.search(outside):
-            at_start = not sentence[:local_s].strip(" «\"'")
-            # "Total, ce sont…" / "Total : 300" at sentence start is the word, not the company
-            return not (at_start and re.match(r"\s*(?::|,\s*[a-zà-ÿ])", sentence[local_e:local_e + 4]))
-        return False
+        return form.via != "product" and GLOBAL_EVIDENCE.search(outside) is not None
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|ou|ainsi que)\s*", re.IGNORECASE)
