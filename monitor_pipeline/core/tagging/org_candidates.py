@@ -198,8 +198,9 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
         if name.lower() in seen or not _keep(name, matcher, known):
             continue
         seen.add(name.lower())
-        start = sentence.find(name, ent.start_char)
-        if start < 0 or start > ent.end_char:
+        ent_start = getattr(ent, "start_char", 0)  # test doubles may lack offsets: search the sentence
+        start = sentence.find(name, ent_start)
+        if start < 0 or start > getattr(ent, "end_char", len(sentence)):
             start = -1
         out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, ent.label_))
     return out

@@ -233,14 +233,17 @@ _KNOWN_STARTS: set[int] = set()
 
 
 def _is_namey(tok: Any) -> bool:
+    """Could ``tok`` be (part of) a company name? Known names always; else a capitalized token that
+    is a proper noun, or that the entity recognizer or the vocabulary sets apart (the tagger calls
+    "Voltaris" an auxiliary in the future tense)."""
     if tok.idx in _KNOWN_STARTS:
         return True
-    if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "AUX", "NUM"):
+    if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
-    if tok.pos_ in ("PROPN", "X"):
-        return True
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
         return tok.pos_ not in ("VERB", "ADV", "PRON") and (tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov)
+    if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
+        return True
     return tok.pos_ in ("NOUN", "ADJ", "PRON")
 
 
