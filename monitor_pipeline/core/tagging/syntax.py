@@ -241,7 +241,11 @@ def _is_namey(tok: Any) -> bool:
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
-        return tok.pos_ not in ("VERB", "ADV", "PRON") and (tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov)
+        if tok.pos_ in ("VERB", "ADV", "PRON"):
+            return False
+        # a French common noun needs a determiner: "Block a licencié", without one, is a name
+        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
+        return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and tok.dep_.startswith("nsubj")
     if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
         return True
     return tok.pos_ in ("NOUN", "ADJ", "PRON")
