@@ -149,6 +149,9 @@ fabricant opérateur banque assureur distributeur spécialiste compagnie leader 
 enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
 """.split())
+#: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
+PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
+                        "licenciement", "programme", "vague", "procédure"})
 PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
 RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
 #: one person's role: "le licenciement du directeur technique" is no layoff event
@@ -209,6 +212,8 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break
         if cur.dep_ in ("advcl", "parataxis"):
             break
+        if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS:
+            break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
         cur = cur.head
         out.append(cur)
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
