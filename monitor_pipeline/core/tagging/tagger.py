@@ -471,16 +471,16 @@ def _sentence_owners(items: Sequence[CleanedText]) -> dict[str, list[int]]:
     return by_sentence
 
 
-_WORKER_TAGGER: Tagger | None = None
+_RULES_TAGGER: Tagger | None = None
 
 
 def rules_tagger() -> Tagger:
     """This process's worker tagger (parser and NER included): the knowledge base, the lexicon and
     the spaCy models load once per process (in the warm forkserver, once for all workers)."""
-    global _WORKER_TAGGER
-    if _WORKER_TAGGER is None:
-        _WORKER_TAGGER = Tagger(with_ner=True)
-    return _WORKER_TAGGER
+    global _RULES_TAGGER
+    if _RULES_TAGGER is None:
+        _RULES_TAGGER = Tagger(with_ner=True)
+    return _RULES_TAGGER
 
 
 def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult], list[str]]:
