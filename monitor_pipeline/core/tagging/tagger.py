@@ -6,6 +6,7 @@ across articles.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
@@ -35,7 +36,15 @@ from monitor_pipeline.core.tagging.org_candidates import (
     needs_ner,
     normalize_org_name,
 )
-from monitor_pipeline.core.tagging.syntax import focus_clause, load_parser, neutralize_incises, read_trigger
+from monitor_pipeline.core.tagging.syntax import (
+    EntityRecognizer,
+    copy_entities,
+    focus_clause,
+    load_parser,
+    neutralize_incises,
+    parse,
+    read_trigger,
+)
 from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
@@ -43,7 +52,8 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
 TAGGER_VERSION = "tagger-2.0"
 
-_CONTEXT_SENTENCES = 2  # previous sentences searched for an anaphora's antecedent
+_CONTEXT_SENTENCES = 2
+NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
 @dataclass
@@ -136,55 +146,66 @@ class Tagger:
         return self.tag_many([cleaned])[0]
 
     def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
-        """Tag several articles; spaCy runs in one batch over all their trigger sentences (parser
-        and NER) and one batch over their other candidate sentences (NER only)."""
+        """Tag several articles; spaCy runs in one NER batch over all their candidate sentences
+        (trigger sentences included) and one parser batch over their trigger clauses."""
         drafts = [self._rules(c) for c in items]
-        docs = self._parse(drafts)
-        for draft, candidates in zip(drafts, self._org_candidates(items, docs)):
+        entity_docs: dict[str, Any] | None = {} if self.with_ner else None
+        for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
             draft.result.org_candidates = candidates
             _add_unknown_companies(draft, candidates)
             if self.with_ner:
                 _add_listed_companies(draft, self.matcher)
-        self._layoffs(drafts, docs)
+        self._layoffs(drafts, self._parse(drafts, entity_docs))
         return [d.result for d in drafts]
 
-    def _parse(self, drafts: Sequence[_Draft]) -> dict[str, Any]:
-        """spaCy docs of the drafts' trigger sentences (incises neutralized), keyed by that text."""
+    def _parse(self, drafts: Sequence[_Draft], entity_docs: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Parsed trigger clauses (incises neutralized, other clauses blanked), keyed by that text,
+        carrying the entities of their sentence (from ``entity_docs``, else from a NER batch)."""
         if not self.with_parser:
             return {}
-        todo: dict[str, None] = {}
+        todo: dict[str, str] = {}  # clause text -> its sentence
         for draft in drafts:
             for k, triggers in draft.triggers.items():
                 s, e = draft.spans[k]
-                base = neutralize_incises(draft.cleaned.text[s:e])
-                todo[base] = None  # NER reads the whole sentence
+                sentence = draft.cleaned.text[s:e]
+                base = neutralize_incises(sentence)
                 for ts, te, _ in triggers:
-                    todo[focus_clause(base, ts, te)] = None
+                    todo.setdefault(focus_clause(base, ts, te), sentence)
         if not todo:
             return {}
         nlp = load_parser(self.parser_model)
-        return dict(zip(todo, nlp.pipe(list(todo), batch_size=64)))
+        entity_docs = entity_docs if entity_docs is not None else self._entity_docs(set(todo.values()))
+        docs = dict(zip(todo, parse(nlp, list(todo))))
+        for clause, doc in docs.items():
+            if todo[clause] in entity_docs:
+                copy_entities(entity_docs[todo[clause]], doc)
+        return docs
 
-    def _org_candidates(self, items: Sequence[CleanedText], docs: dict[str, Any]) -> list[list[OrgCandidate]]:
-        """NER candidates: from the parse for trigger sentences, from the NER-only batch for the rest."""
+    def _entity_docs(self, sentences: set[str]) -> dict[str, Any]:
+        """NER docs of the sentences that hold a capitalized word no known company covers (the
+        others' names are all known: NER would add nothing)."""
+        todo = [s for s in sentences if needs_ner(s, self.matcher)]
+        return dict(zip(todo, self._entity_recognizer().pipe(todo))) if todo else {}
+
+    def _org_candidates(self, items: Sequence[CleanedText], drafts: Sequence[_Draft],
+                        entity_docs: dict[str, Any] | None) -> list[list[OrgCandidate]]:
+        """NER candidates of each article, one NER batch over the sentences that need it and the
+        trigger sentences (their entity docs are kept in ``entity_docs`` for the parser)."""
         found: list[list[OrgCandidate]] = [[] for _ in items]
         if not self.with_ner:
             return found
         by_sentence = _sentence_owners(items)
-        rest = []
-        for sentence, owners in by_sentence.items():
-            if not needs_ner(sentence, self.matcher):
-                continue
-            doc = docs.get(neutralize_incises(sentence))
-            if doc is None:
-                rest.append(sentence)
-                continue
+        triggers = {d.cleaned.text[d.spans[k][0]:d.spans[k][1]] for d in drafts for k in d.triggers} \
+            if self.with_parser else set()
+        todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
+        if not todo:
+            return found
+        for sentence, doc in zip(todo, self._entity_recognizer().pipe(todo)):
+            if sentence in triggers and entity_docs is not None:
+                entity_docs[sentence] = doc
             for cand in candidates_in_doc(sentence, doc, self.matcher):
-                for owner in dict.fromkeys(owners):
+                for owner in dict.fromkeys(by_sentence[sentence]):
                     found[owner].append(cand)
-        for cand in find_org_candidates(rest, matcher=self.matcher, prefiltered=True):
-            for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
-                found[owner].append(cand)
         return found
 
     def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
@@ -288,6 +309,13 @@ class Tagger:
         return mention
 
     # ------------------------------------------------------------------ NER
+    def _entity_recognizer(self) -> Any:
+        """spaCy's NER: the parser pipeline's own (``NER_MODEL = "parser"``, default: one model in
+        memory, fewer misses on the dev sets) or the small model's (``"small"``, same speed)."""
+        if NER_MODEL == "parser":
+            return EntityRecognizer(load_parser(self.parser_model))
+        return load_ner()
+
     def org_candidates_many(self, items: Sequence[CleanedText],
                             ner_sentences: Sequence[str] | None = None) -> list[list[OrgCandidate]]:
         """Each article's unknown organisations (empty lists without NER), one NER batch for all.
@@ -300,7 +328,10 @@ class Tagger:
         by_sentence = _sentence_owners(items)
         if ner_sentences is None:
             ner_sentences = [s for s in by_sentence if needs_ner(s, self.matcher)]
-        for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True):
+        if not ner_sentences:
+            return found
+        for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True,
+                                        nlp=self._entity_recognizer()):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found
@@ -492,7 +523,8 @@ def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult]
 if in_warm_forkserver(__name__):
     try:  # imported as the worker forkserver's preload: knowledge base and spaCy load once for all workers
         load_parser(rules_tagger().parser_model)
-        load_ner()
+        if NER_MODEL != "parser":
+            load_ner()
     except Exception:  # noqa: BLE001 - a broken knowledge base or model fails in the worker, with its message
         pass
     freeze_warm_state()
