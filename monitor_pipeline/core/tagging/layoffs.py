@@ -35,6 +35,7 @@ __all__ = [
     "Headcount",
     "headcount_near",
     "regex_attribute",
+    "regex_speaker",
     "regex_status",
 ]
 
@@ -590,6 +591,12 @@ def regex_attribute(sentence: str, trig: tuple[int, int], mentions: list[Company
     """Company ids the lexical rules blame for the trigger ``trig`` (the parser's fallback)."""
     text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
     return _attribute(text, trig, sorted(mentions, key=lambda m: m.start), base)
+
+
+def regex_speaker(sentence: str, mentions: list[CompanyMention], base: int, lexicon: LayoffLexicon) -> list[str]:
+    """The company right before a denial or negation cue ("…, CGI dément tout projet")."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _speaker_of_denial(text, sorted(mentions, key=lambda m: m.start), base, lexicon)
 
 
 def is_excluded_context(sentence: str, start: int) -> bool:

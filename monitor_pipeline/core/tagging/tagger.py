@@ -23,6 +23,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     is_excluded_context,
     mask_relative_clauses,
     regex_attribute,
+    regex_speaker,
     regex_status,
 )
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
@@ -44,6 +45,7 @@ from monitor_pipeline.core.tagging.syntax import (
     neutralize_incises,
     parse,
     read_trigger,
+    speaker_agents,
 )
 from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
@@ -245,6 +247,17 @@ class Tagger:
                 if company is not None:
                     targets.append((company, None, "anaphor"))
                     path = "anaphor"
+            if not targets and status in ("denied", "negated"):
+                for agent in speaker_agents(doc, status):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+                    if company is not None:
+                        targets.append((company, None, "speaker"))
+                        path = "speaker"
+                        break
+            if not targets and status in ("denied", "negated"):
+                by_id = {m.company_id: m for m in in_sentence}
+                targets.extend((by_id[i], None, "speaker-cue") for i in
+                               regex_speaker(sentence, list(in_sentence), s, self.lexicon) if i in by_id)
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
