@@ -240,6 +240,18 @@ _SOURCE_BEFORE = re.compile(
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
     re.IGNORECASE,
 )
+#: words announcing a company right before a name ("l'indien WNS", "le rachat de", "la start-up")
+_COMPANY_DESCRIPTOR = re.compile(
+    r"(?:\b(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|constructeur|fabricant|"
+    r"équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|rachat|acquisition|rachète|racheté|"
+    r"racheter|concurrent|rival|filiale)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
+    r"suédois|israélien|canadien|italien|espagnol|néerlandais|suisse|coréen|français)(?:ne|e)?)"
+    r"\s*(?:de\s+|d'|du\s+|des\s+)?(?:l')?$", re.IGNORECASE)
+#: an apposition describing a company right after a name ("WNS, le spécialiste indien de …")
+_COMPANY_APPOSITION = re.compile(
+    r"\s*,\s*(?:le|la|l'|un|une)\s*(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|"
+    r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
+    re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
@@ -265,9 +277,11 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     if label == "PER" and (not agent or len(words) > 1):
         return True
-    if label == "LOC" and not agent:
+    after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
+    described = bool(before and _COMPANY_DESCRIPTOR.search(before) or after and _COMPANY_APPOSITION.match(after))
+    if label == "LOC" and not agent and not described:
         return True
-    if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name):
+    if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:
         return True  # NER's MISC (products, technologies, events) are no companies by themselves
     if before and re.search(r"(?:\bles|\bdes|\bces)\s+$", before, re.IGNORECASE) and not agent:
         return True  # "les Beatles", "des Bleus": a group of people

@@ -55,6 +55,12 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 TAGGER_VERSION = "tagger-2.0"
 
 _CONTEXT_SENTENCES = 2
+# words that make a sentence's structure worth parsing (see Tagger._plain)
+_NOT_PLAIN = re.compile(
+    r"[;?()«»\"–—]|\b(?:qui|que|qu'|dont|lequel|laquelle|tandis|alors|pendant|mais|si|s'|chez|par|comme|selon|"
+    r"après|avant|contrairement|tour|elle|il|ils|elles|lui|eux|ce|c'|cela|ceci|été|sera|seront|sans|ni|dément|"
+    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment)\b",
+    re.IGNORECASE)
 NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
@@ -125,7 +131,26 @@ class Tagger:
             triggers = find_triggers(sentence, self.lexicon)
             if triggers:
                 draft.triggers[k] = triggers
+                if self.with_parser and self._plain(sentence, s, triggers, per_sentence[k]):
+                    draft.plain.add(k)
         return draft
+
+    def _plain(self, sentence: str, base: int, triggers: list[tuple[int, int, str]],
+               mentions: Sequence[CompanyMention]) -> bool:
+        """A sentence the lexical rules read as well as the parser, so it is not parsed: one trigger,
+        one known company named first and nothing else capitalized, no status cue but the plain
+        ones, no clause, relative, pronoun, passive or comparison word ("Atos va supprimer 300 postes
+        en France, a annoncé la direction.")."""
+        if len(triggers) != 1 or not mentions:
+            return False
+        ids = {m.company_id for m in mentions}
+        first = mentions[0]
+        if len(ids) != 1 or first.via == "product" or first.start - base > 40 or first.end - base > triggers[0][0]:
+            return False
+        if _NOT_PLAIN.search(sentence) or needs_ner(sentence, self.matcher):
+            return False
+        return not any(p.search(sentence) for key in ("denial", "negation", "hypothetical", "postponed", "contested")
+                       for p in self.lexicon.cues.get(key, []))
 
     def _regex_layoffs(self, draft: _Draft) -> None:
         text = draft.cleaned.text
@@ -168,6 +193,8 @@ class Tagger:
         todo: dict[str, str] = {}  # clause text -> its sentence
         for draft in drafts:
             for k, triggers in draft.triggers.items():
+                if k in draft.plain:
+                    continue
                 s, e = draft.spans[k]
                 sentence = draft.cleaned.text[s:e]
                 base = neutralize_incises(sentence)
@@ -218,7 +245,22 @@ class Tagger:
             for k in sorted(draft.triggers):
                 s, e = draft.spans[k]
                 sentence = draft.cleaned.text[s:e]
-                draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs))
+                if k in draft.plain:
+                    draft.result.layoffs.extend(self._plain_layoffs(draft, k))
+                else:
+                    draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs))
+
+    def _plain_layoffs(self, draft: _Draft, k: int) -> list[LayoffMention]:
+        s, e = draft.spans[k]
+        sentence = draft.cleaned.text[s:e]
+        in_sentence = [m for m in draft.result.companies if s <= m.start < e]
+        found = find_layoffs(sentence, s, in_sentence, self.lexicon, sentence_metrics=draft.metrics[k])
+        (ts, te, _), = draft.triggers[k]
+        head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+        return [replace(l, headcount=head.value, headcount_percent=head.percent, headcount_low=head.low,
+                        headcount_high=head.high, headcount_qualifier=head.qualifier,
+                        trigger_start=s + ts, trigger_end=s + te, rule="rules:plain-sentence")
+                for l in _named(found, draft.result.companies)]
 
     def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, docs: dict[str, Any]) -> list[LayoffMention]:
         s, e = draft.spans[k]
@@ -364,6 +406,8 @@ class _Draft:
     result: TagResult
     metrics: list[list[Metric]] = field(default_factory=list)
     triggers: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    #: trigger sentences read by the lexical rules alone (see ``Tagger._plain``)
+    plain: set[int] = field(default_factory=set)
 
 
 def _per_sentence(companies: Sequence[CompanyMention], spans: Sequence[tuple[int, int]]) -> list[list[CompanyMention]]:
