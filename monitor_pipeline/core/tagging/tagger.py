@@ -29,7 +29,6 @@ from monitor_pipeline.core.tagging.layoffs import (
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
     OrgCandidate,
-    candidates_in_doc,
     company_slug,
     find_org_candidates,
     is_non_company,
@@ -229,12 +228,10 @@ class Tagger:
         todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
         if not todo:
             return found
-        for sentence, doc in zip(todo, self._entity_recognizer().pipe(todo)):
-            if sentence in triggers and entity_docs is not None:
-                entity_docs[sentence] = doc
-            for cand in candidates_in_doc(sentence, doc, self.matcher):
-                for owner in dict.fromkeys(by_sentence[sentence]):
-                    found[owner].append(cand)
+        recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
+        for cand in find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer):
+            for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
+                found[owner].append(cand)
         return found
 
     def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
@@ -395,6 +392,20 @@ class Tagger:
         """The items' distinct sentences that pass NER's prefilter (a capitalized word that is
         not a known company), in order of first appearance."""
         return [s for s in _sentence_owners(items) if needs_ner(s, self.matcher)]
+
+
+class _KeepingDocs:
+    """An entity recognizer that keeps the docs of some texts (the trigger sentences, for the parser)."""
+
+    def __init__(self, recognizer: Any, keep: set[str], into: dict[str, Any]) -> None:
+        self.recognizer, self.keep, self.into = recognizer, keep, into
+
+    def pipe(self, texts: Sequence[str], batch_size: int = 256) -> Any:
+        texts = list(texts)
+        for text, doc in zip(texts, self.recognizer.pipe(texts, batch_size=batch_size)):
+            if text in self.keep:
+                self.into[text] = doc
+            yield doc
 
 
 @dataclass
