@@ -1,12 +1,15 @@
-"""Layoff mentions in French sentences: trigger, company attribution, status and headcount.
+"""Layoff mentions in French sentences: the lexicon, and the lexical rules for trigger, company
+attribution, status and headcount.
 
-Precision comes first (a false alert costs trust): a mention is attributed to a company only when
-the sentence structure names it as the one cutting jobs — the subject before the verb
-("X a annoncé la suppression…"), "chez X", a complement of the trigger ("le plan social d'X"),
-or a list of subjects ("Amazon, Accenture, IBM ou Onclusive ont licencié massivement" → four
-mentions). Companies cited as a comparison, a client, a source or through a product are not
-blamed. Status cues (denial, negation, hypothetical, postponed, contested, planned, executed,
-announced) come from ``data/layoff_lexicon.yaml``. Only ``COUNTED_STATUSES`` become events.
+The lexicon (``data/layoff_lexicon.yaml``) is data: noun classes ({jobs}, {workforce}) and trigger
+patterns that use them, non-triggers, status cues. The tagger parses the sentences holding a
+trigger (``core.tagging.syntax``) and uses the rules here for plain sentences, for headcounts
+(``headcount_near``: ranges with both ends, "N de ses M", "soit N", "un millier", vague
+"des centaines" kept as a qualifier, percents apart) and as fallbacks (``regex_attribute``,
+``regex_status``, ``regex_speaker``). Without the parser, ``find_layoffs`` is the whole reading:
+a mention is attributed to a company when the sentence structure names it as the one cutting jobs
+(subject before the verb, "chez X", a complement of the trigger, a list of subjects). Only
+``COUNTED_STATUSES`` with a company become events.
 """
 from __future__ import annotations
 

@@ -1,8 +1,18 @@
 """Tag a cleaned article: company mentions, metrics, layoff mentions and NER org candidates.
 
-``Tagger`` wires the matcher, the metric finder, the layoff finder and (optionally) spaCy NER.
-All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches the NER step
-across articles.
+``Tagger`` wires the knowledge-base matcher, the metric finder, the layoff lexicon and spaCy:
+
+* layoff triggers are found by the lexicon's regexes (cheap literal gates first); the sentences
+  holding one are parsed (``core.tagging.syntax``: agent, status and evidence from the dependency
+  parse), except plain ones (one known company named first, no status cue, no clause) that the
+  lexical rules read as well;
+* spaCy NER runs once over the sentences holding an unknown capitalized word; the organisations it
+  finds, the agents of triggers and the names listed with a known company become companies
+  outside the knowledge base (``known=False``, id = slug of the name) unless a precision guard
+  (person, place, union, court, public body, medium cited as a source) rules them out.
+
+All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches spaCy across
+articles.
 """
 from __future__ import annotations
 
