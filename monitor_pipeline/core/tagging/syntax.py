@@ -137,7 +137,7 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
                      "opposer", "combattre", "refuser"), "contested"),
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter"), "negated"),
-    **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "envisager_cnd", "évoquer",
+    **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
                      "apprêter", "préparer", "planifier", "programmer", "viser", "devoir", "décider",
@@ -349,7 +349,7 @@ def _relative_antecedent(verb: Any) -> Any | None:
 
 def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
     out = []
-    for c in tok.subtree if False else tok.children:
+    for c in tok.children:
         if c.dep_.startswith(("obl", "nmod")) and _case(c) == "chez":
             out.extend(_agent_from_nominal(c, "chez", skip)[0])
     return out
@@ -437,7 +437,7 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
         return frame, False, "chez-frame"
     for gov in chain:
         for c in gov.children:
-            if c.dep_ in ("parataxis", "conj") and c.i > trig.i and governor_lemma(c) in REPORTING:
+            if c.dep_ in ("parataxis", "conj") and c.i > trig.i and c.lemma_.lower() in REPORTING:
                 speakers = _children(c, "nsubj") + [o for o in _children(c, "obj") if o.i > c.i]
                 for speaker in speakers:
                     found, _ = _agent_from_nominal(speaker, "reported-by", ())
@@ -459,12 +459,7 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     return [], anaphor, "subject-not-company" if other else "none"
 
 
-def governor_lemma(tok: Any) -> str:
-    """The lemma of a governing verb (the form's own lowercase when the lemmatizer left it as is)."""
-    return tok.lemma_.lower()
-
-
-def _enumerated_chez(sentence: str, trig_end: int, agents: list[Agent], clause_end: int) -> list[Agent]:
+def _enumerated_chez(sentence: str, trig_end: int, clause_end: int) -> list[Agent]:
     """"… chez X, 1 000 chez Y, 5 % des effectifs chez Z": each "chez" after the trigger is an agent
     of its own segment (elided trigger)."""
     out: list[Agent] = []
@@ -511,9 +506,6 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             if lem in ("cacher",):
                 continue
             return "negated", f"negation@{gov.lemma_}"
-        if gov.i != trig.i:
-            # "n'envisage aucune réduction": the determiner sits on the trigger noun
-            pass
     if _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass")):
         return "negated", "negation@trigger"
     if text.endswith("?"):
@@ -589,7 +581,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         return TriggerReading()
     agents, anaphor, path = _find_agents(trig)
     clause_end = _clause_end(sentence, end)
-    enum = _enumerated_chez(sentence, end, agents, clause_end)
+    enum = _enumerated_chez(sentence, end, clause_end)
     if enum:
         agents, path = enum, "enumeration:chez"
     status, status_path = _status(doc, trig, sentence)
@@ -613,14 +605,4 @@ def speaker_agents(doc: Any, status: str) -> list[Agent]:
                 found, _ = _agent_from_nominal(subj, "speaker", ())
                 if found:
                     return found
-    return []
-
-
-def subject_of_sentence(doc: Any) -> list[tuple[int, int]]:
-    """Spans of the main clause's subject names (for a following pronoun or description)."""
-    for tok in doc:
-        if tok.dep_ == "ROOT":
-            for subj in _children(tok, "nsubj", "nsubj:pass"):
-                agents, _ = _agent_from_nominal(subj, "subject", ())
-                return [(a.start, a.end) for a in agents]
     return []
