@@ -192,7 +192,10 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
     out: list[OrgCandidate] = []
     seen: set[str] = set()
     for ent in doc.ents:
-        if not _looks_like_org(ent.text.strip(), ent.label_):
+        ent_start = getattr(ent, "start_char", None)
+        described = ent_start is not None and ent.label_ in ("MISC", "LOC") and _described(
+            sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
+        if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
         name = normalize_org_name(ent.text)
         if name.lower() in seen or not _keep(name, matcher, known):
@@ -244,7 +247,7 @@ _SOURCE_BEFORE = re.compile(
 _COMPANY_DESCRIPTOR = re.compile(
     r"(?:\b(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|constructeur|fabricant|"
     r"équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|rachat|acquisition|rachète|racheté|"
-    r"racheter|concurrent|rival|filiale)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
+    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
     r"suédois|israélien|canadien|italien|espagnol|néerlandais|suisse|coréen|français)(?:ne|e)?)"
     r"\s*(?:de\s+|d'|du\s+|des\s+)?(?:l')?$", re.IGNORECASE)
 #: an apposition describing a company right after a name ("WNS, le spécialiste indien de …")
@@ -253,6 +256,15 @@ _COMPANY_APPOSITION = re.compile(
     r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
     re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
+
+
+def _described(before: str, after: str, label: str) -> bool:
+    """Words around a name that make it a company ("l'indien WNS", "WNS, le spécialiste"); a place
+    after "de" stays a place ("le groupe de Cupertino")."""
+    if after and _COMPANY_APPOSITION.match(after):
+        return True
+    match = _COMPANY_DESCRIPTOR.search(before) if before else None
+    return bool(match) and not (label == "LOC" and re.search(r"\b(?:de|d'|du|des)\s*(?:l')?$", before))
 
 
 def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = "", agent: bool = False) -> bool:
@@ -278,7 +290,7 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     if label == "PER" and (not agent or len(words) > 1):
         return True
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
-    described = bool(before and _COMPANY_DESCRIPTOR.search(before) or after and _COMPANY_APPOSITION.match(after))
+    described = _described(before, after, label)
     if label == "LOC" and not agent and not described:
         return True
     if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:

@@ -279,7 +279,8 @@ def _is_namey(tok: Any) -> bool:
             return False
         # a French common noun needs a determiner: "Block a licencié", without one, is a name
         bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
-        return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and tok.dep_.startswith("nsubj")
+        return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and (
+            tok.pos_ in ("PROPN", "X") or tok.dep_.startswith("nsubj"))
     if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
         return True
     return tok.pos_ in ("NOUN", "ADJ", "PRON")
@@ -377,10 +378,45 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
             agents.extend(found)
             continue
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
+        if found:
+            found = _names_coordinated_before(subj) + found
+        elif ana:
+            found = _name_in_apposition_before(subj)
+            ana = ana and not found
         agents.extend(found)
         anaphor = anaphor or ana
         other = other or (not found and not ana)
     return agents, anaphor, other
+
+
+def _first_token(tok: Any) -> Any:
+    return tok.doc[min(t.i for t in _span_of_subtree(tok))]
+
+
+def _names_coordinated_before(subj: Any) -> list[Agent]:
+    """"Indeed et Glassdoor vont …" parsed with Glassdoor alone as subject: the names coordinated
+    right before the subject phrase are subjects too."""
+    doc = subj.doc
+    out: list[Agent] = []
+    i = _first_token(subj).i - 1
+    while i >= 1 and doc[i].lower_ in ("et", "ou", ",") and _is_namey(doc[i - 1]) and doc[i - 1].dep_ != "nsubj":
+        name = doc[i - 1]
+        out.insert(0, Agent(name.idx, name.idx + len(name.text), "coordinated-before"))
+        i -= 2
+    return out
+
+
+def _name_in_apposition_before(subj: Any) -> list[Agent]:
+    """"Unity, l'éditeur du moteur de jeu, supprime …": the description subject is an apposition
+    to the name right before it."""
+    doc = subj.doc
+    i = _first_token(subj).i - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i >= 1 and doc[i].text == "," and _is_namey(doc[i - 1]):
+        name = doc[i - 1]
+        return [Agent(name.idx, name.idx + len(name.text), "apposition")]
+    return []
 
 
 def _name_before(relative: Any) -> list[Agent]:
@@ -404,7 +440,10 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
                 return agents, False, "complement"
-        if c.dep_.startswith("acl") and c.dep_ != "acl:relcl":
+    # "les 600 suppressions de postes annoncées par Nokia": a participle of the trigger's phrase
+    for c in trig.subtree:
+        if c.dep_ == "acl" and c.i != trig.i and governor_status(c) in ("announced", "planned", "executed") \
+                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i):
             for a in _children(c, "obl:agent"):
                 agents, _ = _agent_from_nominal(a, "passive-agent", ())
                 if agents:
