@@ -224,3 +224,21 @@ def test_tagging_never_raises_and_offsets_point_at_their_text(tagger: Tagger, pa
         assert l.rule
         assert (l.company_id is None) == (l.company_name is None)
         assert l.counted == (l.company_id is not None and l.status in COUNTED_STATUSES)
+
+
+def test_described_names_are_companies_and_products_are_not(tagger: Tagger) -> None:
+    res = tag(tagger, "Capgemini poursuit l'intégration de Zyvex, le spécialiste indien de l'externalisation.")
+    assert "Zyvex" in companies(res)
+    res = tag(tagger, "Le groupe de Cupertino a présenté ses résultats.")
+    assert companies(res) == set()
+    res = tag(tagger, "Google a intégré son assistant à Gmail et à Docs pour ses clients professionnels.")
+    assert "Docs" not in companies(res)
+
+
+def test_participle_agent_and_coordinated_subjects(tagger: Tagger) -> None:
+    res = tag(tagger, "Les 600 suppressions de postes annoncées par Nokia en France ont été confirmées.")
+    assert counted(res) == {"Nokia": 600}
+    res = tag(tagger, "Vinted et Qonto vont supprimer au total 300 postes.")
+    assert set(counted(res)) == {"Vinted", "Qonto"}
+    res = tag(tagger, "La plateforme Zalando a finalisé le départ de 250 salariés de son siège.")
+    assert counted(res) == {"Zalando": 250}

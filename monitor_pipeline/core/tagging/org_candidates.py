@@ -193,7 +193,7 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
     seen: set[str] = set()
     for ent in doc.ents:
         ent_start = getattr(ent, "start_char", None)
-        described = ent_start is not None and ent.label_ in ("MISC", "LOC") and _described(
+        described = ent_start is not None and ent.label_ in ("MISC", "LOC", "PER") and _described(
             sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
@@ -224,7 +224,8 @@ NON_COMPANY_ORGS = frozenset(
     """.split()
 ) | {"france travail", "pôle emploi", "banque de france", "banque mondiale", "cour des comptes",
      "conseil d'état", "conseil d'etat", "réserve fédérale", "maison-blanche", "maison blanche",
-     "commission européenne", "parlement européen", "union européenne", "autorité de la concurrence"}
+     "commission européenne", "parlement européen", "union européenne", "autorité de la concurrence",
+     "french tech", "la french tech", "france 2030"}
 #: media, often cited as a source ("selon Reuters", "a indiqué BFM"); a company only as the agent
 #: of a trigger ("CNN a licencié …")
 MEDIA = frozenset(w.lower() for w in """
@@ -287,10 +288,10 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
             return True
     if before and _SOURCE_BEFORE.search(before) and not agent:
         return True
-    if label == "PER" and (not agent or len(words) > 1):
-        return True
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     described = _described(before, after, label)
+    if label == "PER" and (not agent or len(words) > 1) and not (described and len(words) == 1):
+        return True
     if label == "LOC" and not agent and not described:
         return True
     if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:

@@ -458,6 +458,8 @@ def _add_unknown_companies(draft: _Draft, candidates: Sequence[OrgCandidate]) ->
                 continue
             if is_non_company(cand.name, cand.sentence, cand.start, cand.label):
                 continue
+            if _listed_with_a_product(draft, s + cand.start, s + cand.end):
+                continue  # "Gmail et Docs": a product of a known company, not a company
             cid = company_slug(cand.name)
             if cid:
                 _insert_company(draft.result, CompanyMention(cid, cand.name, cand.name, s + cand.start, s + cand.end,
@@ -516,6 +518,21 @@ def _add_listed(draft: _Draft, matcher: CompanyMatcher, sentence: str, base: int
     cid = company_slug(name)
     if cid:
         _insert_company(draft.result, CompanyMention(cid, name, name, base + ns, base + ns + len(name), "list", known=False))
+
+
+_PRODUCT_LIST_GAP = re.compile(r"\s*(?:,|et|ou)\s*(?:à\s+|au\s+|de\s+|d')?")
+
+
+def _listed_with_a_product(draft: _Draft, start: int, end: int) -> bool:
+    text = draft.cleaned.text
+    for m in draft.result.companies:
+        if m.via != "product":
+            continue
+        if m.end <= start and _PRODUCT_LIST_GAP.fullmatch(text[m.end:start]):
+            return True
+        if end <= m.start and _PRODUCT_LIST_GAP.fullmatch(text[end:m.start]):
+            return True
+    return False
 
 
 def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
