@@ -242,3 +242,11 @@ def test_participle_agent_and_coordinated_subjects(tagger: Tagger) -> None:
     assert set(counted(res)) == {"Vinted", "Qonto"}
     res = tag(tagger, "La plateforme Zalando a finalisé le départ de 250 salariés de son siège.")
     assert counted(res) == {"Zalando": 250}
+
+
+def test_names_listed_after_words_announcing_companies(tagger: Tagger) -> None:
+    res = tag(tagger, "Ses outils séduisent des clients comme Qivana, Brelmont Capital ou encore Sotrel.")
+    assert {"Qivana", "Brelmont Capital", "Sotrel"} <= companies(res)
+    assert all(not m.known for m in res.companies)
+    res = tag(tagger, "Ses outils séduisent des villes comme Lyon, Nantes ou encore Lille.")
+    assert companies(res) == set()

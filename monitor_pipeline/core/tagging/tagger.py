@@ -468,20 +468,34 @@ def _add_unknown_companies(draft: _Draft, candidates: Sequence[OrgCandidate]) ->
 
 _LIST_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w&'’.-]*|&)){0,3}"
 _LIST_SEP = r"\s*,\s*(?:et\s+|ou\s+)?|\s+(?:et|ou)\s+"
-_NEXT_IN_LIST = re.compile(rf"(?:{_LIST_SEP})(?P<name>{_LIST_NAME})(?![\w'’])")
+_NEXT_IN_LIST = re.compile(rf"(?:{_LIST_SEP}|\s*,?\s*(?:ou|et)\s+encore\s+|\s*,?\s*ainsi\s+que\s+)(?P<name>{_LIST_NAME})(?![\w'’])")
+_FIRST_IN_LIST = re.compile(rf"(?P<name>{_LIST_NAME})(?![\w'’])")
+# words announcing a list of companies: "des clients comme", "parmi ses clients figurent"
+_LIST_INTRO = re.compile(
+    r"\b(?:clients?|entreprises|sociétés|groupes|marques|partenaires|noms|acteurs|géants|éditeurs|banques|"
+    r"start-up|startups|enseignes|laboratoires|industriels|constructeurs|fabricants|opérateurs|plateformes)"
+    r"(?:\s+\w+){0,2}?\s+(?:comme|tels?\s+que|telles\s+que|dont|à\s+l'instar\s+d[e']|notamment|"
+    r"figurent|incluent|comptent|sont|citées?|cités)\s+(?:(?:aussi|notamment|par\s+exemple|entre\s+autres)\s+)?",
+    re.IGNORECASE)
 _PREV_IN_LIST = re.compile(rf"(?<![\w'’])(?P<name>{_LIST_NAME})(?:{_LIST_SEP})$")
 
 
 def _add_listed_companies(draft: _Draft, matcher: CompanyMatcher) -> None:
-    """Names listed with a known company ("Canva, Santander, Morgan Stanley et Amazon") are
-    companies too, unless a precision guard says otherwise (place, person title, union, medium…)."""
+    """Names listed with a known company ("Canva, Santander, Morgan Stanley et Amazon"), or after a
+    words announcing companies ("des clients comme A, B ou C", "parmi ses clients figurent A, B et
+    C") are companies too, unless a precision guard says otherwise (place, person, union, medium…)."""
     text = draft.cleaned.text
     anchors = [m for m in draft.result.companies if m.via != "product"]
     for s, e in draft.spans:
+        sentence = text[s:e]
+        for intro in _LIST_INTRO.finditer(sentence):
+            run = [(m.start("name"), m.end("name")) for m in _list_run(sentence, intro.end())]
+            if len(run) >= 2:
+                for ns, ne in run:
+                    _add_listed(draft, matcher, sentence, s, ns, ne)
         inside = [m for m in anchors if s <= m.start < e]
         if not inside:
             continue
-        sentence = text[s:e]
         for m in inside:
             run: list[tuple[int, int]] = []
             coordinated = False
@@ -510,9 +524,36 @@ def _add_listed_companies(draft: _Draft, matcher: CompanyMatcher) -> None:
                     _add_listed(draft, matcher, sentence, s, ns, ne)
 
 
+def _list_run(sentence: str, pos: int) -> list[re.Match[str]]:
+    """The names listed from ``pos`` ("Canva, Santander, Morgan Stanley ou encore Moderna"), if the
+    list is closed by a coordinator."""
+    first = _FIRST_IN_LIST.match(sentence, pos)
+    if not first:
+        return []
+    run = [first]
+    coordinated = False
+    while True:
+        nxt = _NEXT_IN_LIST.match(sentence, run[-1].end("name"))
+        if not nxt:
+            break
+        coordinated = coordinated or bool(re.search(r"\b(?:et|ou|encore|que)\s*$", sentence[run[-1].end("name"):nxt.start("name")]))
+        run.append(nxt)
+    return run if coordinated else []
+
+
 def _add_listed(draft: _Draft, matcher: CompanyMatcher, sentence: str, base: int, ns: int, ne: int) -> None:
     name = normalize_org_name(sentence[ns:ne])
-    if len(name) < 2 or matcher.find_raw(name) or is_non_company(name, sentence, ns):
+    if len(name) < 2:
+        return
+    raw = matcher.find_raw(name)
+    if raw:
+        form, fs, fe = raw[0]
+        if (fs, fe) == (0, len(name)):  # a known form held back for lack of evidence: the list is evidence
+            at = sentence.find(name, ns)
+            _insert_company(draft.result, CompanyMention(form.company_id, form.name, name, base + at,
+                                                         base + at + len(name), "list"))
+        return
+    if is_non_company(name, sentence, ns):
         return
     ns = sentence.find(name, ns)
     cid = company_slug(name)
