@@ -34,7 +34,6 @@ from monitor_pipeline.core.tagging.layoffs import (
     mask_relative_clauses,
     regex_attribute,
     regex_speaker,
-    regex_status,
 )
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
@@ -158,8 +157,13 @@ class Tagger:
             return False
         if _NOT_PLAIN.search(sentence) or needs_ner(sentence, self.matcher):
             return False
-        return not any(p.search(sentence) for key in ("denial", "negation", "hypothetical", "postponed", "contested")
-                       for p in self.lexicon.cues.get(key, []))
+        # a status cue between the company and the trigger ("X dément toute suppression", "X pourrait
+        # supprimer") is read by the rules; one elsewhere (after the trigger, above it) needs the parse
+        if any(p.search(sentence) for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
+            return False
+        lo, hi = first.end - base, triggers[0][0]
+        return all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
+                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence))
 
     def _regex_layoffs(self, draft: _Draft) -> None:
         text = draft.cleaned.text
@@ -282,8 +286,7 @@ class Tagger:
             if reading.person_only:
                 continue
             status, status_path = reading.status, reading.status_path
-            lexical = regex_status(sentence, (ts, te), self.lexicon)
-            if lexical == "denied" and status != "denied":
+            if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
                 status, status_path = "denied", "cue:denial"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             for agent in reading.agents:
