@@ -69,7 +69,8 @@ TABLES: dict[str, str] = {
         cluster_id VARCHAR, signature BLOB, error VARCHAR""",
     "company_mentions": """
         article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
-        via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR""",
+        via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR,
+        known BOOLEAN""",
     "metric_mentions_raw": """
         article_id VARCHAR, partition_day DATE, text VARCHAR, value DOUBLE, unit VARCHAR, kind VARCHAR,
         qualifier VARCHAR, noun VARCHAR, range_low DOUBLE, company_id VARCHAR, char_start INTEGER,
@@ -77,19 +78,14 @@ TABLES: dict[str, str] = {
     "layoff_mentions": """
         article_id VARCHAR, partition_day DATE, mention_index INTEGER, company_id VARCHAR, status VARCHAR,
         counted BOOLEAN, headcount BIGINT, headcount_percent DOUBLE, trigger VARCHAR, sentence VARCHAR,
-        char_start INTEGER, char_end INTEGER, cluster_id VARCHAR, tagger_version VARCHAR""",
+        char_start INTEGER, char_end INTEGER, cluster_id VARCHAR, tagger_version VARCHAR,
+        company_name VARCHAR, known BOOLEAN, headcount_low BIGINT, headcount_high BIGINT,
+        headcount_qualifier VARCHAR, trigger_start INTEGER, trigger_end INTEGER, rule VARCHAR""",
     "org_candidate_mentions": """
         article_id VARCHAR, partition_day DATE, name VARCHAR, sentence VARCHAR""",
     "companies": """
         company_id VARCHAR PRIMARY KEY, name VARCHAR, country VARCHAR, sector VARCHAR, wikidata VARCHAR""",
 }
-
-#: Columns added to existing tables after their creation (appended last, as in TABLES).
-ADDED_COLUMNS = (
-    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS feed_allowed_by_publisher VARCHAR",
-    "ALTER TABLE feeds ADD COLUMN IF NOT EXISTS tdm_licence VARCHAR",
-)
-
 
 def columns(table: str) -> list[str]:
     """Column names of a Python-written table, in DDL order."""
@@ -104,9 +100,19 @@ def columns(table: str) -> list[str]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-    for statement in ADDED_COLUMNS:  # warehouses created before these columns existed
-        conn.execute(statement)
+    _add_new_columns(conn)
     _move_stored_html_to_page_store(conn)
+
+
+def _add_new_columns(conn: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses written by an older version lack the columns added since (they are appended at
+    the end of their table's DDL): add them, empty."""
+    present = set(conn.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                               "WHERE schema_name = 'main' AND database_name = current_database()").fetchall())
+    for table in TABLES:
+        for column, sql_type in column_types(table).items():
+            if (table, column) not in present and any(t == table for t, _ in present):
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
 def database_file(conn: duckdb.DuckDBPyConnection) -> Path:

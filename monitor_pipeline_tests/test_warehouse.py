@@ -105,3 +105,21 @@ def test_a_warehouse_from_before_the_registry_permissions_gains_their_columns(tm
             ("a", None), ("b", "accord 2026")]
     finally:
         conn.close()
+
+
+def test_an_older_warehouse_gets_the_new_mention_columns(tmp_path):
+    """A warehouse written before issue 16 lacks known/company_name/headcount range/evidence columns:
+    opening it adds them, empty, and keeps its rows."""
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE layoff_mentions (article_id VARCHAR, partition_day DATE, mention_index INTEGER, "
+                "company_id VARCHAR, status VARCHAR, counted BOOLEAN, headcount BIGINT, headcount_percent DOUBLE, "
+                "trigger VARCHAR, sentence VARCHAR, char_start INTEGER, char_end INTEGER, cluster_id VARCHAR, "
+                "tagger_version VARCHAR)")
+    old.execute("INSERT INTO layoff_mentions (article_id, company_id, status) VALUES ('a1', 'atos', 'announced')")
+    warehouse.ensure_schema(old)
+    names = [r[0] for r in old.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'layoff_mentions' "
+                                       "ORDER BY column_index").fetchall()]
+    assert names == warehouse.columns("layoff_mentions")
+    assert old.execute("SELECT company_id, known, rule FROM layoff_mentions").fetchall() == [("atos", None, None)]
+    old.close()

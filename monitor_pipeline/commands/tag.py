@@ -1,8 +1,10 @@
 """`monitor-pipeline tag PATH`: clean and tag a text or HTML file, print one JSON object.
 
 PATH is a ``.txt`` file, an ``.html``/``.htm`` file (decoded and extracted like a fetched page),
-or ``-`` for text on stdin. The output lists companies (with mention counts), metrics, layoff
-mentions and NER organisation candidates.
+or ``-`` for text on stdin. The output lists companies (with mention counts; ``known`` is false for
+a company outside the knowledge base, whose id is the slug of its name), metrics, layoff mentions
+(company id and name, status, headcount with the ends of a range, and their evidence: trigger
+offsets, sentence offsets and the rule or parse path that decided) and NER organisation candidates.
 """
 from __future__ import annotations
 
@@ -64,14 +66,20 @@ def tag_result_to_json(result: TagResult, language: str) -> dict[str, Any]:
     """The JSON shape printed by the command."""
     counts = Counter(m.company_id for m in result.companies)
     names = {m.company_id: m.name for m in result.companies}
+    known = {m.company_id: m.known for m in result.companies}
     orgs = Counter(c.name for c in result.org_candidates)
     return {
         "language": language,
-        "companies": [{"id": cid, "name": names[cid], "mentions": n} for cid, n in counts.most_common()],
+        "companies": [{"id": cid, "name": names[cid], "known": known[cid], "mentions": n}
+                      for cid, n in counts.most_common()],
         "metrics": [{"text": m.text, "value": m.value, "unit": m.unit, "kind": m.kind, "qualifier": m.qualifier,
                      "noun": m.noun, "range_low": m.range_low, "company": m.company_id} for m in result.metrics],
-        "layoffs": [{"company": l.company_id, "headcount": l.headcount, "headcount_percent": l.headcount_percent,
-                     "status": l.status, "trigger": l.trigger, "sentence": l.sentence} for l in result.layoffs],
+        "layoffs": [{"company": l.company_id, "company_name": l.company_name, "known": l.known,
+                     "headcount": l.headcount, "headcount_low": l.headcount_low, "headcount_high": l.headcount_high,
+                     "headcount_qualifier": l.headcount_qualifier, "headcount_percent": l.headcount_percent,
+                     "status": l.status, "trigger": l.trigger, "trigger_start": l.trigger_start,
+                     "trigger_end": l.trigger_end, "rule": l.rule, "sentence": l.sentence,
+                     "sentence_start": l.start, "sentence_end": l.end} for l in result.layoffs],
         "org_candidates": [{"name": n, "mentions": c} for n, c in orgs.most_common()],
     }
 

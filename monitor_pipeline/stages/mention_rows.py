@@ -41,6 +41,7 @@ def mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRep
                 "article_id": aid, "partition_day": day, "company_id": m.company_id, "company_name": m.name,
                 "surface": m.surface, "via": m.via, "char_start": m.start, "char_end": m.end,
                 "sentence": _sentence_at(cleaned.text, cleaned.sentences, m.start), "tagger_version": TAGGER_VERSION,
+                "known": m.known,
             })
         for m in result.metrics:
             rows["metric_mentions_raw"].append({
@@ -59,6 +60,9 @@ def mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRep
                 "headcount": m.headcount, "headcount_percent": m.headcount_percent, "trigger": m.trigger,
                 "sentence": m.sentence, "char_start": m.start, "char_end": m.end,
                 "cluster_id": art["cluster_id"], "tagger_version": TAGGER_VERSION,
+                "company_name": m.company_name, "known": m.known, "headcount_low": m.headcount_low,
+                "headcount_high": m.headcount_high, "headcount_qualifier": m.headcount_qualifier,
+                "trigger_start": m.trigger_start, "trigger_end": m.trigger_end, "rule": m.rule,
             })
         for c in result.org_candidates:
             rows["org_candidate_mentions"].append(

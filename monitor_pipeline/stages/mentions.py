@@ -105,7 +105,8 @@ def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers:
             ner_sentences.extend(chunk_sentences)
         candidates = tagger.org_candidates_many([a["cleaned"] for a in batch], list(dict.fromkeys(ner_sentences)))
         for result, found in zip(results, candidates, strict=True):
-            result.org_candidates = found
+            if found:  # workers run NER themselves and send no sentences: keep theirs
+                result.org_candidates = found
         return batch, results
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:

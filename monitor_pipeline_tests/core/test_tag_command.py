@@ -43,11 +43,27 @@ def test_text_file(tmp_path: Path, kb_file: Path, capsys) -> None:
     code, data, _ = _run(capsys, [str(src), "--no-ner", "--kb", str(kb_file)])
     assert code == 0
     assert data["language"] == "fr"
-    assert data["companies"] == [{"id": "criteo", "name": "Criteo", "mentions": 2}]
+    assert data["companies"] == [{"id": "criteo", "name": "Criteo", "known": True, "mentions": 2}]
     assert data["layoffs"][0]["company"] == "criteo" and data["layoffs"][0]["headcount"] == 300
     assert data["layoffs"][0]["status"] == "announced"
     assert {(m["value"], m["kind"], m["company"]) for m in data["metrics"]} == {(300, "count", "criteo"), (18000, "count", "criteo")}
     assert data["org_candidates"] == []
+
+
+def test_unknown_company_and_headcount_range(tmp_path: Path, kb_file: Path, capsys) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text("Le fabricant de batteries Voltaris va supprimer de 400 à 600 postes en Lorraine.", encoding="utf-8")
+    code, data, _ = _run(capsys, [str(src), "--no-ner", "--kb", str(kb_file)])
+    assert code == 0
+    assert data["companies"] == [{"id": "voltaris", "name": "Voltaris", "known": False, "mentions": 1}]
+    (layoff,) = data["layoffs"]
+    assert (layoff["company"], layoff["company_name"], layoff["known"]) == ("voltaris", "Voltaris", False)
+    assert (layoff["headcount"], layoff["headcount_low"], layoff["headcount_high"]) == (600, 400, 600)
+    assert layoff["status"] == "planned"
+    text = src.read_text(encoding="utf-8")
+    assert text[layoff["trigger_start"]:layoff["trigger_end"]] == layoff["trigger"]
+    assert text[layoff["sentence_start"]:layoff["sentence_end"]] == layoff["sentence"]
+    assert layoff["rule"].startswith("parse:")
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch, kb_file: Path, capsys) -> None:

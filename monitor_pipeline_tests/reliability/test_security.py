@@ -22,7 +22,7 @@ REVIEWED = {
     "monitor_pipeline/stages/pages.py": {"condition"},
     "monitor_pipeline/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
     "monitor_pipeline/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
-                                      "catalog"},
+                                      "catalog", "column", "sql_type"},
 }
 # Synthetic benchmark data: interpolates integers computed by the benchmark itself.
 REVIEWED_FILES = {"monitor_pipeline/bench/analytics.py"}

@@ -3,7 +3,8 @@
 select
     day,
     company_id,
-    any_value(c.name) as company_name,
+    coalesce(any_value(c.name), any_value(m.company_name)) as company_name,
+    bool_and(m.known) as known,
     count(*) as mentions,
     count(distinct article_id) as articles,
     count(distinct source_id) as sources,

@@ -14,13 +14,17 @@ ranked as (
 select
     r.company_id || ':' || r.cluster_id as event_key,
     r.company_id,
-    c.name as company_name,
+    coalesce(c.name, r.company_name) as company_name,
+    -- false: the company is not in the knowledge base (found by the parser or NER), shown unverified
+    r.known,
     r.cluster_id,
     -- the strongest status wins: executed > announced > planned
     (select s from (select unnest(list(status)) as s from counted k
         where k.company_id = r.company_id and k.cluster_id = r.cluster_id)
      order by case s when 'executed' then 1 when 'announced' then 2 else 3 end limit 1) as status,
     (select max(headcount) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as headcount,
+    (select min(headcount_low) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as headcount_low,
+    (select max(headcount_high) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as headcount_high,
     (select max(headcount_percent) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as headcount_percent,
     (select count(distinct article_id) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as articles,
     (select count(distinct source_id) from counted k where k.company_id = r.company_id and k.cluster_id = r.cluster_id) as sources,

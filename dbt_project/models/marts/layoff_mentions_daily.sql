@@ -5,7 +5,8 @@
 select
     day,
     coalesce(company_id, 'generic') as company_id,
-    any_value(c.name) as company_name,
+    coalesce(any_value(c.name), any_value(l.company_name)) as company_name,
+    coalesce(bool_and(l.known), true) as known,
     count(distinct case when counted then cluster_id end) as counted_events,
     count(*) as mentions,
     {%- for status in statuses %}

@@ -56,7 +56,7 @@ _DESCRIPTOR_BEFORE = re.compile(
 GLOBAL_EVIDENCE = re.compile(
     r"(?i:\b(?:chiffre\s+d'affaires|milliards?\s+de\s+dollars|millions?\s+de\s+dollars|milliards?\s+d'euros|"
     r"millions?\s+d'euros|rach[eè]t\w*|rachat|acquisition|valorisation|lev[ée]e\s+de\s+fonds|licenci\w*|"
-    r"suppressions?\s+de\s+postes|plan\s+social|PDG|directeur\s+général|salariés|effectifs|actionnaires?|Bourse|"
+    r"suppressions?\s+(?:de\s+postes|d'emplois)|plans?\s+(?:social|de\s+départs)|effectifs|PDG|directeur\s+général|salariés|effectifs|actionnaires?|Bourse|"
     r"résultats\s+(?:trimestriels|annuels)|clients?|abonnés|intelligence\s+artificielle)\b)|\bIA\b"
 )
 
@@ -89,8 +89,10 @@ class CompanyMention:
     surface: str
     start: int
     end: int
-    via: str  # "name", "alias" or "product"
+    via: str  # "name", "alias", "product"; for companies outside the knowledge base "ner" or "agent"
     product: str | None = None
+    #: False for a company the knowledge base lacks (``company_id`` is then the slug of its name)
+    known: bool = True
 
 
 def default_kb_path() -> Path:
@@ -345,11 +347,7 @@ class CompanyMatcher:
         outside = sentence[:local_s] + " " * (local_e - local_s) + sentence[local_e:]
         if pattern is not None and pattern.search(outside):
             return True
-        if form.via != "product" and GLOBAL_EVIDENCE.search(outside):
-            at_start = not sentence[:local_s].strip(" «\"'")
-            # "Total, ce sont…" / "Total : 300" at sentence start is the word, not the company
-            return not (at_start and re.match(r"\s*(?::|,\s*[a-zà-ÿ])", sentence[local_e:local_e + 4]))
-        return False
+        return form.via != "product" and GLOBAL_EVIDENCE.search(outside) is not None
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|ou|ainsi que)\s*", re.IGNORECASE)

@@ -1,12 +1,15 @@
-"""Layoff mentions in French sentences: trigger, company attribution, status and headcount.
+"""Layoff mentions in French sentences: the lexicon, and the lexical rules for trigger, company
+attribution, status and headcount.
 
-Precision comes first (a false alert costs trust): a mention is attributed to a company only when
-the sentence structure names it as the one cutting jobs — the subject before the verb
-("X a annoncé la suppression…"), "chez X", a complement of the trigger ("le plan social d'X"),
-or a list of subjects ("Amazon, Accenture, IBM ou Onclusive ont licencié massivement" → four
-mentions). Companies cited as a comparison, a client, a source or through a product are not
-blamed. Status cues (denial, negation, hypothetical, postponed, contested, planned, executed,
-announced) come from ``data/layoff_lexicon.yaml``. Only ``COUNTED_STATUSES`` become events.
+The lexicon (``data/layoff_lexicon.yaml``) is data: noun classes ({jobs}, {workforce}) and trigger
+patterns that use them, non-triggers, status cues. The tagger parses the sentences holding a
+trigger (``core.tagging.syntax``) and uses the rules here for plain sentences, for headcounts
+(``headcount_near``: ranges with both ends, "N de ses M", "soit N", "un millier", vague
+"des centaines" kept as a qualifier, percents apart) and as fallbacks (``regex_attribute``,
+``regex_status``, ``regex_speaker``). Without the parser, ``find_layoffs`` is the whole reading:
+a mention is attributed to a company when the sentence structure names it as the one cutting jobs
+(subject before the verb, "chez X", a complement of the trigger, a list of subjects). Only
+``COUNTED_STATUSES`` with a company become events.
 """
 from __future__ import annotations
 
@@ -31,6 +34,12 @@ __all__ = [
     "LayoffLexiconError",
     "LayoffMention",
     "find_layoffs",
+    "find_triggers",
+    "Headcount",
+    "headcount_near",
+    "regex_attribute",
+    "regex_speaker",
+    "regex_status",
 ]
 
 STATUSES = ("announced", "planned", "executed", "postponed", "contested", "denied", "negated",
@@ -39,7 +48,7 @@ COUNTED_STATUSES = frozenset({"announced", "planned", "executed"})
 _CUE_KEYS = ("denial", "negation", "hypothetical", "postponed", "contested", "planned", "executed", "announced")
 
 
-_TOP_LEVEL_KEYS = ("version", "prefilter", "triggers", "case_sensitive_triggers", "non_triggers", "cues")
+_TOP_LEVEL_KEYS = ("version", "prefilter", "noun_classes", "triggers", "case_sensitive_triggers", "non_triggers", "cues")
 
 
 class LayoffLexiconError(ValueError):
@@ -61,6 +70,19 @@ class LayoffMention:
     sentence: str
     start: int
     end: int
+    #: the company's name as written or known (None for a generic mention)
+    company_name: str | None = None
+    #: a range ("de 4 000 à 6 000") keeps both ends; ``headcount`` is its upper end
+    headcount_low: int | None = None
+    headcount_high: int | None = None
+    #: "des centaines", "plus de", "environ": how the number was qualified
+    headcount_qualifier: str | None = None
+    #: offsets of the trigger in the cleaned text, and the rule or parse path that decided
+    trigger_start: int = -1
+    trigger_end: int = -1
+    rule: str = "rules"
+    #: False when the company is not in the knowledge base (id = slug of its name)
+    known: bool = True
 
     @property
     def counted(self) -> bool:
@@ -106,9 +128,22 @@ class LayoffLexicon:
         unknown_keys = sorted(set(data) - set(_TOP_LEVEL_KEYS))
         if unknown_keys:  # a misspelt list would otherwise be silently ignored
             raise LayoffLexiconError(f"layoff lexicon: unknown top-level key(s) {', '.join(map(str, unknown_keys))}")
-        triggers = {name: _compile(p, f"triggers.{name}") for name, p in data["triggers"].items()}
+        classes = data.get("noun_classes") or {}
+        if not isinstance(classes, dict) or not all(isinstance(v, str) and v for v in classes.values()):
+            raise LayoffLexiconError("layoff lexicon: 'noun_classes' must map names to regex alternatives")
+
+        def expand(pattern: Any, where: str) -> Any:
+            if not isinstance(pattern, str):
+                return pattern
+            for key in re.findall(r"\{(\w+)\}", pattern):
+                if key not in classes:
+                    raise LayoffLexiconError(f"layoff lexicon: {where} uses an unknown noun class {{{key}}}")
+                pattern = pattern.replace("{" + key + "}", classes[key])
+            return pattern
+
+        triggers = {name: _compile(expand(p, f"triggers.{name}"), f"triggers.{name}") for name, p in data["triggers"].items()}
         for name, p in (data.get("case_sensitive_triggers") or {}).items():
-            triggers[name] = _compile(p, f"case_sensitive_triggers.{name}", 0)
+            triggers[name] = _compile(expand(p, f"case_sensitive_triggers.{name}"), f"case_sensitive_triggers.{name}", 0)
         non_triggers = [_compile(p, f"non_triggers[{i}]") for i, p in enumerate(data.get("non_triggers") or [])]
         raw_cues = data.get("cues") or {}
         unknown = sorted(set(raw_cues) - set(_CUE_KEYS))
@@ -167,7 +202,7 @@ _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\(
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
 _HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|cadres?|contrats?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
-_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|soit|rassemble|réunit)\s*$", re.IGNORECASE)
+_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit)\s*$", re.IGNORECASE)
 # numbers of people trained, hired or redeployed are not the number of jobs cut
 _NOT_CUT_BEFORE = re.compile(
     r"\b(?:formation|form(?:er|e|ent|é|és)|recrut\w*|embauch\w*|reclass\w*|redéploi\w*|redéploy\w*|accompagn\w*)"
@@ -313,14 +348,71 @@ def _status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str
     return best[2] if best else "announced"
 
 
+def regex_status(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> str:
+    """The status the lexicon's cues give the trigger ``trig`` (no parse)."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _status(text, trig, lexicon)
+
+
 def _sentence_wide_hypothesis(sentence: str, trig: tuple[int, int], lexicon: LayoffLexicon) -> bool:
     """A rumour, "selon …" or "si …" cue before the trigger makes the whole sentence hypothetical."""
     return any(_SENTENCE_WIDE_CUE.match(sentence[s:e].strip(" ,;:")) and s < trig[0]
                for s, e in _cue_hits(sentence, lexicon, "hypothetical"))
 
 
+@dataclass(frozen=True)
+class Headcount:
+    """The size of a layoff: a number of jobs (with the low end of a range) or a percent."""
+
+    value: int | None = None
+    percent: float | None = None
+    low: int | None = None
+    high: int | None = None
+    qualifier: str | None = None
+
+
+_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|vingtaine|trentaine|cinquantaine)\s+(?:de\s+|d')"
+                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|journalistes|consultants|"
+                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs)\b", re.IGNORECASE)
+_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50}
+_VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
+
+
+def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
+                   base: int = 0, within: bool = False) -> Headcount:
+    """The headcount stated near the trigger ``trig`` (sentence-relative), with range and qualifier.
+
+    ``within``: ``trig`` is one segment of an enumeration ("1 000 chez X"): only a number inside
+    it counts (a count of jobs, or a percent of the workforce)."""
+    if within:
+        lo, hi = trig
+        metrics = find_metrics(sentence[lo:hi], base_offset=lo)
+        for metric in reversed(metrics):
+            if metric.kind == "count":
+                return Headcount(int(round(metric.value)), None,
+                                 int(metric.range_low) if metric.range_low is not None else None,
+                                 int(round(metric.value)) if metric.range_low is not None else None, metric.qualifier)
+            if metric.kind == "percent" and metric.unit == "%":
+                return Headcount(None, metric.value, qualifier=metric.qualifier)
+        bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", sentence[lo:hi].rstrip(" ,;"))
+        if bare and parse_digits(bare.group(1)) is not None:
+            return Headcount(int(parse_digits(bare.group(1))))
+        return Headcount()
+    head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
+    if head is None and pct is None:
+        lo, hi = _clause_bounds(sentence, trig)
+        about = _ABOUT.search(sentence[lo:hi])
+        if about:  # "un millier de postes", "une centaine de salariés"
+            return Headcount(_ABOUT_VALUES[about.group(1).lower()], qualifier="environ")
+        vague = _VAGUE.search(sentence[lo:hi])
+        if vague:
+            return Headcount(qualifier=f"des {vague.group(1).lower()}")
+    high = head if head is not None and low is not None else None
+    return Headcount(head, pct, int(low) if low is not None and head is not None else None, high, qualifier)
+
+
 def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
-               base: int = 0) -> tuple[int | None, float | None]:
+               base: int = 0, detail: bool = False) -> Any:
     """Stated number of jobs (upper bound of ranges) or percent of the workforce near the trigger.
 
     ``sentence_metrics``, if given, are ``find_metrics(sentence, base_offset=base)``: reused when
@@ -334,6 +426,7 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
         sentence_metrics, base = find_metrics(sentence), 0
     candidates: list[tuple[int, float]] = []
     percents: list[tuple[int, float]] = []
+    extra: dict[tuple[int, float], tuple[float | None, str | None]] = {}  # range low, qualifier
     n_of_m = list(_N_OF_M.finditer(sentence))
     for m in n_of_m:
         v = parse_digits(m.group("n"))
@@ -346,22 +439,26 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
             continue
         noun = metric.noun or ""
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
+            if metric.range_low is not None and metric.range_low > metric.value:
+                continue  # "passés de 5 000 à 3 800 personnes": a workforce before and after, not a cut
             if _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start]):
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue
             candidates.append((_dist(start, end, ts, te), metric.value))
+            extra[candidates[-1]] = (metric.range_low, metric.qualifier)
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
             percents.append((_dist(start, end, ts, te), metric.value))
+            extra[percents[-1]] = (metric.range_low, metric.qualifier)
     head = int(round(min(candidates)[1])) if candidates and min(candidates)[0] <= 120 else None
     pct = min(percents)[1] if percents and min(percents)[0] <= 120 else None
     if head is not None and pct is not None:
-        # keep the closer of the two readings
-        if min(percents)[0] < min(candidates)[0]:
-            head = None
-        else:
-            pct = None
-    return head, pct
+        pct = None  # "30 % de ses effectifs, soit 240 personnes": the number of jobs is the headcount
+    if not detail:
+        return head, pct
+    chosen = min(candidates) if head is not None else min(percents) if pct is not None else None
+    low, qualifier = extra.get(chosen, (None, None)) if chosen is not None else (None, None)
+    return head, pct, low, qualifier
 
 
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
@@ -388,6 +485,14 @@ def _dist(s: int, e: int, ts: int, te: int) -> int:
     if s >= te:
         return s - te
     return 0
+
+
+def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
+    """The layoff triggers of ``sentence``: (start, end, trigger name), merged when overlapping."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    if not lexicon.passes_prefilter(text):
+        return []
+    return _triggers(text, lexicon)
 
 
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
@@ -483,6 +588,18 @@ def find_layoffs(
     if len(results) > 1:
         results.pop(None, None)  # a sentence blaming companies is not also a generic statement
     return list(results.values())
+
+
+def regex_attribute(sentence: str, trig: tuple[int, int], mentions: list[CompanyMention], base: int) -> list[str]:
+    """Company ids the lexical rules blame for the trigger ``trig`` (the parser's fallback)."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _attribute(text, trig, sorted(mentions, key=lambda m: m.start), base)
+
+
+def regex_speaker(sentence: str, mentions: list[CompanyMention], base: int, lexicon: LayoffLexicon) -> list[str]:
+    """The company right before a denial or negation cue ("…, CGI dément tout projet")."""
+    text = sentence.translate(_TRANSLATION) if _ODD_CHARS.search(sentence) else sentence
+    return _speaker_of_denial(text, sorted(mentions, key=lambda m: m.start), base, lexicon)
 
 
 def is_excluded_context(sentence: str, start: int) -> bool:

