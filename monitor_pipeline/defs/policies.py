@@ -1,5 +1,6 @@
 """Policies every domain of the Dagster layer shares: the daily partitions, the warehouse pool, how a
 backfill splits into runs, and how network steps retry."""
+import warnings
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,12 @@ def today_partition_key(now: datetime | None = None) -> str:
 def lookback(days: int) -> dg.TimeWindowPartitionMapping:
     """A partition reads the ``days`` partitions before it (a self-dependency Dagster can see: lineage,
     and backfills run the days in order). The first days of the range simply have fewer."""
-    return dg.TimeWindowPartitionMapping(start_offset=-days, end_offset=-1, allow_nonexistent_upstream_partitions=True)
+    with warnings.catch_warnings():
+        # `allow_nonexistent_upstream_partitions` (what lets those first days run) is beta in Dagster 1.13:
+        # its warning, printed on every load, would end up in every command's output.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.TimeWindowPartitionMapping(start_offset=-days, end_offset=-1,
+                                             allow_nonexistent_upstream_partitions=True)
 
 
 # articles compares a day's pages with the syndication signatures of the 14 days before.
