@@ -249,7 +249,9 @@ def bench_daily_pipeline():
     from monitor_pipeline.definitions import build_definitions
     from monitor_pipeline.defs.resources import FeedPollerResource
 
-    feeds = FeedPollerResource(**json.loads(os.environ[BENCH_FEEDS_ENV]))
+    config = json.loads(os.environ[BENCH_FEEDS_ENV])
+    # production politeness; only the benchmark's loopback hosts are allowed
+    feeds = FeedPollerResource(registry_path=config["registry_path"], http={"allow_hosts": config["allow_hosts"]})
     return build_definitions({"feeds": feeds}).resolve_job_def("daily_pipeline")
 
 
