@@ -16,7 +16,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from monitor_pipeline import run_health, warehouse
+from monitor_pipeline import run_health
+
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.sample_server import SampleCorpusServer
 
 DEMO_PORT_ENV = "MONITOR_DEMO_PORT"

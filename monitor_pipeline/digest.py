@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 
 def bar_chart_svg(items: list[tuple[str, int]], width: int = 520, bar_height: int = 18) -> str:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 
 def export_parquet(analytics_file: Path, out_dir: Path) -> dict[str, Path]:

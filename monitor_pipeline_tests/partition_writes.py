@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 
 def replace_partition(conn, day: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:

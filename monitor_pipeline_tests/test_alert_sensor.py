@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.alerts.ledger import ledger_rows
 from monitor_pipeline.defs.alerts.sensors import layoff_alert_sensor
 from monitor_pipeline.defs.resources import alerts_from_env

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 import yaml
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.sql_text import attach_sql
 from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.demo import run_sample_partition
 from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
@@ -235,7 +236,7 @@ def test_analysts_guide_has_at_least_eight_queries():
 
 
 def test_every_analyst_query_gives_its_answer_on_the_demo_data(pipeline_runs, expected):
-    from monitor_pipeline import search_index
+    from monitor_pipeline.storage import search_index
     from monitor_pipeline.bench.analytics import example_queries
     from monitor_pipeline_tests.analyst_answers import ANSWERS, DemoContext, query_number
 
@@ -339,7 +340,7 @@ def test_charts_are_written_as_png(pipeline_runs, tmp_path):
     # the same tables with no row (a new deployment): four figures saying there is nothing yet
     empty = tmp_path / "empty.duckdb"
     with duckdb.connect(str(empty)) as conn:
-        conn.execute(warehouse.attach_sql(analytics, "src", read_only=True))
+        conn.execute(attach_sql(analytics, "src", read_only=True))
         for (table,) in conn.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
                                      "AND schema_name = 'main'").fetchall():
             conn.execute(f"CREATE TABLE {table} AS SELECT * FROM src.main.{table} LIMIT 0")

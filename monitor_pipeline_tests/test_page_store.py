@@ -8,8 +8,8 @@ import zlib
 import duckdb
 import pytest
 
-from monitor_pipeline import warehouse
-from monitor_pipeline.page_store import PageStore, PageStoreError
+from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.page_store import PageStore, PageStoreError
 
 PAGE = "<html><body><p>Licenciements chez Exemple SA : 120 postes supprimés.</p></body></html>".encode()
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages
+
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor_pipeline import search_index, warehouse
+from monitor_pipeline.storage import search_index, warehouse
 from monitor_pipeline.core.text.snippet import best_snippet, fold
 
 ARTICLES = [

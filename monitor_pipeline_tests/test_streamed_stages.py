@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor_pipeline import spool, stages, warehouse
+from monitor_pipeline import stages
+
+from monitor_pipeline.storage import spool, warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import load_registry
@@ -149,7 +151,7 @@ def test_a_page_missing_from_the_store_is_reported_not_fatal(fetched_db, tmp_pat
 def test_a_page_store_write_error_fails_the_batch_before_its_rows(tmp_path, monkeypatch):
     """Bodies are compressed into the store while other pages download; a write error (disk full)
     must fail the batch before its rows are committed, and a rerun then stores every page."""
-    from monitor_pipeline.page_store import PageStore
+    from monitor_pipeline.storage.page_store import PageStore
 
     db = tmp_path / "warehouse.duckdb"
     connect = warehouse.connection_factory(db)

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from monitor_pipeline_tests.partition_writes import replace_partition
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 
 def _article(aid: str, day: str, title: str = "t") -> dict:

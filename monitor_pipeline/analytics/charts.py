@@ -155,7 +155,7 @@ def build_figures(conn) -> dict[str, Figure]:
 
 def write_charts(db_path: str | Path | None = None, out_dir: str | Path | None = None) -> dict[str, Path]:
     """Write the four PNGs; returns their paths by file name."""
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
 
     db = Path(db_path or warehouse.analytics_path())
     if not db.is_file():

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 COUNTED_STATUSES = ("announced", "planned", "executed")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from monitor_pipeline import search_index
+from monitor_pipeline.storage import search_index
 from monitor_pipeline.bench import pipeline as product
 from monitor_pipeline.bench.timing import Stopwatch, median
 

@@ -35,14 +35,14 @@ BENCH_FEEDS_ENV = "MONITOR_BENCH_FEEDS"  # JSON of the FeedPollerResource used b
 
 # --------------------------------------------------------------------------- product modules
 def project_root() -> Path:
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
 
     return warehouse.PROJECT_ROOT
 
 
 def warehouse_module():
-    """``monitor_pipeline.warehouse`` (schema, connections, analytics copy)."""
-    from monitor_pipeline import warehouse
+    """``monitor_pipeline.storage.warehouse`` (schema, connections, analytics copy)."""
+    from monitor_pipeline.storage import warehouse
 
     return warehouse
 
@@ -91,7 +91,7 @@ def counted_layoff_statuses() -> frozenset[str]:
 
 
 def ensure_schema(conn) -> None:
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
 
     warehouse.ensure_schema(conn)
 
@@ -161,7 +161,7 @@ def write_registry(servers: "BenchServers", path: Path) -> Path:
 
 
 def connection_factory(db_path: Path):
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
 
     return warehouse.connection_factory(db_path)
 
@@ -228,7 +228,7 @@ def later(now: datetime, minutes: int = 61) -> datetime:
 
 def publish_and_digest(db: Path, day: str) -> None:
     """What the daily job does after dbt: the analysts' copy and the daily digest."""
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
     from monitor_pipeline.digest import write_daily_digest
 
     with connection_factory(db)() as conn:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from monitor_pipeline import search_index, warehouse
+from monitor_pipeline.storage import search_index, warehouse
 from monitor_pipeline.bench.timing import Stopwatch, median
 
 # Content words, most frequent first (the rank drives the frequency), and the function words that

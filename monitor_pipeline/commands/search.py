@@ -59,7 +59,7 @@ def _text(hits: list[dict], query: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor_pipeline import search_index, warehouse
+    from monitor_pipeline.storage import search_index, warehouse
 
     db = args.db or warehouse.analytics_path()
     if not Path(db).is_file():

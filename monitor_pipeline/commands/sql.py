@@ -40,8 +40,8 @@ def duckdb_cli_binary() -> str:
 
 def init_sql() -> str:
     """What a session runs first: no extension download, the fts extension from its package."""
-    from monitor_pipeline import search_index
-    from monitor_pipeline.warehouse import sql_string_literal
+    from monitor_pipeline.storage import search_index
+    from monitor_pipeline.storage.sql_text import sql_string_literal
 
     return ("SET autoinstall_known_extensions = false; "
             f"LOAD {sql_string_literal(search_index.fts_extension_path())};")
@@ -64,7 +64,7 @@ def cli_command(db: Path, sql: str | None = None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor_pipeline import search_index, warehouse
+    from monitor_pipeline.storage import search_index, warehouse
 
     db = args.db or warehouse.analytics_path()
     if not Path(db).is_file():

@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, ENV_ALERT_TIMEOUT, ENV_ALERT_URLS
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings

@@ -11,11 +11,11 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
-from monitor_pipeline.page_store import PageStore
-from monitor_pipeline.spool import PartitionSpool
-from monitor_pipeline.warehouse import ConnectionFactory
+from monitor_pipeline.storage.page_store import PageStore
+from monitor_pipeline.storage.spool import PartitionSpool
+from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 SYNDICATION_LOOKBACK_DAYS = 14  # a day's pages are compared with the signatures of the 14 days before
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)

@@ -6,10 +6,10 @@ import functools
 import json
 from collections.abc import Iterator
 
-from monitor_pipeline import warehouse
-from monitor_pipeline.spool import PartitionSpool
+from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.spool import PartitionSpool
 from monitor_pipeline.stages.mention_rows import MENTION_TABLES, MentionsReport, mention_rows
-from monitor_pipeline.warehouse import ConnectionFactory
+from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 # Articles with text worth tagging; fetch failures and non-HTML keep their status but get no tags.
 TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")

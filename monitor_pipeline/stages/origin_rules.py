@@ -1,9 +1,9 @@
 """robots.txt and TDMRep rules of the sites we fetch from, kept between runs in ``origin_rules``."""
 from __future__ import annotations
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.fetch import OriginCache
-from monitor_pipeline.warehouse import ConnectionFactory
+from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 
 def load_origin_cache(conn) -> OriginCache:

@@ -6,11 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
-from monitor_pipeline.page_store import PageStore
+from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.stages.origin_rules import load_origin_cache, save_origin_cache
-from monitor_pipeline.warehouse import ConnectionFactory
+from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 FETCH_BATCH_PAGES = 500  # pages fetched, compressed and stored per batch (bounded memory)
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest import feed_state
 from monitor_pipeline.core.ingest.feeds import check_expat, parse_feed
 from monitor_pipeline.core.ingest.fetch import HttpSettings, fetch_all
 from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.stages.origin_rules import load_origin_cache, save_origin_cache
-from monitor_pipeline.warehouse import ConnectionFactory
+from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 TITLE_LOOKBACK_DAYS = 7  # the poll skips an entry whose title its source published in the last 7 days
 

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from monitor_pipeline_tests.partition_writes import replace_partition
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource
-from monitor_pipeline.spool import SPOOL_CATALOG
+from monitor_pipeline.storage.spool import SPOOL_CATALOG
 
 
 def connection_factory(db: str, kind: str, marker_before_connect: str | None = None):

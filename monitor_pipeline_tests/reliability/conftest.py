@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
 from monitor_pipeline_tests.reliability.corpus import PressSite

@@ -17,7 +17,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline_tests.reliability.conftest import PROJECT_ROOT, outcome_of
 
 # The tables a run derives (the operational logs feed_fetches / feed_state record each poll by design).

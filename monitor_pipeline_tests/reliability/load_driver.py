@@ -135,7 +135,9 @@ def run_load(feeds: int = 2_000, entries_per_feed: int = 28, hosts: int = 8, max
     """Serve, poll once, and return the figures (wall time, peak RSS, statuses, row counts)."""
     import duckdb
 
-    from monitor_pipeline import stages, warehouse
+    from monitor_pipeline import stages
+
+    from monitor_pipeline.storage import warehouse
     from monitor_pipeline.core.ingest.feed_state import PollPolicy
     from monitor_pipeline.core.ingest.fetch import HttpSettings
     from monitor_pipeline.core.ingest.registry import FeedSource

@@ -51,7 +51,7 @@ def _hold(marker: str, release: str | None, hold_s: float) -> None:
 
 
 def install_hold(point: str, marker: str, release: str | None, hold_s: float) -> None:
-    from monitor_pipeline import warehouse
+    from monitor_pipeline.storage import warehouse
 
     table = HOLD_POINTS[point]
     if table is not None:
@@ -87,8 +87,8 @@ def _hold_inside_transaction(table: str, marker: str, release: str | None, hold_
     """Hold inside the working database's write transaction right after rows reach ``table`` (the
     stages write through ``warehouse.insert_many`` and ``warehouse._copy_rows``; the spools' own
     appends are not it)."""
-    from monitor_pipeline import warehouse
-    from monitor_pipeline.spool import SPOOL_CATALOG
+    from monitor_pipeline.storage import warehouse
+    from monitor_pipeline.storage.spool import SPOOL_CATALOG
 
     original_insert, original_copy = warehouse.insert_many, warehouse._copy_rows
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from monitor_pipeline_tests.partition_writes import replace_partition
-from monitor_pipeline import stages, warehouse
+from monitor_pipeline import stages
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.reliability.child import large_rows

@@ -18,15 +18,15 @@ SQL_CALLS = {"execute", "executemany", "fetch_dicts", "sql", "query"}
 REVIEWED = {
     "monitor_pipeline/core/alerts/ledger.py": {"columns"},
     "monitor_pipeline/export_parquet.py": {"table", "str(target).replace(chr(39), chr(39) * 2)"},
-    "monitor_pipeline/spool.py": {"table", "warehouse.TABLES[table]", "SPOOL_CATALOG"},
+    "monitor_pipeline/storage/spool.py": {"table", "warehouse.TABLES[table]", "SPOOL_CATALOG"},
     "monitor_pipeline/stages/pages.py": {"condition"},
     # the fts schema and stemmer are constants; WHERE fragments and "?, ?" placeholder lists are built from
     # constant SQL (every value bound); the extension path is the installed package's, quotes doubled
-    "monitor_pipeline/search_index.py": {"FTS_SCHEMA", "STEMMER", "PUNCTUATION_RE", "' AND '.join(where)",
+    "monitor_pipeline/storage/search_index.py": {"FTS_SCHEMA", "STEMMER", "PUNCTUATION_RE", "' AND '.join(where)",
                                          "_placeholders(docids)", "source[0]", "source[1]",
                                          "sql_string_literal(fts_extension_path())"},
-    "monitor_pipeline/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
-    "monitor_pipeline/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
+    "monitor_pipeline/storage/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
+    "monitor_pipeline/storage/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
                                       "catalog", "column", "sql_type"},
 }
 # Synthetic benchmark data: interpolates integers computed by the benchmark itself.

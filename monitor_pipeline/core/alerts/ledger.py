@@ -59,7 +59,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.alerts.planner import (
     AlertedState,
     LayoffEvent,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from monitor_pipeline import warehouse, warehouse_queries
+from monitor_pipeline.storage import warehouse, warehouse_queries
 from monitor_pipeline.core.alerts.ledger import run_alert_tick
 from monitor_pipeline.core.alerts.planner import LayoffEvent
 from monitor_pipeline.defs.resources import AlertsResource

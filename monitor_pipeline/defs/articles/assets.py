@@ -5,7 +5,9 @@ from datetime import timedelta
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import stages, warehouse_queries
+from monitor_pipeline import stages
+
+from monitor_pipeline.storage import warehouse_queries
 from monitor_pipeline.defs.automation import eager_today, rebuild_yesterday
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import (

@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import warehouse_queries
+from monitor_pipeline.storage import warehouse_queries
 from monitor_pipeline.defs.dbt.project import dbt_project
 from monitor_pipeline.defs.automation import eager_over_every_day, eager_today_and_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
 
 DBT_PROJECT_DIR = warehouse.PROJECT_ROOT / "dbt_project"
 

@@ -6,7 +6,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from monitor_pipeline import stages, warehouse, warehouse_queries
+from monitor_pipeline import stages
+
+from monitor_pipeline.storage import warehouse, warehouse_queries
 from monitor_pipeline.defs.automation import eager_today, on_poll_cron
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import (

@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import warehouse_queries
+from monitor_pipeline.storage import warehouse_queries
 from monitor_pipeline.defs.policies import daily_partitions
 from monitor_pipeline.defs.resources import QualityThresholdsResource
 

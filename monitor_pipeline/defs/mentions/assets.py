@@ -3,7 +3,9 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import stages, warehouse_queries
+from monitor_pipeline import stages
+
+from monitor_pipeline.storage import warehouse_queries
 from monitor_pipeline.defs.automation import eager_today_and_yesterday, on_poll_cron
 from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions

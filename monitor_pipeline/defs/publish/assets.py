@@ -4,7 +4,7 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from monitor_pipeline import warehouse, warehouse_queries
+from monitor_pipeline.storage import warehouse, warehouse_queries
 from monitor_pipeline.defs.automation import eager_over_every_day, eager_today, on_rebuild_of_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions

@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline import warehouse
+from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.sql_text import attach_sql
 
 SPOOL_CATALOG = "spool"  # the spool file's stem, hence its catalog name once attached
 
@@ -85,7 +86,7 @@ class PartitionSpool:
             self.flush()
             self._conn.close()
             self._conn = None
-        conn.execute(warehouse.attach_sql(self.path, SPOOL_CATALOG, read_only=True))
+        conn.execute(attach_sql(self.path, SPOOL_CATALOG, read_only=True))
         try:
             warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)
         finally:

@@ -24,11 +24,11 @@ import duckdb
 import yaml
 
 from monitor_pipeline.core.text.snippet import best_snippet
-from monitor_pipeline.warehouse import sql_string_literal
+from monitor_pipeline.storage.sql_text import sql_string_literal
 
 FTS_SCHEMA = "fts_main_article_search"
 STEMMER = "french"
-STOPWORDS_FILE = Path(__file__).with_name("data") / "search_stopwords.yaml"
+STOPWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "search_stopwords.yaml"
 # The extension's tokenizer splits on ASCII punctuation and whitespace only; French text also has
 # typographic apostrophes, guillemets, dashes and non-breaking spaces. Every character that is not a
 # letter, a digit or whitespace becomes a space, in the indexed text and in the query alike.

@@ -16,7 +16,9 @@ from typing import Any
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from monitor_pipeline.storage.sql_text import attach_sql
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # What the stages take: each call opens the working database, closed when the block ends.
 ConnectionFactory = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 WAREHOUSE_ENV_VAR = "MONITOR_WAREHOUSE_PATH"
@@ -125,7 +127,7 @@ def database_file(conn: duckdb.DuckDBPyConnection) -> Path:
 
 def page_store(conn: duckdb.DuckDBPyConnection):
     """The raw page store beside the connection's database file: warehouse.duckdb → warehouse.pages/."""
-    from monitor_pipeline.page_store import PageStore
+    from monitor_pipeline.storage.page_store import PageStore
 
     db = database_file(conn)
     return PageStore(db.with_name(db.stem + ".pages"))
@@ -291,19 +293,6 @@ ANALYTICS_TABLES = (
 )
 
 
-def sql_string_literal(value: str | os.PathLike[str]) -> str:
-    """A quoted SQL string literal, for the statements DuckDB 1.5 takes no bound parameter in (ATTACH,
-    LOAD). Only for paths this process chose, never for outside data."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def attach_sql(path: str | os.PathLike[str], alias: str, read_only: bool = False) -> str:
-    """``ATTACH '<path>' AS alias [(READ_ONLY)]``."""
-    if not alias.isidentifier():
-        raise ValueError(f"not an identifier: {alias!r}")
-    return f"ATTACH {sql_string_literal(path)} AS {alias}" + (" (READ_ONLY)" if read_only else "")
-
-
 ANALYTICS_TMP_PREFIX = ".analytics-"
 
 
@@ -323,7 +312,7 @@ def publish_analytics_copy(
     A reader that opened the old file keeps its snapshot (the old inode lives until it closes).
     Returns row counts per published table.
     """
-    from monitor_pipeline import search_index
+    from monitor_pipeline.storage import search_index
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor_pipeline.warehouse import fetch_dicts
+from monitor_pipeline.storage.warehouse import fetch_dicts
 
 # Extraction outcomes that mean a fetched page gave no usable text.
 FAILED_EXTRACTION_STATUSES = ("empty", "error", "timeout", "not_html", "too_large")
