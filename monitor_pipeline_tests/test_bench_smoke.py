@@ -95,6 +95,7 @@ def test_tiny_run_of_the_in_process_scenarios_writes_a_partial_report(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # six fresh processes, each loading Dagster or spaCy: minutes on 2 busy cores
 def test_tiny_run_of_the_process_scenarios(tmp_path):
     code = bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path),
                        "--only", "memory_per_page,launched_run_overhead"])
