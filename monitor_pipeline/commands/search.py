@@ -59,11 +59,11 @@ def _text(hits: list[dict], query: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitor_pipeline.commands import analysts_database
     from monitor_pipeline.storage import search_index, warehouse
 
-    db = args.db or warehouse.analytics_path()
-    if not Path(db).is_file():
-        print(f"error: no analysts' database at {db}: run `make demo` (or the daily job) first", file=sys.stderr)
+    db = analysts_database(args.db)
+    if db is None:
         return 2
     try:
         with warehouse.connect_with_retry(str(db), read_only=True) as conn:

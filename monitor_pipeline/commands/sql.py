@@ -64,19 +64,19 @@ def cli_command(db: Path, sql: str | None = None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor_pipeline.storage import search_index, warehouse
+    from monitor_pipeline.commands import analysts_database
+    from monitor_pipeline.storage import search_index
 
-    db = args.db or warehouse.analytics_path()
-    if not Path(db).is_file():
-        print(f"error: no analysts' database at {db}: run `make demo` (or the daily job) first", file=sys.stderr)
+    db = analysts_database(args.db)
+    if db is None:
         return 2
     try:
         if args.ide:
             with tempfile.TemporaryDirectory(prefix="monitor-sql-") as tmp:
                 init_file = Path(tmp) / "init.sql"
                 init_file.write_text(init_sql() + "\n", encoding="utf-8")
-                return subprocess.call(ide_command(Path(db), init_file))
-        argv = cli_command(Path(db), args.sql)
+                return subprocess.call(ide_command(db, init_file))
+        argv = cli_command(db, args.sql)
     except (FileNotFoundError, search_index.SearchUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
