@@ -250,3 +250,20 @@ def test_names_listed_after_words_announcing_companies(tagger: Tagger) -> None:
     assert all(not m.known for m in res.companies)
     res = tag(tagger, "Ses outils séduisent des villes comme Lyon, Nantes ou encore Lille.")
     assert companies(res) == set()
+
+
+# precision guards on the curation queue ------------------------------------------------------
+def candidate_names(result: TagResult) -> set[str]:
+    return {c.name for c in result.org_candidates}
+
+
+def test_media_cited_as_sources_are_not_offered_as_companies(tagger: Tagger) -> None:
+    res = tag(tagger, "D'après Bloomberg, la start-up Quilvane réduit ses équipes de 40 personnes.")
+    assert "Bloomberg" not in candidate_names(res) | companies(res)
+    res = tag(tagger, "Contactés par Les Échos, les dirigeants d'Orvane n'ont pas souhaité commenter.")
+    assert not any("chos" in n for n in candidate_names(res) | companies(res))
+
+
+def test_a_named_organisation_stays_in_the_queue(tagger: Tagger) -> None:
+    res = tag(tagger, "La société Quilvane Systems a ouvert un bureau à Nantes.")
+    assert any("Quilvane" in n for n in candidate_names(res) | companies(res))

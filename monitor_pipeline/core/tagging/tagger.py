@@ -191,6 +191,9 @@ class Tagger:
         drafts = [self._rules(c) for c in items]
         entity_docs: dict[str, Any] | None = {} if self.with_ner else None
         for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
+            # the queue offers names to curate as companies: media cited as sources, public
+            # bodies, unions, places and groups of people ("les Beatles") are never companies
+            candidates = [c for c in candidates if not is_non_company(c.name, c.sentence, c.start)]
             draft.result.org_candidates = candidates
             _add_unknown_companies(draft, candidates)
             if self.with_ner:
