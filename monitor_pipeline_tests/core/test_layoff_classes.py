@@ -267,3 +267,47 @@ def test_media_cited_as_sources_are_not_offered_as_companies(tagger: Tagger) -> 
 def test_a_named_organisation_stays_in_the_queue(tagger: Tagger) -> None:
     res = tag(tagger, "La société Quilvane Systems a ouvert un bureau à Nantes.")
     assert any("Quilvane" in n for n in candidate_names(res) | companies(res))
+
+
+# elided triggers: name-number pairs and "; chez X, N" -------------------------------------------
+def test_name_number_pairs_after_the_trigger_are_events_of_their_own(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 800 postes, Cisco 450 et Intel 2 300.")
+    assert counted(res) == {"Oracle": 800, "Cisco": 450, "Intel": 2300}
+
+
+def test_semicolon_separated_chez_segments_keep_their_numbers(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Orange, 600 postes sont supprimés ; chez Capgemini, environ 300.")
+    assert counted(res) == {"Orange": 600, "Capgemini": 300}
+
+
+def test_merged_trigger_span_still_splits_the_chez_enumeration(tagger: Tagger) -> None:
+    res = tag(tagger, "Au total : 900 postes supprimés chez Oracle, 300 chez Cisco.")
+    assert counted(res) == {"Oracle": 900, "Cisco": 300}
+
+
+def test_a_year_or_a_company_without_a_number_is_no_elided_event(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 800 postes, un chiffre supérieur à celui de Cisco en 2023.")
+    assert counted(res) == {"Oracle": 800}
+    res = tag(tagger, "Oracle a supprimé 800 postes, selon Cisco.")
+    assert set(counted(res)) == {"Oracle"}
+
+
+# anaphora: the previous sentence's subject, wider descriptions, "vague de départs" ----------------
+def test_description_resolves_to_the_previous_subject_not_to_its_buyer(tagger: Tagger) -> None:
+    res = tag(tagger, "Après son rachat par Capgemini, Lydia a changé de direction. La fintech lyonnaise licencie 45 personnes.")
+    assert set(counted(res)) == {"Lydia"}
+
+
+def test_new_description_nouns_resolve_to_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "TF1 présente sa nouvelle grille. La chaîne supprime par ailleurs 90 postes.")
+    assert counted(res) == {"TF1": 90}
+
+
+def test_previous_subject_that_is_no_company_leaves_the_mention_generic(tagger: Tagger) -> None:
+    res = tag(tagger, "Le marché de la publicité ralentit. Le groupe supprime 90 postes.")
+    assert not counted(res)
+
+
+def test_a_wave_of_departures_is_a_trigger_and_its_negation_counts_nobody(tagger: Tagger) -> None:
+    assert set(counted(tag(tagger, "Orange lance une vague de départs dans ses centres d'appels."))) == {"Orange"}
+    assert not counted(tag(tagger, "Orange n'envisage aucune vague de départs cette année."))

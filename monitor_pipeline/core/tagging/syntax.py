@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+__all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
            "neutralize_incises", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
@@ -177,6 +177,8 @@ groupe entreprise société firme plateforme géant éditeur constructeur start-
 fabricant opérateur banque assureur distributeur spécialiste compagnie leader licorne équipementier
 enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
+chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
+conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
 """.split())
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
@@ -498,21 +500,51 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     return [], anaphor, "subject-not-company" if other else "none"
 
 
-def _enumerated_chez(sentence: str, trig_end: int, clause_end: int) -> list[Agent]:
+def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: int) -> list[Agent]:
     """"… chez X, 1 000 chez Y, 5 % des effectifs chez Z": each "chez" after the trigger is an agent
-    of its own segment (elided trigger)."""
+    of its own segment (elided trigger). The scan starts at the trigger itself: overlapping trigger
+    patterns may have merged into a span that already covers the enumeration."""
     out: list[Agent] = []
-    seg_start = trig_end
+    lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
+    seg_start = lead
+    trig_end = trig_start
     for m in re.finditer(r"\bchez\s+(?:l'|le\s+|la\s+|les\s+)?(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
         s = trig_end + m.end()
         name = re.match(r"[\w&.'’-]+(?:\s+[A-Z][\w&.-]*){0,3}", sentence[s:clause_end])
         if not name:
             continue
         e = s + len(name.group(0).rstrip(".,;"))
-        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start()) if out else None))
+        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start())))
         nxt = re.search(r"[,;]|\bet\b|\bainsi\s+que\b", sentence[e:clause_end])
         seg_start = e + (nxt.end() if nxt else 0)
     return out if len(out) >= 2 else []
+
+
+_ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
+_ELIDED_NUMBER = r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+#: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
+#: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
+_ELIDED_SEGMENT = re.compile(
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?)?(?P<name>{_ELIDED_NAME})"
+    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER})(?=\s*(?:[,;.]|\bet\b|$))")
+
+
+def _elided_name_number(sentence: str, after: int) -> list[Agent]:
+    """"X a licencié 1 000 salariés, Y 2 000 et Z 3 600": the name-number pairs that follow the
+    trigger's clause are events of the same trigger, each with its own number. The first pair must
+    start within a short window after the trigger, and each pair must follow the previous one."""
+    out: list[Agent] = []
+    first = None
+    for m in _ELIDED_SEGMENT.finditer(sentence, after):
+        if first is None:
+            if m.start() - after > 60:
+                break
+            first = m
+        elif m.start() != pos:
+            break
+        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", (m.end("name"), m.end("number"))))
+        pos = m.end()
+    return out
 
 
 def _negated(tok: Any) -> bool:
@@ -620,9 +652,13 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         return TriggerReading()
     agents, anaphor, path = _find_agents(trig)
     clause_end = _clause_end(sentence, end)
-    enum = _enumerated_chez(sentence, end, clause_end)
+    enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:
         agents, path = enum, "enumeration:chez"
+    elided = _elided_name_number(sentence, end)
+    if agents and elided:
+        agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
+        path += "+elided"
     status, status_path = _status(doc, trig, sentence)
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
                           person_only=_person_only(trig), path=path)
@@ -644,4 +680,19 @@ def speaker_agents(doc: Any, status: str) -> list[Agent]:
                 found, _ = _agent_from_nominal(subj, "speaker", ())
                 if found:
                     return found
+    return []
+
+
+def main_subject_agents(doc: Any, names: Iterable[tuple[int, int]] = ()) -> list[Agent]:
+    """The company-like agents of the main clause's subject of ``doc`` (a sentence before an
+    anaphor: "Udacity a été racheté par X. La plateforme …" → Udacity, not X). ``names`` as in
+    :func:`read_trigger`."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+    for root in (t for t in doc if t.dep_ == "ROOT"):
+        for subj in _children(root, "nsubj", "nsubj:pass"):
+            found, _ = _agent_from_nominal(subj, "previous-subject", ())
+            if found:
+                return found[:1]
     return []

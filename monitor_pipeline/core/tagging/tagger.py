@@ -50,6 +50,7 @@ from monitor_pipeline.core.tagging.syntax import (
     copy_entities,
     focus_clause,
     load_parser,
+    main_subject_agents,
     neutralize_incises,
     parse,
     read_trigger,
@@ -298,7 +299,9 @@ class Tagger:
                     targets.append((company, agent.segment, agent.path))
             path = reading.path
             if not targets and reading.anaphor:
-                company = _antecedent(draft, k, ts + s)
+                # a company earlier in the same sentence first, then the previous sentence's subject
+                company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
+                    or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
                 if company is not None:
                     targets.append((company, None, "anaphor"))
                     path = "anaphor"
@@ -342,6 +345,22 @@ class Tagger:
         if len(found) > 1:
             found.pop(None, None)
         return list(found.values())
+
+    def _previous_subject(self, draft: _Draft, k: int) -> CompanyMention | None:
+        """The company subject of the previous sentence, for an anaphor with no antecedent in its
+        own sentence. That sentence is parsed here: anaphors are rare, so the cost stays small."""
+        if k == 0:
+            return None
+        ps, pe = draft.spans[k - 1]
+        companies = [m for m in draft.result.companies if m.via != "product"]
+        sentence = draft.cleaned.text[ps:pe]
+        in_sentence = [m for m in companies if ps <= m.start < pe]
+        doc = parse(load_parser(self.parser_model), [neutralize_incises(sentence)])[0]
+        for agent in main_subject_agents(doc, [(m.start - ps, m.end - ps) for m in in_sentence]):
+            company = self._company_for(draft, sentence, ps, agent.start, agent.end, doc, in_sentence)
+            if company is not None:
+                return company
+        return None
 
     def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
                      in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
