@@ -311,3 +311,26 @@ def test_previous_subject_that_is_no_company_leaves_the_mention_generic(tagger: 
 def test_a_wave_of_departures_is_a_trigger_and_its_negation_counts_nobody(tagger: Tagger) -> None:
     assert set(counted(tag(tagger, "Orange lance une vague de départs dans ses centres d'appels."))) == {"Orange"}
     assert not counted(tag(tagger, "Orange n'envisage aucune vague de départs cette année."))
+
+
+def test_dotted_thousands_do_not_cut_the_trigger(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Orange prévoit de supprimer 2.300 postes en France.")) == {"Orange": 2300}
+    # a decimal number is not a thousands group: no job noun, no trigger
+    assert not tag(tagger, "Orange a supprimé 2.5 % de ses coûts.").layoffs
+
+
+def test_comment_after_a_list_coordinator_does_not_cut_the_list(tagger: Tagger) -> None:
+    res = tag(tagger, "Des éditeurs comme Oracle, Cisco et, plus discrètement, Intel ont supprimé des postes.")
+    assert set(counted(res)) == {"Oracle", "Cisco", "Intel"}
+
+
+def test_comma_clause_after_a_coordinator_is_not_blanked_into_the_list(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 300 postes et, selon la direction, Cisco recrute.")
+    assert set(counted(res)) == {"Oracle"}
+
+
+def test_description_then_name_misparsed_as_a_noun_phrase_still_gives_the_subject(tagger: Tagger) -> None:
+    res = tag(tagger, "L'application de paiement Lydia licencie 30 % de ses salariés.")
+    assert set(counted(res)) == {"Lydia"}
+    # without a name the description stays generic
+    assert not counted(tag(tagger, "L'application de paiement licencie 30 % de ses salariés."))

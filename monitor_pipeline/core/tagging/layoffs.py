@@ -495,8 +495,12 @@ def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int,
     return _triggers(text, lexicon)
 
 
+# "1.100 postes": a dot grouping digits is no sentence end for the triggers' "[^.;:!?]" gaps
+_DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
-    masked = sentence
+    masked = _DOTTED_THOUSANDS.sub(" ", sentence) if "." in sentence else sentence
     for p in lexicon.non_triggers:
         if may_match(p, masked, _fold(masked)):
             masked = p.sub(lambda m: " " * len(m.group(0)), masked)

@@ -87,6 +87,9 @@ _INCISE = re.compile(
     r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
     re.IGNORECASE,
 )
+#: "X, Y et, dans une moindre mesure, Z": a coordinator directly followed by a comma opens an
+#: incise (the comment between the commas is blanked, the list stays whole)
+_INCISE_AFTER_COORDINATOR = re.compile(r"(?<=\b(?:et|ou)),\s*[^,.;:!?]{1,40},(?=\s)", re.IGNORECASE)
 
 
 _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,])")
@@ -125,6 +128,7 @@ def neutralize_incises(sentence: str) -> str:
     become spaces, and digit groups are joined ("15 000" → "15000 ": one number token, where
     the tagger would otherwise read two determiners)."""
     text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
+    text = _INCISE_AFTER_COORDINATOR.sub(lambda m: " " * len(m.group(0)), text)
     return _DIGIT_GROUPS.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)).ljust(len(m.group(0))), text)
 
 
@@ -471,7 +475,15 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             other = True
             break  # "le ministère a validé …": a subject that is no company ends the search
         skip.add(gov.i)
-    # 2. fallbacks: "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
+    # 2. fallbacks. "La néobanque X licencie …" misparsed as a noun phrase whose participle-like
+    # modifier is the trigger verb: the description with its name is the subject
+    head = trig.head
+    if trig.dep_ == "acl" and trig.pos_ == "VERB" and head.i < trig.i and _is_description(head) \
+            and not _children(trig, "nsubj", "nsubj:pass"):
+        found, _ = _agent_from_nominal(head, "description-subject", {trig.i})
+        if found:
+            return found, False, "description-subject"
+    # "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
     doc = trig.doc
     frame = [a for t in doc if t.lower_ == "chez" and t.i < trig.i for a in _agent_from_nominal(t.head, "chez-frame", ())[0]]
     if frame and not anaphor:

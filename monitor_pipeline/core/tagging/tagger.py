@@ -609,9 +609,13 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     if tok.ent_type_:
         for ent in doc.ents:
             if ent.start <= tok.i < ent.end:
+                # an entity the recognizer began on a common noun ("rencontres Bumble") starts at
+                # its first capitalized word
+                begin = next((t for t in doc[ent.start:tok.i + 1] if t.text[:1].isupper()), tok)
+                label, ent = ent.label_, doc[begin.i:ent.end]
                 raw = doc.text[ent.start_char:ent.end_char]
                 lead = len(raw) - len(raw.lstrip())
-                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), ent.label_
+                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), label
     first = last = tok
     while first.i > 0 and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].pos_ in ("PROPN", "NOUN", "X"):
         first = doc[first.i - 1]
