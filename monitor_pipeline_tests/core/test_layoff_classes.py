@@ -334,3 +334,26 @@ def test_description_then_name_misparsed_as_a_noun_phrase_still_gives_the_subjec
     assert set(counted(res)) == {"Lydia"}
     # without a name the description stays generic
     assert not counted(tag(tagger, "L'application de paiement licencie 30 % de ses salariés."))
+
+
+# status and single persons ------------------------------------------------------------------------
+def test_later_but_clause_reversing_the_plan_gives_its_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft avait prévu de supprimer 200 postes, mais le studio a finalement renoncé à ce projet.")
+    assert statuses(res).get("Ubisoft") == "negated" and not counted(res)
+    res = tag(tagger, "Ubisoft avait prévu de supprimer 200 postes, mais la direction a ajourné le calendrier.")
+    assert statuses(res).get("Ubisoft") == "postponed"
+
+
+def test_later_but_clause_without_a_reversal_keeps_the_event(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft supprime 200 postes, mais le studio continue de recruter au Canada.")
+    assert set(counted(res)) == {"Ubisoft"}
+
+
+def test_one_employee_dismissed_in_the_passive_is_no_layoff(tagger: Tagger) -> None:
+    assert not counted(tag(tagger, "Un ingénieur de Thales a été licencié après une fuite."))
+    assert set(counted(tag(tagger, "Trois cents ingénieurs de Thales ont été licenciés."))) == {"Thales"}
+
+
+def test_complement_of_the_trigger_phrase_names_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "L'inspection du travail étudie le plan de départs de Renault, qui vise 400 salariés.")
+    assert set(counted(res)) == {"Renault"}

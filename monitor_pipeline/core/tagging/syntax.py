@@ -441,7 +441,8 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
-    for c in trig.children:
+    inner = [g for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper() for g in c.children]
+    for c in list(trig.children) + inner:
         if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
@@ -641,12 +642,14 @@ def _past(verb: Any, auxes: Sequence[Any]) -> bool:
 def _person_only(trig: Any) -> bool:
     """"le licenciement du directeur technique", "licencier son PDG": one person, no layoff."""
     for c in list(trig.children):
-        if c.dep_.startswith(("nmod", "obj")):
+        if c.dep_.startswith(("nmod", "obj", "nsubj:pass")):  # "un cadre de X a été licencié"
             lem = c.lemma_.lower()
             number = c.morph.get("Number")
-            if lem in PERSON_ROLES and number != ["Plur"] and not any(n.like_num for n in c.children):
+            # a number word as a determiner ("un cadre") is one person; a numeral modifier counts
+            counted_ = any(n.like_num and n.dep_ != "det" for n in c.children)
+            if lem in PERSON_ROLES and number != ["Plur"] and not counted_:
                 return True
-            if c.ent_type_ == "PER" and not any(n.like_num for n in c.children):
+            if c.ent_type_ == "PER" and not counted_:
                 return True
     return False
 
@@ -672,8 +675,20 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
+    if status in ("announced", "planned", "executed"):
+        later = _LATER_REVERSAL.search(sentence, end)
+        if later:
+            status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
                           person_only=_person_only(trig), path=path)
+
+
+#: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
+_LATER_REVERSAL = re.compile(
+    r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
+    re.IGNORECASE)
+_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
+                    **dict.fromkeys(("reno", "aban"), "negated"), "annu": "contested"}
 
 
 def _clause_end(sentence: str, after: int) -> int:
