@@ -357,3 +357,22 @@ def test_one_employee_dismissed_in_the_passive_is_no_layoff(tagger: Tagger) -> N
 def test_complement_of_the_trigger_phrase_names_the_company(tagger: Tagger) -> None:
     res = tag(tagger, "L'inspection du travail étudie le plan de départs de Renault, qui vise 400 salariés.")
     assert set(counted(res)) == {"Renault"}
+
+
+# quantities, framings and trigger variants ----------------------------------------------------------
+def test_plus_de_is_a_quantity_not_a_negation(tagger: Tagger) -> None:
+    res = tag(tagger, "Orange réduit ses coûts et supprime plus de 5 % de ses emplois.")
+    assert set(counted(res)) == {"Orange"}
+    res = tag(tagger, "Orange ne supprime plus de postes depuis 2020.")
+    assert statuses(res).get("Orange") == "negated"
+
+
+def test_au_sein_de_frames_the_sentence_like_chez(tagger: Tagger) -> None:
+    res = tag(tagger, "Au sein de Sopra Steria, une restructuration qui touche 90 consultants vient d'être lancée.")
+    assert counted(res) == {"Sopra Steria": 90}
+    assert not counted(tag(tagger, "Au sein du secteur, une restructuration qui touche 90 consultants est redoutée."))
+
+
+def test_jobs_that_disappear_are_a_trigger(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Chez Orange, 400 emplois vont disparaître d'ici 2027.")) == {"Orange": 400}
+    assert not tag(tagger, "Orange fait disparaître les frais d'itinérance.").layoffs

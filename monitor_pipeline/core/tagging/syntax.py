@@ -486,7 +486,11 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             return found, False, "description-subject"
     # "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
     doc = trig.doc
-    frame = [a for t in doc if t.lower_ == "chez" and t.i < trig.i for a in _agent_from_nominal(t.head, "chez-frame", ())[0]]
+    # "Au sein d'Alten, …" frames the sentence like "Chez Alten, …"
+    framing = [t for t in doc if t.i < trig.i and (t.lower_ == "chez" or t.lower_ == "sein" and t.i >= 1
+                                                    and doc[t.i - 1].lower_ == "au")]
+    frame = [a for t in framing for a in _agent_from_nominal(
+        t.head if t.lower_ == "chez" else next((c for c in doc[t.i + 1:t.i + 4] if _is_namey(c)), t), "chez-frame", ())[0]]
     if frame and not anaphor:
         return frame, False, "chez-frame"
     for gov in chain:
@@ -560,8 +564,15 @@ def _elided_name_number(sentence: str, after: int) -> list[Agent]:
     return out
 
 
+#: negators that negate only beside "ne": "plus de 10 %" is a quantity, "ne … plus" a negation
+_NE_BOUND_NEGATORS = frozenset({"plus", "point", "guère"})
+
+
 def _negated(tok: Any) -> bool:
+    has_ne = any(c.lower_ in ("ne", "n'") for c in tok.children)
     for c in tok.children:
+        if c.lower_ in _NE_BOUND_NEGATORS and not has_ne:
+            continue
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
