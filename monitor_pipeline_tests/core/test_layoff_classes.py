@@ -376,3 +376,20 @@ def test_au_sein_de_frames_the_sentence_like_chez(tagger: Tagger) -> None:
 def test_jobs_that_disappear_are_a_trigger(tagger: Tagger) -> None:
     assert counted(tag(tagger, "Chez Orange, 400 emplois vont disparaître d'ici 2027.")) == {"Orange": 400}
     assert not tag(tagger, "Orange fait disparaître les frais d'itinérance.").layoffs
+
+
+# plans, courts and takeovers ------------------------------------------------------------------------
+def test_a_plan_named_after_a_name_the_recognizer_calls_a_person_is_still_a_company_plan(tagger: Tagger) -> None:
+    res = tag(tagger, "La justice a suspendu le PSE de Kovaro, qui visait 120 salariés.")
+    assert statuses(res).get("Kovaro") == "contested"
+    assert not counted(tag(tagger, "Le licenciement de Jean Martin a été confirmé par la direction."))
+
+
+def test_takeover_without_layoffs_is_about_the_company_taken_over_not_the_buyer(tagger: Tagger) -> None:
+    res = tag(tagger, "Le tribunal de commerce de Nantes a validé la reprise de Kovaro par Capgemini, sans aucun licenciement.")
+    assert statuses(res) == {"Kovaro": "negated"}
+
+
+def test_a_court_subject_is_never_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "Le tribunal de commerce de Nanterre a prononcé la liquidation, avec 80 licenciements.")
+    assert not counted(res) and "Nanterre" not in companies(res)

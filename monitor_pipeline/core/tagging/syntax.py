@@ -187,6 +187,8 @@ conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
                         "licenciement", "programme", "vague", "procédure"})
+#: nouns of a change of owner whose complement names the company whose jobs are at stake
+TAKEOVER_NOUNS = frozenset({"reprise", "rachat", "acquisition", "cession", "sauvetage", "redressement", "fusion"})
 PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
 RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
 #: one person's role: "le licenciement du directeur technique" is no layoff event
@@ -383,6 +385,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
+        if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
+            other = True
+            continue
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
         if found:
             found = _names_coordinated_before(subj) + found
@@ -476,7 +481,16 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             other = True
             break  # "le ministère a validé …": a subject that is no company ends the search
         skip.add(gov.i)
-    # 2. fallbacks. "La néobanque X licencie …" misparsed as a noun phrase whose participle-like
+    # 2. fallbacks. "… a validé la reprise de X, sans aucun licenciement": the layoffs (or their
+    # absence) of a takeover are those of the company taken over
+    for gov in chain[1:2]:
+        for obj in _children(gov, "obj"):
+            if obj.lemma_.lower() in TAKEOVER_NOUNS and trig.dep_.startswith("obl"):
+                buyers = {c.i for c in obj.subtree if _case(c) == "par"}  # "la reprise de X par Y": not Y
+                found, _ = _agent_from_nominal(obj, "takeover", {trig.i} | buyers)
+                if found:
+                    return found, False, f"takeover@{obj.lemma_}"
+    # "La néobanque X licencie …" misparsed as a noun phrase whose participle-like
     # modifier is the trigger verb: the description with its name is the subject
     head = trig.head
     if trig.dep_ == "acl" and trig.pos_ == "VERB" and head.i < trig.i and _is_description(head) \
@@ -660,7 +674,10 @@ def _person_only(trig: Any) -> bool:
             counted_ = any(n.like_num and n.dep_ != "det" for n in c.children)
             if lem in PERSON_ROLES and number != ["Plur"] and not counted_:
                 return True
-            if c.ent_type_ == "PER" and not counted_:
+            # a plan (PSE, plan social, restructuration) is never one person's: "le PSE de X" names
+            # a company even when the recognizer calls X a person
+            collective = trig.lemma_.lower() in PLAN_NOUNS or trig.text in ("PSE", "RCC")
+            if c.ent_type_ == "PER" and not counted_ and not collective:
                 return True
     return False
 
