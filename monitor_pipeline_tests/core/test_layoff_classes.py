@@ -250,3 +250,146 @@ def test_names_listed_after_words_announcing_companies(tagger: Tagger) -> None:
     assert all(not m.known for m in res.companies)
     res = tag(tagger, "Ses outils séduisent des villes comme Lyon, Nantes ou encore Lille.")
     assert companies(res) == set()
+
+
+# precision guards on the curation queue ------------------------------------------------------
+def candidate_names(result: TagResult) -> set[str]:
+    return {c.name for c in result.org_candidates}
+
+
+def test_media_cited_as_sources_are_not_offered_as_companies(tagger: Tagger) -> None:
+    res = tag(tagger, "D'après Bloomberg, la start-up Quilvane réduit ses équipes de 40 personnes.")
+    assert "Bloomberg" not in candidate_names(res) | companies(res)
+    res = tag(tagger, "Contactés par Les Échos, les dirigeants d'Orvane n'ont pas souhaité commenter.")
+    assert not any("chos" in n for n in candidate_names(res) | companies(res))
+
+
+def test_a_named_organisation_stays_in_the_queue(tagger: Tagger) -> None:
+    res = tag(tagger, "La société Quilvane Systems a ouvert un bureau à Nantes.")
+    assert any("Quilvane" in n for n in candidate_names(res) | companies(res))
+
+
+# elided triggers: name-number pairs and "; chez X, N" -------------------------------------------
+def test_name_number_pairs_after_the_trigger_are_events_of_their_own(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 800 postes, Cisco 450 et Intel 2 300.")
+    assert counted(res) == {"Oracle": 800, "Cisco": 450, "Intel": 2300}
+
+
+def test_semicolon_separated_chez_segments_keep_their_numbers(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Orange, 600 postes sont supprimés ; chez Capgemini, environ 300.")
+    assert counted(res) == {"Orange": 600, "Capgemini": 300}
+
+
+def test_merged_trigger_span_still_splits_the_chez_enumeration(tagger: Tagger) -> None:
+    res = tag(tagger, "Au total : 900 postes supprimés chez Oracle, 300 chez Cisco.")
+    assert counted(res) == {"Oracle": 900, "Cisco": 300}
+
+
+def test_a_year_or_a_company_without_a_number_is_no_elided_event(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 800 postes, un chiffre supérieur à celui de Cisco en 2023.")
+    assert counted(res) == {"Oracle": 800}
+    res = tag(tagger, "Oracle a supprimé 800 postes, selon Cisco.")
+    assert set(counted(res)) == {"Oracle"}
+
+
+# anaphora: the previous sentence's subject, wider descriptions, "vague de départs" ----------------
+def test_description_resolves_to_the_previous_subject_not_to_its_buyer(tagger: Tagger) -> None:
+    res = tag(tagger, "Après son rachat par Capgemini, Lydia a changé de direction. La fintech lyonnaise licencie 45 personnes.")
+    assert set(counted(res)) == {"Lydia"}
+
+
+def test_new_description_nouns_resolve_to_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "TF1 présente sa nouvelle grille. La chaîne supprime par ailleurs 90 postes.")
+    assert counted(res) == {"TF1": 90}
+
+
+def test_previous_subject_that_is_no_company_leaves_the_mention_generic(tagger: Tagger) -> None:
+    res = tag(tagger, "Le marché de la publicité ralentit. Le groupe supprime 90 postes.")
+    assert not counted(res)
+
+
+def test_a_wave_of_departures_is_a_trigger_and_its_negation_counts_nobody(tagger: Tagger) -> None:
+    assert set(counted(tag(tagger, "Orange lance une vague de départs dans ses centres d'appels."))) == {"Orange"}
+    assert not counted(tag(tagger, "Orange n'envisage aucune vague de départs cette année."))
+
+
+def test_dotted_thousands_do_not_cut_the_trigger(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Orange prévoit de supprimer 2.300 postes en France.")) == {"Orange": 2300}
+    # a decimal number is not a thousands group: no job noun, no trigger
+    assert not tag(tagger, "Orange a supprimé 2.5 % de ses coûts.").layoffs
+
+
+def test_comment_after_a_list_coordinator_does_not_cut_the_list(tagger: Tagger) -> None:
+    res = tag(tagger, "Des éditeurs comme Oracle, Cisco et, plus discrètement, Intel ont supprimé des postes.")
+    assert set(counted(res)) == {"Oracle", "Cisco", "Intel"}
+
+
+def test_comma_clause_after_a_coordinator_is_not_blanked_into_the_list(tagger: Tagger) -> None:
+    res = tag(tagger, "Oracle a supprimé 300 postes et, selon la direction, Cisco recrute.")
+    assert set(counted(res)) == {"Oracle"}
+
+
+def test_description_then_name_misparsed_as_a_noun_phrase_still_gives_the_subject(tagger: Tagger) -> None:
+    res = tag(tagger, "L'application de paiement Lydia licencie 30 % de ses salariés.")
+    assert set(counted(res)) == {"Lydia"}
+    # without a name the description stays generic
+    assert not counted(tag(tagger, "L'application de paiement licencie 30 % de ses salariés."))
+
+
+# status and single persons ------------------------------------------------------------------------
+def test_later_but_clause_reversing_the_plan_gives_its_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft avait prévu de supprimer 200 postes, mais le studio a finalement renoncé à ce projet.")
+    assert statuses(res).get("Ubisoft") == "negated" and not counted(res)
+    res = tag(tagger, "Ubisoft avait prévu de supprimer 200 postes, mais la direction a ajourné le calendrier.")
+    assert statuses(res).get("Ubisoft") == "postponed"
+
+
+def test_later_but_clause_without_a_reversal_keeps_the_event(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft supprime 200 postes, mais le studio continue de recruter au Canada.")
+    assert set(counted(res)) == {"Ubisoft"}
+
+
+def test_one_employee_dismissed_in_the_passive_is_no_layoff(tagger: Tagger) -> None:
+    assert not counted(tag(tagger, "Un ingénieur de Thales a été licencié après une fuite."))
+    assert set(counted(tag(tagger, "Trois cents ingénieurs de Thales ont été licenciés."))) == {"Thales"}
+
+
+def test_complement_of_the_trigger_phrase_names_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "L'inspection du travail étudie le plan de départs de Renault, qui vise 400 salariés.")
+    assert set(counted(res)) == {"Renault"}
+
+
+# quantities, framings and trigger variants ----------------------------------------------------------
+def test_plus_de_is_a_quantity_not_a_negation(tagger: Tagger) -> None:
+    res = tag(tagger, "Orange réduit ses coûts et supprime plus de 5 % de ses emplois.")
+    assert set(counted(res)) == {"Orange"}
+    res = tag(tagger, "Orange ne supprime plus de postes depuis 2020.")
+    assert statuses(res).get("Orange") == "negated"
+
+
+def test_au_sein_de_frames_the_sentence_like_chez(tagger: Tagger) -> None:
+    res = tag(tagger, "Au sein de Sopra Steria, une restructuration qui touche 90 consultants vient d'être lancée.")
+    assert counted(res) == {"Sopra Steria": 90}
+    assert not counted(tag(tagger, "Au sein du secteur, une restructuration qui touche 90 consultants est redoutée."))
+
+
+def test_jobs_that_disappear_are_a_trigger(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Chez Orange, 400 emplois vont disparaître d'ici 2027.")) == {"Orange": 400}
+    assert not tag(tagger, "Orange fait disparaître les frais d'itinérance.").layoffs
+
+
+# plans, courts and takeovers ------------------------------------------------------------------------
+def test_a_plan_named_after_a_name_the_recognizer_calls_a_person_is_still_a_company_plan(tagger: Tagger) -> None:
+    res = tag(tagger, "La justice a suspendu le PSE de Kovaro, qui visait 120 salariés.")
+    assert statuses(res).get("Kovaro") == "contested"
+    assert not counted(tag(tagger, "Le licenciement de Jean Martin a été confirmé par la direction."))
+
+
+def test_takeover_without_layoffs_is_about_the_company_taken_over_not_the_buyer(tagger: Tagger) -> None:
+    res = tag(tagger, "Le tribunal de commerce de Nantes a validé la reprise de Kovaro par Capgemini, sans aucun licenciement.")
+    assert statuses(res) == {"Kovaro": "negated"}
+
+
+def test_a_court_subject_is_never_the_company(tagger: Tagger) -> None:
+    res = tag(tagger, "Le tribunal de commerce de Nanterre a prononcé la liquidation, avec 80 licenciements.")
+    assert not counted(res) and "Nanterre" not in companies(res)

@@ -200,7 +200,7 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)",
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
-_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|cadres?|contrats?)\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
 _WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit)\s*$", re.IGNORECASE)
 # numbers of people trained, hired or redeployed are not the number of jobs cut
@@ -495,8 +495,12 @@ def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int,
     return _triggers(text, lexicon)
 
 
+# "1.100 postes": a dot grouping digits is no sentence end for the triggers' "[^.;:!?]" gaps
+_DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
-    masked = sentence
+    masked = _DOTTED_THOUSANDS.sub(" ", sentence) if "." in sentence else sentence
     for p in lexicon.non_triggers:
         if may_match(p, masked, _fold(masked)):
             masked = p.sub(lambda m: " " * len(m.group(0)), masked)

@@ -380,7 +380,7 @@ def _metric_at(text: str, m: re.Match[str], base_offset: int, consumed: list[tup
             if rm.group("lowscale"):
                 low_scale = _SCALES[rm.group("lowscale").strip().lower()]
             range_low = low * low_scale
-            start = s - len(rm.group(0))
+            start = s - len(rm.group(0).lstrip())  # " 0 à 0 %" without "de"/"entre": no leading space
             before = text[:start]
             consumed.append((start, s))
     qualifier, qlen = _qualifier(before)

@@ -231,7 +231,7 @@ NON_COMPANY_ORGS = frozenset(
 MEDIA = frozenset(w.lower() for w in """
     Reuters AFP Bloomberg BFM BFMTV Franceinfo Europe1 RTL LCI TF1 CNBC CNN BBC Axios TechCrunch Wired
     Mediapart Challenges LeMagIT ZDNet Numerama Frandroid Usine Nouvelle Capital Forbes Fortune Politico
-    """.split()) | {"bfm business", "les echos", "le monde", "le figaro", "le parisien", "la tribune",
+    """.split()) | {"bfm business", "les echos", "les échos", "echos", "échos", "le monde", "le figaro", "le parisien", "la tribune",
                     "financial times", "wall street journal", "new york times", "the information",
                     "business insider", "l'usine nouvelle", "usine nouvelle", "l'express", "le point",
                     "france info", "france inter", "europe 1", "associated press", "washington post",

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+__all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
            "neutralize_incises", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
@@ -87,6 +87,9 @@ _INCISE = re.compile(
     r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
     re.IGNORECASE,
 )
+#: "X, Y et, dans une moindre mesure, Z": a coordinator directly followed by a comma opens an
+#: incise (the comment between the commas is blanked, the list stays whole)
+_INCISE_AFTER_COORDINATOR = re.compile(r"(?<=\b(?:et|ou)),\s*[^,.;:!?]{1,40},(?=\s)", re.IGNORECASE)
 
 
 _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,])")
@@ -125,6 +128,7 @@ def neutralize_incises(sentence: str) -> str:
     become spaces, and digit groups are joined ("15 000" → "15000 ": one number token, where
     the tagger would otherwise read two determiners)."""
     text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
+    text = _INCISE_AFTER_COORDINATOR.sub(lambda m: " " * len(m.group(0)), text)
     return _DIGIT_GROUPS.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)).ljust(len(m.group(0))), text)
 
 
@@ -177,10 +181,14 @@ groupe entreprise société firme plateforme géant éditeur constructeur start-
 fabricant opérateur banque assureur distributeur spécialiste compagnie leader licorne équipementier
 enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
+chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
+conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
 """.split())
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
                         "licenciement", "programme", "vague", "procédure"})
+#: nouns of a change of owner whose complement names the company whose jobs are at stake
+TAKEOVER_NOUNS = frozenset({"reprise", "rachat", "acquisition", "cession", "sauvetage", "redressement", "fusion"})
 PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
 RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
 #: one person's role: "le licenciement du directeur technique" is no layoff event
@@ -377,6 +385,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
+        if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
+            other = True
+            continue
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
         if found:
             found = _names_coordinated_before(subj) + found
@@ -435,7 +446,8 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
-    for c in trig.children:
+    inner = [g for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper() for g in c.children]
+    for c in list(trig.children) + inner:
         if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
@@ -469,9 +481,30 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             other = True
             break  # "le ministère a validé …": a subject that is no company ends the search
         skip.add(gov.i)
-    # 2. fallbacks: "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
+    # 2. fallbacks. "… a validé la reprise de X, sans aucun licenciement": the layoffs (or their
+    # absence) of a takeover are those of the company taken over
+    for gov in chain[1:2]:
+        for obj in _children(gov, "obj"):
+            if obj.lemma_.lower() in TAKEOVER_NOUNS and trig.dep_.startswith("obl"):
+                buyers = {c.i for c in obj.subtree if _case(c) == "par"}  # "la reprise de X par Y": not Y
+                found, _ = _agent_from_nominal(obj, "takeover", {trig.i} | buyers)
+                if found:
+                    return found, False, f"takeover@{obj.lemma_}"
+    # "La néobanque X licencie …" misparsed as a noun phrase whose participle-like
+    # modifier is the trigger verb: the description with its name is the subject
+    head = trig.head
+    if trig.dep_ == "acl" and trig.pos_ == "VERB" and head.i < trig.i and _is_description(head) \
+            and not _children(trig, "nsubj", "nsubj:pass"):
+        found, _ = _agent_from_nominal(head, "description-subject", {trig.i})
+        if found:
+            return found, False, "description-subject"
+    # "Chez X, …" framing the sentence; "…, a confirmé X" (reporting verb)
     doc = trig.doc
-    frame = [a for t in doc if t.lower_ == "chez" and t.i < trig.i for a in _agent_from_nominal(t.head, "chez-frame", ())[0]]
+    # "Au sein d'Alten, …" frames the sentence like "Chez Alten, …"
+    framing = [t for t in doc if t.i < trig.i and (t.lower_ == "chez" or t.lower_ == "sein" and t.i >= 1
+                                                    and doc[t.i - 1].lower_ == "au")]
+    frame = [a for t in framing for a in _agent_from_nominal(
+        t.head if t.lower_ == "chez" else next((c for c in doc[t.i + 1:t.i + 4] if _is_namey(c)), t), "chez-frame", ())[0]]
     if frame and not anaphor:
         return frame, False, "chez-frame"
     for gov in chain:
@@ -498,25 +531,62 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
     return [], anaphor, "subject-not-company" if other else "none"
 
 
-def _enumerated_chez(sentence: str, trig_end: int, clause_end: int) -> list[Agent]:
+def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: int) -> list[Agent]:
     """"… chez X, 1 000 chez Y, 5 % des effectifs chez Z": each "chez" after the trigger is an agent
-    of its own segment (elided trigger)."""
+    of its own segment (elided trigger). The scan starts at the trigger itself: overlapping trigger
+    patterns may have merged into a span that already covers the enumeration."""
     out: list[Agent] = []
-    seg_start = trig_end
+    lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
+    seg_start = lead
+    trig_end = trig_start
     for m in re.finditer(r"\bchez\s+(?:l'|le\s+|la\s+|les\s+)?(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
         s = trig_end + m.end()
         name = re.match(r"[\w&.'’-]+(?:\s+[A-Z][\w&.-]*){0,3}", sentence[s:clause_end])
         if not name:
             continue
         e = s + len(name.group(0).rstrip(".,;"))
-        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start()) if out else None))
+        out.append(Agent(s, e, "enumeration:chez", (seg_start, trig_end + m.start())))
         nxt = re.search(r"[,;]|\bet\b|\bainsi\s+que\b", sentence[e:clause_end])
         seg_start = e + (nxt.end() if nxt else 0)
     return out if len(out) >= 2 else []
 
 
+_ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
+_ELIDED_NUMBER = r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+#: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
+#: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
+_ELIDED_SEGMENT = re.compile(
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?)?(?P<name>{_ELIDED_NAME})"
+    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER})(?=\s*(?:[,;.]|\bet\b|$))")
+
+
+def _elided_name_number(sentence: str, after: int) -> list[Agent]:
+    """"X a licencié 1 000 salariés, Y 2 000 et Z 3 600": the name-number pairs that follow the
+    trigger's clause are events of the same trigger, each with its own number. The first pair must
+    start within a short window after the trigger, and each pair must follow the previous one."""
+    out: list[Agent] = []
+    first = None
+    for m in _ELIDED_SEGMENT.finditer(sentence, after):
+        if first is None:
+            if m.start() - after > 60:
+                break
+            first = m
+        elif m.start() != pos:
+            break
+        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", (m.end("name"), m.end("number"))))
+        pos = m.end()
+    return out
+
+
+#: negators that negate only beside "ne": "plus de 10 %" is a quantity, "ne … plus" a negation
+_NE_BOUND_NEGATORS = frozenset({"plus", "point", "guère"})
+
+
 def _negated(tok: Any) -> bool:
+    has_ne = any(c.lower_ in ("ne", "n'") for c in tok.children)
     for c in tok.children:
+        if c.lower_ in _NE_BOUND_NEGATORS and not has_ne:
+            continue
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
@@ -597,12 +667,17 @@ def _past(verb: Any, auxes: Sequence[Any]) -> bool:
 def _person_only(trig: Any) -> bool:
     """"le licenciement du directeur technique", "licencier son PDG": one person, no layoff."""
     for c in list(trig.children):
-        if c.dep_.startswith(("nmod", "obj")):
+        if c.dep_.startswith(("nmod", "obj", "nsubj:pass")):  # "un cadre de X a été licencié"
             lem = c.lemma_.lower()
             number = c.morph.get("Number")
-            if lem in PERSON_ROLES and number != ["Plur"] and not any(n.like_num for n in c.children):
+            # a number word as a determiner ("un cadre") is one person; a numeral modifier counts
+            counted_ = any(n.like_num and n.dep_ != "det" for n in c.children)
+            if lem in PERSON_ROLES and number != ["Plur"] and not counted_:
                 return True
-            if c.ent_type_ == "PER" and not any(n.like_num for n in c.children):
+            # a plan (PSE, plan social, restructuration) is never one person's: "le PSE de X" names
+            # a company even when the recognizer calls X a person
+            collective = trig.lemma_.lower() in PLAN_NOUNS or trig.text in ("PSE", "RCC")
+            if c.ent_type_ == "PER" and not counted_ and not collective:
                 return True
     return False
 
@@ -620,12 +695,28 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         return TriggerReading()
     agents, anaphor, path = _find_agents(trig)
     clause_end = _clause_end(sentence, end)
-    enum = _enumerated_chez(sentence, end, clause_end)
+    enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:
         agents, path = enum, "enumeration:chez"
+    elided = _elided_name_number(sentence, end)
+    if agents and elided:
+        agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
+        path += "+elided"
     status, status_path = _status(doc, trig, sentence)
+    if status in ("announced", "planned", "executed"):
+        later = _LATER_REVERSAL.search(sentence, end)
+        if later:
+            status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
                           person_only=_person_only(trig), path=path)
+
+
+#: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
+_LATER_REVERSAL = re.compile(
+    r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
+    re.IGNORECASE)
+_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
+                    **dict.fromkeys(("reno", "aban"), "negated"), "annu": "contested"}
 
 
 def _clause_end(sentence: str, after: int) -> int:
@@ -644,4 +735,19 @@ def speaker_agents(doc: Any, status: str) -> list[Agent]:
                 found, _ = _agent_from_nominal(subj, "speaker", ())
                 if found:
                     return found
+    return []
+
+
+def main_subject_agents(doc: Any, names: Iterable[tuple[int, int]] = ()) -> list[Agent]:
+    """The company-like agents of the main clause's subject of ``doc`` (a sentence before an
+    anaphor: "Udacity a été racheté par X. La plateforme …" → Udacity, not X). ``names`` as in
+    :func:`read_trigger`."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+    for root in (t for t in doc if t.dep_ == "ROOT"):
+        for subj in _children(root, "nsubj", "nsubj:pass"):
+            found, _ = _agent_from_nominal(subj, "previous-subject", ())
+            if found:
+                return found[:1]
     return []

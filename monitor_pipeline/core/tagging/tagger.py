@@ -50,6 +50,7 @@ from monitor_pipeline.core.tagging.syntax import (
     copy_entities,
     focus_clause,
     load_parser,
+    main_subject_agents,
     neutralize_incises,
     parse,
     read_trigger,
@@ -60,7 +61,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.0"
+TAGGER_VERSION = "tagger-2.1"
 
 _CONTEXT_SENTENCES = 2
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -191,6 +192,9 @@ class Tagger:
         drafts = [self._rules(c) for c in items]
         entity_docs: dict[str, Any] | None = {} if self.with_ner else None
         for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
+            # the queue offers names to curate as companies: media cited as sources, public
+            # bodies, unions, places and groups of people ("les Beatles") are never companies
+            candidates = [c for c in candidates if not is_non_company(c.name, c.sentence, c.start)]
             draft.result.org_candidates = candidates
             _add_unknown_companies(draft, candidates)
             if self.with_ner:
@@ -295,7 +299,9 @@ class Tagger:
                     targets.append((company, agent.segment, agent.path))
             path = reading.path
             if not targets and reading.anaphor:
-                company = _antecedent(draft, k, ts + s)
+                # a company earlier in the same sentence first, then the previous sentence's subject
+                company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
+                    or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
                 if company is not None:
                     targets.append((company, None, "anaphor"))
                     path = "anaphor"
@@ -339,6 +345,22 @@ class Tagger:
         if len(found) > 1:
             found.pop(None, None)
         return list(found.values())
+
+    def _previous_subject(self, draft: _Draft, k: int) -> CompanyMention | None:
+        """The company subject of the previous sentence, for an anaphor with no antecedent in its
+        own sentence. That sentence is parsed here: anaphors are rare, so the cost stays small."""
+        if k == 0:
+            return None
+        ps, pe = draft.spans[k - 1]
+        companies = [m for m in draft.result.companies if m.via != "product"]
+        sentence = draft.cleaned.text[ps:pe]
+        in_sentence = [m for m in companies if ps <= m.start < pe]
+        doc = parse(load_parser(self.parser_model), [neutralize_incises(sentence)])[0]
+        for agent in main_subject_agents(doc, [(m.start - ps, m.end - ps) for m in in_sentence]):
+            company = self._company_for(draft, sentence, ps, agent.start, agent.end, doc, in_sentence)
+            if company is not None:
+                return company
+        return None
 
     def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
                      in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
@@ -587,9 +609,13 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     if tok.ent_type_:
         for ent in doc.ents:
             if ent.start <= tok.i < ent.end:
+                # an entity the recognizer began on a common noun ("rencontres Bumble") starts at
+                # its first capitalized word
+                begin = next((t for t in doc[ent.start:tok.i + 1] if t.text[:1].isupper()), tok)
+                label, ent = ent.label_, doc[begin.i:ent.end]
                 raw = doc.text[ent.start_char:ent.end_char]
                 lead = len(raw) - len(raw.lstrip())
-                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), ent.label_
+                return ent.start_char + lead, ent.start_char + len(raw.rstrip()), label
     first = last = tok
     while first.i > 0 and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].pos_ in ("PROPN", "NOUN", "X"):
         first = doc[first.i - 1]
