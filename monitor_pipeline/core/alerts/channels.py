@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -380,15 +380,21 @@ def channels_from_env(
             channels.append(AppriseChannel(url, timeout_s=timeout_s))
         except ChannelConfigError as exc:
             raise ChannelConfigError(f"{ENV_ALERT_URLS} entry #{number}: {exc}") from None
-    by_name: dict[str, int] = {}
+    return distinct_channels(channels)
+
+
+def distinct_channels(channels: Sequence[Channel]) -> list[Channel]:
+    """Apprise channels whose redacted names collide get their fingerprint appended; the same
+    destination twice is delivered to once."""
+    counts: dict[str, int] = {}
     for channel in channels:
-        by_name[channel.name] = by_name.get(channel.name, 0) + 1
+        counts[channel.name] = counts.get(channel.name, 0) + 1
     seen: set[str] = set()
     result: list[Channel] = []
     for channel in channels:
-        if by_name[channel.name] > 1:
+        if counts[channel.name] > 1 and isinstance(channel, AppriseChannel):
             channel.name = f"{channel.name}#{channel.fingerprint}"
-        if channel.name in seen:  # exact same URL twice: deliver once
+        if channel.name in seen:  # the same destination twice: deliver once
             continue
         seen.add(channel.name)
         result.append(channel)

@@ -52,6 +52,7 @@ from monitor_pipeline.core.alerts.channels import (
     ChannelConfigError,
     FileChannel,
     channels_from_env,
+    distinct_channels,
     redact,
     redact_url,
     split_alert_urls,
@@ -504,23 +505,7 @@ def resolve_channels(
                     ) from None
         else:  # pragma: no cover - ChannelRef kinds are produced by this module only
             raise ValueError(f"unknown channel kind {ref.kind!r}")
-    return _distinct(channels)
-
-
-def _distinct(channels: Sequence[Channel]) -> list[Channel]:
-    counts: dict[str, int] = {}
-    for channel in channels:
-        counts[channel.name] = counts.get(channel.name, 0) + 1
-    seen: set[str] = set()
-    result: list[Channel] = []
-    for channel in channels:
-        if counts[channel.name] > 1 and isinstance(channel, AppriseChannel):
-            channel.name = f"{channel.name}#{channel.fingerprint}"
-        if channel.name in seen:  # the same destination twice: deliver once
-            continue
-        seen.add(channel.name)
-        result.append(channel)
-    return result
+    return distinct_channels(channels)
 
 
 # --------------------------------------------------------------------------- matching
