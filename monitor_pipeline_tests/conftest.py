@@ -16,3 +16,12 @@ def warehouse_file(tmp_path, monkeypatch):
     path.parent.mkdir(parents=True)
     monkeypatch.setenv("MONITOR_WAREHOUSE_PATH", str(path))
     return path
+
+
+@pytest.fixture
+def loopback_tripwire(monkeypatch):
+    """No connection may leave 127.0.0.0/8 during the test (modules opt in with
+    ``pytest.mark.usefixtures("loopback_tripwire")``)."""
+    from monitor_pipeline_tests.core.http_fixtures import install_tripwire
+
+    yield from install_tripwire(monkeypatch)

@@ -18,9 +18,9 @@ from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline.stages.mentions import TAGGABLE_STATUSES
-from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
+from monitor_pipeline_tests.core.http_fixtures import LoopbackServer
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("loopback_tripwire")]
 DAY = "2026-03-02"
 NOW = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 ROBOTS = "User-agent: *\nDisallow: /prive/\nDisallow: /ferme/\n"
@@ -37,11 +37,6 @@ def rss(base: str, slugs: list[str]) -> bytes:
         "<pubDate>Mon, 02 Mar 2026 08:00:00 +0100</pubDate></item>" for slug in slugs)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Flux</title>'
             f"<language>fr</language>{items}</channel></rss>").encode()
-
-
-@pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
 
 
 @pytest.fixture

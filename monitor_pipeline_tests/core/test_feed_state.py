@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -22,17 +21,10 @@ from monitor_pipeline.core.ingest.registry import FeedSource
 from monitor_pipeline_tests.core.http_fixtures import (
     Handler,
     LoopbackServer,
-    Tripwire,
-    install_tripwire,
 )
 
 pytestmark = pytest.mark.timeout(60)
 
-
-@pytest.fixture
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    """No connection may leave 127.0.0.0/8 during these tests."""
-    yield from install_tripwire(monkeypatch)
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 POLICY = PollPolicy()

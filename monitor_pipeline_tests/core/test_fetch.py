@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import random
 import zlib
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -28,15 +27,9 @@ from monitor_pipeline_tests.core.http_fixtures import (
     LoopbackServer,
     Tripwire,
     fake_resolver,
-    install_tripwire,
     serving,
 )
 
-
-@pytest.fixture
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    """No connection may leave 127.0.0.0/8 during these tests."""
-    yield from install_tripwire(monkeypatch)
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 

@@ -5,13 +5,12 @@ feed does not hold the others (real loopback servers, a dripping one among fast 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HttpSettings, fetch_all
-from monitor_pipeline_tests.core.http_fixtures import Handler, LoopbackServer, Tripwire, install_tripwire, serving
+from monitor_pipeline_tests.core.http_fixtures import Handler, LoopbackServer, serving
 
 RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 BUDGET_S = 1.5
@@ -20,12 +19,7 @@ SETTINGS = HttpSettings(connect_timeout_s=2.0, read_timeout_s=2.0, total_timeout
                         allow_hosts=("127.0.0.1", "127.0.0.2"), respect_robots=False)
 
 
-@pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
-
-
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 
 
 def drip(h: Handler) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,8 @@ import pytest
 from monitor_pipeline.commands import poll
 from monitor_pipeline_tests.core.http_fixtures import (
     LoopbackServer,
-    Tripwire,
-    install_tripwire,
 )
 
-
-@pytest.fixture
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    """No connection may leave 127.0.0.0/8 during these tests."""
-    yield from install_tripwire(monkeypatch)
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 

@@ -10,18 +10,13 @@ import pytest
 
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
 from monitor_pipeline.core.ingest.robots import RobotsRules, origin_of, rules_from_fetch
-from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire, serving
+from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, serving
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 PAGE = b"<html><head><title>A</title></head><body><p>Texte.</p></body></html>"
 SETTINGS = HttpSettings(connect_timeout_s=2.0, read_timeout_s=2.0, total_timeout_s=5.0, max_retries=1,
                         backoff_base_s=0.01, backoff_max_s=0.05, per_host_min_interval_s=0.0,
                         allow_hosts=("127.0.0.1", "127.0.0.2"), respect_tdm=False)
-
-
-@pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
 
 
 @pytest.fixture

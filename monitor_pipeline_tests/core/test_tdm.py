@@ -10,9 +10,9 @@ import pytest
 
 from monitor_pipeline.core.ingest import tdm
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HttpSettings, fetch_all
-from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
+from monitor_pipeline_tests.core.http_fixtures import LoopbackServer
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 PAGE = b"<html><head><title>A</title></head><body><p>Texte complet.</p></body></html>"
 META_PAGE = (b'<html><head><meta charset="utf-8"><meta content="1" name="TDM-Reservation">'
              b"<meta name='tdm-policy' content='https://editeur.example/licence.json'></head>"
@@ -21,11 +21,6 @@ POLICY = "https://editeur.example/licence.json"
 SETTINGS = HttpSettings(connect_timeout_s=2.0, read_timeout_s=2.0, total_timeout_s=5.0, max_retries=0,
                         per_host_min_interval_s=0.0, allow_hosts=("127.0.0.1",))
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
 
 
 @pytest.fixture

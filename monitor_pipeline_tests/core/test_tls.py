@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,15 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HttpSettings, fetch_all
-from monitor_pipeline_tests.core.http_fixtures import LoopbackServer, Tripwire, install_tripwire
+from monitor_pipeline_tests.core.http_fixtures import LoopbackServer
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("loopback_tripwire")]
 RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title></channel></rss>'
-
-
-@pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -35,8 +35,8 @@ def fast_http(*allow_hosts: str, **overrides: Any) -> HttpSettings:
 
 
 @pytest.fixture(autouse=True)
-def loopback_tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
-    yield from install_tripwire(monkeypatch)
+def _every_test_behind_the_tripwire(loopback_tripwire: Tripwire) -> Tripwire:
+    return loopback_tripwire
 
 
 @pytest.fixture
