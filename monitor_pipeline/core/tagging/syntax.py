@@ -140,7 +140,9 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "retarder"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
                      "opposer", "combattre", "refuser"), "contested"),
-    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter"), "negated"),
+    # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
+    **dict.fromkeys(("gelé", "gelée"), "postponed"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
@@ -197,7 +199,20 @@ directeur directrice pdg patron patronne dirigeant dirigeante président présid
 cofondateur cofondatrice entraîneur joueur joueuse journaliste animateur animatrice présentateur
 présentatrice salarié salariée employé employée cadre responsable manager ingénieur ingénieure chef
 délégué déléguée syndicaliste porte-parole dg ceo cto cfo coo directeur-général
+footballeur footballeuse sportif sportive athlète arbitre coach développeur développeuse consultant
+consultante technicien technicienne vendeur vendeuse conseiller conseillère ouvrier ouvrière chauffeur
+pilote professeur enseignant enseignante chercheur chercheuse stagiaire collaborateur collaboratrice
+rédacteur rédactrice chroniqueur chroniqueuse producteur productrice commercial comptable juriste
+avocat avocate médecin infirmier infirmière caissier caissière livreur livreuse modérateur modératrice
 """.split())
+#: triggers that dismiss people one by one (a person named as their object is one dismissal);
+#: "supprimer" or "plan social" never take a person as object
+_DISMISSING = frozenset({"licencier", "licenciement", "renvoyer", "renvoi", "congédier", "limoger", "limogeage",
+                         "remercier"})
+#: a word that turns the statement into a possibility: "une éventuelle vague de licenciements"
+_POSSIBILITY_MODIFIERS = frozenset({"éventuel", "éventuelle", "éventuels", "éventuelles", "possible", "possibles",
+                                    "hypothétique", "hypothétiques", "potentiel", "potentielle", "potentiels",
+                                    "potentielles"})
 #: heads under which a company name is only cited ("selon X", "comme chez X" of comparison…)
 _CITING_CASES = frozenset({"selon", "après", "contrairement", "face", "malgré", "outre", "avec", "pour",
                            "contre", "vers", "sur", "envers", "grâce"})
@@ -552,7 +567,8 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
-_ELIDED_NUMBER = r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
+                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?")
 #: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
@@ -580,6 +596,8 @@ def _elided_name_number(sentence: str, after: int) -> list[Agent]:
 
 #: negators that negate only beside "ne": "plus de 10 %" is a quantity, "ne … plus" a negation
 _NE_BOUND_NEGATORS = frozenset({"plus", "point", "guère"})
+#: pronouns that negate beside "ne" whatever their function: "ne licenciera personne", "ne change rien"
+_NE_BOUND_PRONOUNS = frozenset({"personne", "rien"})
 
 
 def _negated(tok: Any) -> bool:
@@ -587,6 +605,8 @@ def _negated(tok: Any) -> bool:
     for c in tok.children:
         if c.lower_ in _NE_BOUND_NEGATORS and not has_ne:
             continue
+        if c.lower_ in _NE_BOUND_PRONOUNS and has_ne and c.i > tok.i:
+            return True
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
@@ -595,8 +615,10 @@ def _negated(tok: Any) -> bool:
 
 
 def _restrictive(tok: Any) -> bool:
-    """"ne … que" is a restriction, not a negation."""
-    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") for c in tok.children)
+    """"ne … que" is a restriction, not a negation. Its "que" follows the verb; a "que" before it
+    is the complementizer of a reported clause ("assure que le groupe ne prévoit pas …")."""
+    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") and c.i > tok.i
+               for c in tok.children)
 
 
 def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
@@ -624,6 +646,13 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"conditional@{gov.lemma_}"
         if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
             return "hypothetical", f"si@{gov.lemma_}"
+        # a condition clause hanging on the governor: "Si la vente échoue, X devra licencier"
+        if any(c.dep_ == "advcl" and any(m.lower_ == "si" and m.dep_ == "mark" for m in c.children)
+               for c in gov.children):
+            return "hypothetical", f"si-clause@{gov.lemma_}"
+        if gov.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "amod" and c.lower_ in _POSSIBILITY_MODIFIERS
+                                                 for c in gov.children):
+            return "hypothetical", f"possibility@{gov.lemma_}"
     for gov in chain[1:] + [trig]:
         lem = gov.lemma_.lower()
         st = governor_status(gov)
@@ -677,7 +706,8 @@ def _person_only(trig: Any) -> bool:
             # a plan (PSE, plan social, restructuration) is never one person's: "le PSE de X" names
             # a company even when the recognizer calls X a person
             collective = trig.lemma_.lower() in PLAN_NOUNS or trig.text in ("PSE", "RCC")
-            if c.ent_type_ == "PER" and not counted_ and not collective:
+            dismissing = trig.lemma_.lower() in _DISMISSING
+            if c.ent_type_ == "PER" and not counted_ and not collective and dismissing:
                 return True
     return False
 
