@@ -61,7 +61,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.1"
+TAGGER_VERSION = "tagger-2.2"
 
 _CONTEXT_SENTENCES = 2
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -604,8 +604,11 @@ def _listed_with_a_product(draft: _Draft, start: int, end: int) -> bool:
 def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
     """The full name around the agent token: its entity, else its run of capitalized tokens."""
     tok = next((t for t in doc if t.idx <= start < t.idx + len(t.text)), None)
-    if tok is None:
-        return None
+    if tok is None or tok.is_space:
+        # an enumeration segment in a clause the focused parse blanked ("…; chez Etsy, 11 %"):
+        # the name is the span the enumeration pattern matched
+        name = sentence[start:end]
+        return (start, end, "") if name[:1].isupper() and name.strip() == name else None
     if tok.ent_type_:
         for ent in doc.ents:
             if ent.start <= tok.i < ent.end:
