@@ -491,7 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     seen_ids[gp.id] = split
                 if args.from_id is not None:
                     ids = [gp.id for gp in sets[split]]
-                    sets[split] = sets[split][ids.index(args.from_id):] if args.from_id in ids else []
+                    if args.from_id not in ids:
+                        raise GoldFormatError(f"{path}: no passage {args.from_id} to start from (--from-id)")
+                    sets[split] = sets[split][ids.index(args.from_id):]
     except GoldFormatError as exc:
         print(f"gold_eval: {exc}", file=sys.stderr)
         return 2
