@@ -480,3 +480,20 @@ def test_description_after_a_semicolon_takes_the_earlier_subject(tagger: Tagger)
 def test_description_after_a_semicolon_without_a_company_is_generic(tagger: Tagger) -> None:
     res = tag(tagger, "Les ventes reculent ; le groupe supprimera 70 postes.")
     assert not counted(res)
+
+
+# tagger-2.2: a lead-in before a colon is not a subject -------------------------------------------
+def test_lead_in_before_a_colon_is_no_company(tagger: Tagger) -> None:
+    res = tag(tagger, "Saignée chez les éditeurs : Brakmor supprime 90 postes.")
+    assert counted(res) == {"Brakmor": 90}
+    assert companies(res) == {"Brakmor"}
+
+
+def test_a_headline_name_before_a_colon_is_the_description_s_antecedent(tagger: Tagger) -> None:
+    res = tag(tagger, "Brakmor : l'éditeur supprime 90 postes.")
+    assert counted(res) == {"Brakmor": 90}
+
+
+def test_a_headline_common_noun_before_a_colon_is_no_antecedent(tagger: Tagger) -> None:
+    res = tag(tagger, "Restructuration : le groupe supprimera 70 postes.")
+    assert not counted(res) and not companies(res)

@@ -388,7 +388,12 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
     agents: list[Agent] = []
     anaphor = other = False
-    for subj in _children(gov, "nsubj", "nsubj:pass"):
+    subjects = _children(gov, "nsubj", "nsubj:pass")
+    # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
+    colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
+    if colons and any(x.i > max(colons) for x in subjects):
+        subjects = [x for x in subjects if x.i > max(colons)]
+    for subj in subjects:
         if subj.i in skip:
             continue
         if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:

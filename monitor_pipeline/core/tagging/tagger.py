@@ -365,6 +365,11 @@ class Tagger:
             company = self._company_for(draft, head, s, agent.start, agent.end, doc, in_sentence)
             if company is not None:
                 return company
+        # a headline name alone before the colon: "Ubisoft : l'éditeur supprime 200 postes"
+        words = [t for t in doc if not t.is_punct and not t.is_space]
+        if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
+                and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
+            return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
         return None
 
     def _previous_subject(self, draft: _Draft, k: int) -> CompanyMention | None:
