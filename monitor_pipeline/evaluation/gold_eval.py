@@ -464,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-ner", action="store_true", help="score the rules alone (no spaCy NER)")
     parser.add_argument("--json", action="store_true", help="print a JSON report")
     parser.add_argument("--errors", action="store_true", help="list the passages with errors")
+    parser.add_argument("--from-id", default=None, metavar="ID",
+                        help="score only the passages of the project's gold files from this id on, in file order "
+                             "(a newly written batch, for its held-out first score)")
     args = parser.parse_args(argv)
 
     splits = ("dev", "test", "external") if args.split == "all" else (args.split,)
@@ -486,6 +489,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if gp.id in seen_ids:
                         raise GoldFormatError(f"{path}: passage {gp.id}: id already used in the {seen_ids[gp.id]} split")
                     seen_ids[gp.id] = split
+                if args.from_id is not None:
+                    ids = [gp.id for gp in sets[split]]
+                    if args.from_id not in ids:
+                        raise GoldFormatError(f"{path}: no passage {args.from_id} to start from (--from-id)")
+                    sets[split] = sets[split][ids.index(args.from_id):]
     except GoldFormatError as exc:
         print(f"gold_eval: {exc}", file=sys.stderr)
         return 2

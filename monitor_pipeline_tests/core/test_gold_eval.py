@@ -291,3 +291,11 @@ def test_cli_refuses_an_id_used_in_both_splits(tmp_path: Path, capsys) -> None:
     (tmp_path / "gold_test.yaml").write_text(GOLD, encoding="utf-8")
     assert main(["--split", "all", "--eval-dir", str(tmp_path), "--no-ner"]) == 2
     assert "passage t1: id already used in the dev split" in capsys.readouterr().err
+
+
+def test_cli_scores_a_new_batch_alone_from_its_first_id(tmp_path: Path, capsys) -> None:
+    (tmp_path / "gold_dev.yaml").write_text(GOLD.replace("id: t", "id: d"), encoding="utf-8")
+    assert main(["--split", "dev", "--eval-dir", str(tmp_path), "--no-ner", "--json", "--from-id", "d2"]) == 0
+    assert json.loads(capsys.readouterr().out)["splits"]["dev"]["passages"] == 2
+    assert main(["--split", "dev", "--eval-dir", str(tmp_path), "--no-ner", "--from-id", "d9"]) == 2
+    assert "no passage d9" in capsys.readouterr().err

@@ -393,3 +393,107 @@ def test_takeover_without_layoffs_is_about_the_company_taken_over_not_the_buyer(
 def test_a_court_subject_is_never_the_company(tagger: Tagger) -> None:
     res = tag(tagger, "Le tribunal de commerce de Nanterre a prononcé la liquidation, avec 80 licenciements.")
     assert not counted(res) and "Nanterre" not in companies(res)
+
+
+# tagger-2.2: status governors by class ---------------------------------------------------------
+@pytest.mark.parametrize("text, company, status", [
+    # a reported clause: its "que" is the complementizer, not "ne … que"
+    ("La directrice de Capgemini affirme que l'entreprise ne prévoit pas de suppressions de postes.", "Capgemini",
+     "negated"),
+    ("Atos ne licenciera personne lors de la vente de sa branche.", "Atos", "negated"),
+    ("Dell a gelé son projet de réduction des effectifs jusqu'à l'été.", "Dell", "postponed"),
+    ("Sous la pression des syndicats, la direction de Renault a retiré son plan de 700 suppressions de postes.",
+     "Renault", "negated"),
+    ("Si le contrat n'est pas renouvelé, Teleperformance devra se séparer de 200 conseillers.", "Teleperformance",
+     "hypothetical"),
+    ("Les élus s'inquiètent d'un éventuel plan social chez Stellantis.", "Stellantis", "hypothetical"),
+])
+def test_status_governors_of_tagger_2_2(tagger: Tagger, text: str, company: str, status: str) -> None:
+    res = tag(tagger, text)
+    assert statuses(res).get(company) == status
+    assert not counted(res)
+
+
+@pytest.mark.parametrize("text, company", [
+    ("La directrice de Capgemini affirme que l'entreprise prévoit des suppressions de postes.", "Capgemini"),
+    ("Dell a réduit ses effectifs au printemps.", "Dell"),
+    ("Teleperformance devra se séparer de 200 conseillers d'ici la fin de l'année.", "Teleperformance"),
+])
+def test_same_governed_constructions_without_the_status_word_count(tagger: Tagger, text: str, company: str) -> None:
+    assert company in counted(tag(tagger, text))
+
+
+def test_a_next_sentence_that_abandons_the_plan_gives_its_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft avait annoncé une réduction de ses effectifs. L'éditeur a ensuite renoncé à ce plan.")
+    assert statuses(res) == {"Ubisoft": "negated"}
+    kept = tag(tagger, "Ubisoft avait annoncé une réduction de ses effectifs. L'éditeur a ensuite présenté ce plan.")
+    assert set(counted(kept)) == {"Ubisoft"}
+
+
+# tagger-2.2: one person's dismissal, whatever the role ------------------------------------------
+def test_one_developer_or_player_dismissed_is_no_layoff(tagger: Tagger) -> None:
+    assert tag(tagger, "Le licenciement d'une développeuse de Criteo fait débat sur les réseaux.").layoffs == []
+    assert tag(tagger, "Le pilote a été licencié par son écurie pour indiscipline.").layoffs == []
+
+
+def test_developers_dismissed_in_number_are_a_layoff(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Criteo a licencié 60 développeurs à Paris.")) == {"Criteo": 60}
+
+
+def test_a_name_parsed_as_a_person_after_supprimer_is_still_an_enumeration(tagger: Tagger) -> None:
+    res = tag(tagger, "Volkari supprime 800 postes, Brandtmoor 300 et Quelvin 120.")
+    assert counted(res) == {"Volkari": 800, "Brandtmoor": 300, "Quelvin": 120}
+
+
+# tagger-2.2: elided ranges, "réduit ses effectifs de N", triggers ----------------------------------
+def test_elided_range_keeps_both_ends(tagger: Tagger) -> None:
+    res = tag(tagger, "Cisco a annoncé 4 000 suppressions de postes et Nokia entre 1 000 et 1 500.")
+    nokia = next(l for l in res.layoffs if l.company_name == "Nokia")
+    assert (nokia.headcount, nokia.headcount_low, nokia.headcount_high) == (1500, 1000, 1500)
+
+
+def test_workforce_of_n_after_a_cut_is_the_headcount_but_not_after_compter(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "Ubisoft réduit ses effectifs de 250 personnes.")) == {"Ubisoft": 250}
+    res = tag(tagger, "Ubisoft, qui compte un effectif de 250 personnes, réduit ses effectifs.")
+    assert counted(res) == {"Ubisoft": None}
+
+
+@pytest.mark.parametrize("text, company, headcount", [
+    ("Vivendi va remercier 35 journalistes de ses magazines.", "Vivendi", 35),
+    ("Orange va mettre fin aux contrats de 400 prestataires.", "Orange", 400),
+    ("Contrairement à OpenAI, la start-up Nuvello réduit ses équipes de 40 personnes.", "Nuvello", 40),
+])
+def test_trigger_variants_of_tagger_2_2(tagger: Tagger, text: str, company: str, headcount: int) -> None:
+    assert counted(tag(tagger, text)) == {company: headcount}
+
+
+def test_remercier_without_a_number_only_thanks(tagger: Tagger) -> None:
+    assert tag(tagger, "Vivendi remercie ses journalistes pour leur travail.").layoffs == []
+
+
+# tagger-2.2: anaphors resolved across a semicolon ------------------------------------------------
+def test_description_after_a_semicolon_takes_the_earlier_subject(tagger: Tagger) -> None:
+    res = tag(tagger, "Face à la baisse des ventes, Kelvora revoit sa stratégie ; le groupe supprimera 70 postes.")
+    assert counted(res) == {"Kelvora": 70}
+
+
+def test_description_after_a_semicolon_without_a_company_is_generic(tagger: Tagger) -> None:
+    res = tag(tagger, "Les ventes reculent ; le groupe supprimera 70 postes.")
+    assert not counted(res)
+
+
+# tagger-2.2: a lead-in before a colon is not a subject -------------------------------------------
+def test_lead_in_before_a_colon_is_no_company(tagger: Tagger) -> None:
+    res = tag(tagger, "Saignée chez les éditeurs : Brakmor supprime 90 postes.")
+    assert counted(res) == {"Brakmor": 90}
+    assert companies(res) == {"Brakmor"}
+
+
+def test_a_headline_name_before_a_colon_is_the_description_s_antecedent(tagger: Tagger) -> None:
+    res = tag(tagger, "Brakmor : l'éditeur supprime 90 postes.")
+    assert counted(res) == {"Brakmor": 90}
+
+
+def test_a_headline_common_noun_before_a_colon_is_no_antecedent(tagger: Tagger) -> None:
+    res = tag(tagger, "Restructuration : le groupe supprimera 70 postes.")
+    assert not counted(res) and not companies(res)

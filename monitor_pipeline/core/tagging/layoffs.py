@@ -200,8 +200,11 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)",
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
-_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?)\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
+# "réduit ses effectifs de 400 personnes": after a cutting word, "effectifs de N" is the cut
+_CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
+                                   r"(?:de\s+|d'|dans\s+)?(?:ses|leurs|les|son|l')\s*effectifs?\s+de\s*$", re.IGNORECASE)
 _WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit)\s*$", re.IGNORECASE)
 # numbers of people trained, hired or redeployed are not the number of jobs cut
 _NOT_CUT_BEFORE = re.compile(
@@ -375,6 +378,9 @@ _ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|vingtaine|trentai
                     r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|journalistes|consultants|"
                     r"ingénieurs|développeurs|cadres|conseillers|travailleurs)\b", re.IGNORECASE)
 _ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50}
+#: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
+_BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
+                         rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
 _VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
 
 
@@ -394,7 +400,13 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
                                  int(round(metric.value)) if metric.range_low is not None else None, metric.qualifier)
             if metric.kind == "percent" and metric.unit == "%":
                 return Headcount(None, metric.value, qualifier=metric.qualifier)
-        bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", sentence[lo:hi].rstrip(" ,;"))
+        span = sentence[lo:hi].rstrip(" ,;")
+        ranged = _BARE_RANGE.search(span)
+        low_text = ranged and (ranged.group("low") or ranged.group("low2"))
+        if ranged and parse_digits(low_text) is not None and parse_digits(ranged.group("high")) is not None:
+            low, high = int(parse_digits(low_text)), int(parse_digits(ranged.group("high")))
+            return Headcount(high, None, low, high)
+        bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", span)
         if bare and parse_digits(bare.group(1)) is not None:
             return Headcount(int(parse_digits(bare.group(1))))
         return Headcount()
@@ -441,7 +453,8 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
             if metric.range_low is not None and metric.range_low > metric.value:
                 continue  # "passés de 5 000 à 3 800 personnes": a workforce before and after, not a cut
-            if _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start]):
+            if (_WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start])
+                    and not _CUT_WORKFORCE_BEFORE.search(sentence[max(0, start - 50):start])):
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue

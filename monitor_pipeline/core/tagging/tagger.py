@@ -52,6 +52,7 @@ from monitor_pipeline.core.tagging.syntax import (
     load_parser,
     main_subject_agents,
     neutralize_incises,
+    next_sentence_reversal,
     parse,
     read_trigger,
     speaker_agents,
@@ -61,7 +62,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.1"
+TAGGER_VERSION = "tagger-2.2"
 
 _CONTEXT_SENTENCES = 2
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -261,9 +262,10 @@ class Tagger:
                 s, e = draft.spans[k]
                 sentence = draft.cleaned.text[s:e]
                 if k in draft.plain:
-                    draft.result.layoffs.extend(self._plain_layoffs(draft, k))
+                    found = self._plain_layoffs(draft, k)
                 else:
-                    draft.result.layoffs.extend(self._parsed_layoffs(draft, k, sentence, docs))
+                    found = self._parsed_layoffs(draft, k, sentence, docs)
+                draft.result.layoffs.extend(_reversed_by_next_sentence(draft, k, found))
 
     def _plain_layoffs(self, draft: _Draft, k: int) -> list[LayoffMention]:
         s, e = draft.spans[k]
@@ -301,6 +303,7 @@ class Tagger:
             if not targets and reading.anaphor:
                 # a company earlier in the same sentence first, then the previous sentence's subject
                 company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
+                    or self._earlier_clause_subject(draft, k, sentence, ts, in_sentence) \
                     or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
                 if company is not None:
                     targets.append((company, None, "anaphor"))
@@ -345,6 +348,29 @@ class Tagger:
         if len(found) > 1:
             found.pop(None, None)
         return list(found.values())
+
+    def _earlier_clause_subject(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
+                                in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """The subject of the clause before the anaphor's own, when a semicolon or a colon separates
+        them ("X réorganise ses activités ; le groupe supprimera 90 postes"); that clause is parsed
+        here, anaphors being rare."""
+        cut = max(sentence.rfind(";", 0, trigger_at), sentence.rfind(":", 0, trigger_at))
+        if cut <= 0:
+            return None
+        s, _ = draft.spans[k]
+        head = sentence[:cut]
+        doc = parse(load_parser(self.parser_model), [neutralize_incises(head)])[0]
+        names = [(m.start - s, m.end - s) for m in in_sentence if m.start - s < cut]
+        for agent in main_subject_agents(doc, names):
+            company = self._company_for(draft, head, s, agent.start, agent.end, doc, in_sentence)
+            if company is not None:
+                return company
+        # a headline name alone before the colon: "Ubisoft : l'éditeur supprime 200 postes"
+        words = [t for t in doc if not t.is_punct and not t.is_space]
+        if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
+                and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
+            return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
+        return None
 
     def _previous_subject(self, draft: _Draft, k: int) -> CompanyMention | None:
         """The company subject of the previous sentence, for an anaphor with no antecedent in its
@@ -604,8 +630,11 @@ def _listed_with_a_product(draft: _Draft, start: int, end: int) -> bool:
 def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int, str] | None:
     """The full name around the agent token: its entity, else its run of capitalized tokens."""
     tok = next((t for t in doc if t.idx <= start < t.idx + len(t.text)), None)
-    if tok is None:
-        return None
+    if tok is None or tok.is_space:
+        # an enumeration segment in a clause the focused parse blanked ("…; chez Etsy, 11 %"):
+        # the name is the span the enumeration pattern matched
+        name = sentence[start:end]
+        return (start, end, "") if name[:1].isupper() and name.strip() == name else None
     if tok.ent_type_:
         for ent in doc.ents:
             if ent.start <= tok.i < ent.end:
@@ -625,6 +654,20 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     if not first.text[:1].isupper():
         return None
     return first.idx, last.idx + len(last.text), ""
+
+
+def _reversed_by_next_sentence(draft: _Draft, k: int, found: list[LayoffMention]) -> list[LayoffMention]:
+    """A plan stated in sentence ``k`` and given up, postponed or annulled by the next sentence
+    ("X avait évoqué une réduction d'effectifs. La société a finalement abandonné ce projet.")
+    takes the next sentence's status. A next sentence with its own trigger speaks for itself."""
+    if k + 1 >= len(draft.spans) or k + 1 in draft.triggers:
+        return found
+    ns, ne = draft.spans[k + 1]
+    reversal = next_sentence_reversal(draft.cleaned.text[ns:ne])
+    if reversal is None:
+        return found
+    status, path = reversal
+    return [replace(l, status=status, rule=f"{l.rule};status:{path}") if l.counted else l for l in found]
 
 
 def _antecedent(draft: _Draft, k: int, trigger_at: int) -> CompanyMention | None:
