@@ -23,8 +23,8 @@ REVIEWED = {
     # the fts schema and stemmer are constants; WHERE fragments and "?, ?" placeholder lists are built from
     # constant SQL (every value bound); the extension path is the installed package's, quotes doubled
     "monitor_pipeline/storage/search_index.py": {"FTS_SCHEMA", "STEMMER", "PUNCTUATION_RE", "' AND '.join(where)",
-                                         "_placeholders(docids)", "source[0]", "source[1]",
-                                         "sql_string_literal(fts_extension_path())"},
+                                         "_placeholders(docids)", "source[0]", "source[1]"},
+    "monitor_pipeline/storage/extensions.py": {"sql_string_literal(extension_path(extension))"},
     "monitor_pipeline/storage/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
     "monitor_pipeline/storage/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
                                       "catalog", "column", "sql_type"},
