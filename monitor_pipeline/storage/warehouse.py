@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from monitor_pipeline.storage import lake
+from monitor_pipeline.storage.profile import profile_from_env
 from monitor_pipeline.storage.sql_text import attach_sql
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -408,6 +409,19 @@ def connect_with_retry(path: str, read_only: bool = False, timeout_s: float = 60
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def analysts_connection(analytics_file: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """What analysts (and the digest and alert sensor) read, read-only: the analytics copy in the
+    embedded profile, the lake itself in the scale profile (snapshot isolation: runs write meanwhile)."""
+    profile = profile_from_env()
+    if profile.is_scale:
+        with lake.lake_connection(profile, read_only=True) as conn:
+            yield conn
+        return
+    with connect_with_retry(str(analytics_file or analytics_path()), read_only=True) as conn:
+        yield conn
 
 
 def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
