@@ -89,7 +89,8 @@ class PostgresServer:
     def start(self) -> "PostgresServer":
         self.port = self.port or free_loopback_port()
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
+                   "-c client_connection_check_interval=100ms")
         self._check("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60")
         self.wait_ready()
         return self
