@@ -283,3 +283,31 @@ def test_postgres_restarted_mid_commit_fails_the_write_cleanly(scale_profile, po
     _assert_whole_version(scale_profile, 1, rows)  # nothing half-written is visible
     lake_writers.write_partition(DAYS[0], 3, rows)
     _assert_whole_version(scale_profile, 3, rows)
+
+
+# --- Dagster on Postgres ------------------------------------------------------------------------------
+
+def test_the_scale_instance_keeps_runs_in_postgres_with_a_wider_warehouse_pool(postgres_server, tmp_path, monkeypatch):
+    import shutil
+
+    import dagster as dg
+    from dagster_postgres import PostgresRunStorage
+
+    from monitor_pipeline.defs.policies import WAREHOUSE_POOL
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "deploy" / "dagster-scale.yaml", home / "dagster.yaml")
+    dbname = dict(p.split("=", 1) for p in postgres_server.create_database().split())["dbname"]
+    for name, value in {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(postgres_server.port),
+                        "DAGSTER_PG_DB": dbname, "DAGSTER_PG_USERNAME": postgres_server.user,
+                        "DAGSTER_PG_PASSWORD": ""}.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 4
+        run = instance.create_run_for_job(dg.GraphDefinition("noop").to_job())
+        instance.event_log_storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+        assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 4
+    with dg.DagsterInstance.from_config(str(home)) as again:  # another process, another machine: same runs
+        assert again.get_run_by_id(run.run_id) is not None
