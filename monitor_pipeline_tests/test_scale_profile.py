@@ -311,3 +311,19 @@ def test_the_scale_instance_keeps_runs_in_postgres_with_a_wider_warehouse_pool(p
         assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 4
     with dg.DagsterInstance.from_config(str(home)) as again:  # another process, another machine: same runs
         assert again.get_run_by_id(run.run_id) is not None
+
+
+# --- analysts on the lake -----------------------------------------------------------------------------
+
+def test_analysts_read_the_lake_and_search_says_it_is_embedded_only(scale_profile):
+    lake_writers.prepare(scale_profile)
+    lake_writers.write_partition(DAYS[0], 1, 12)
+    cli = str(Path(sys.executable).with_name("monitor-pipeline"))
+    done = subprocess.run([cli, "sql"], input=".mode csv\nSELECT count(*) AS n FROM articles;\n", capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["n", "12"]
+    refused = subprocess.run([cli, "sql", "-c", "DELETE FROM articles"], capture_output=True, text=True, timeout=120)
+    assert "read-only" in (refused.stdout + refused.stderr).lower()
+    search = subprocess.run([cli, "search", "plan"], capture_output=True, text=True, timeout=120)
+    assert search.returncode == 2 and "full-text search is unavailable in the scale profile" in search.stderr

@@ -17,9 +17,10 @@ def analysts_database(db_arg: str | Path | None) -> Path | None:
         print(f"error: {exc}", file=sys.stderr)
         return None
     if scale and not db_arg:
-        print("error: MONITOR_PROFILE=scale publishes no analysts' copy, so full-text search and this prompt "
-              "(which read it, with its search index) are unavailable; query the lake itself with the ATTACH "
-              "of docs/ANALYSTS.md (\"Reading the lake\"), or pass --db an embedded analysts' copy", file=sys.stderr)
+        print("error: full-text search is unavailable in the scale profile (MONITOR_PROFILE=scale): it reads the "
+              "embedded profile's analysts' copy and its index, which the scale profile does not publish. "
+              "`monitor-pipeline sql` opens the lake itself (docs/ANALYSTS.md, \"Reading the lake\"); "
+              "--db reads an embedded analysts' copy", file=sys.stderr)
         return None
     db = Path(db_arg or warehouse.analytics_path())
     if not db.is_file():
