@@ -274,12 +274,19 @@ def test_every_analyst_query_gives_its_answer_on_the_demo_data(pipeline_runs, ex
     queries = example_queries()
     assert len(queries) == len(analyst_queries())
     assert sorted(query_number(h) for h, _ in queries) == sorted(ANSWERS), "every guide query needs its answer"
-    conn = duckdb.connect(str(embedded_only(pipeline_runs)), read_only=True)
+    scale = pipeline_runs["profile"] == "scale"
+    conn = read_only(pipeline_runs["analysts"])  # the analysts' copy, or the lake itself
     try:
-        search_index.load_fts(conn)  # query 11 is a full-text search
+        if not scale:
+            search_index.load_fts(conn)  # query 11 is a full-text search
         ctx = DemoContext(conn, expected, pipeline_runs["base_url"], pipeline_runs["day"])
+        answered = []
         for heading, sql in queries:
+            if scale and "full-text search" in heading:
+                continue  # the search index is built into the embedded profile's copy only
             ANSWERS[query_number(heading)](conn.execute(sql).fetchall(), ctx)
+            answered.append(query_number(heading))
+        assert len(answered) == len(queries) - scale
     finally:
         conn.close()
 
