@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-POSTGRES_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
+POSTGRES_ROOT = Path("/usr/lib/postgresql")  # Debian: /usr/lib/postgresql/<major>/bin
 READY_DEADLINE_S = 60.0
 
 
@@ -24,11 +24,13 @@ class PostgresUnavailable(RuntimeError):
 
 
 def postgres_bin_dir() -> Path:
-    for candidate in POSTGRES_BIN_DIRS:
-        if (Path(candidate) / "initdb").is_file() and (Path(candidate) / "pg_ctl").is_file():
-            return Path(candidate)
-    raise PostgresUnavailable(f"no PostgreSQL server binaries (initdb, pg_ctl) in {', '.join(POSTGRES_BIN_DIRS)}: "
-                              "install the `postgresql` package (apt-get install postgresql)")
+    """The newest installed server's binaries."""
+    found = sorted((p.parent for p in POSTGRES_ROOT.glob("*/bin/initdb") if (p.parent / "pg_ctl").is_file()),
+                   key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)
+    if not found:
+        raise PostgresUnavailable(f"no PostgreSQL server binaries (initdb, pg_ctl) under {POSTGRES_ROOT}/*/bin: "
+                                  "install the `postgresql` package (apt-get install postgresql)")
+    return found[-1]
 
 
 def free_loopback_port() -> int:
