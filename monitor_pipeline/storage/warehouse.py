@@ -437,3 +437,10 @@ def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
             conn.close()
 
     return connect
+
+
+def profile_connection_factory(profile, path: str | os.PathLike[str]):
+    """The stages' connection factory for a profile: the lake (scale) or the DuckDB file ``path``."""
+    if profile.is_scale:
+        return lambda: lake.lake_connection(profile)
+    return connection_factory(path)
