@@ -24,7 +24,7 @@ def partition_rows(day: str, version: int, rows: int) -> dict[str, list[dict]]:
                  "word_count": 40, "first_seen_at": first_seen, "cluster_id": f"{day}-{i:05d}"}
                 for i in range(rows)]
     mentions = [{"article_id": a["article_id"], "partition_day": a["partition_day"], "company_id": f"c{i % 11}",
-                 "company_name": f"Company {i % 11}", "surface": f"v{version}", "via": "test", "char_start": i,
+                 "company_name": f"Company {i % 11}", "surface": f"v{version}", "via": "alias", "char_start": i,
                  "char_end": i + 3, "sentence": a["title"], "tagger_version": f"v{version}", "known": True}
                 for i, a in enumerate(articles)]
     return {"articles": articles, "company_mentions": mentions}
@@ -39,9 +39,14 @@ def write_partition(day: str, version: int, rows: int) -> None:
             spool.publish(conn, day)
 
 
+COMPANIES = [{"company_id": f"c{k}", "name": f"Company {k}"} for k in range(11)]
+
+
 def prepare(profile) -> None:
+    """The lake's tables, and the companies the mentions name (the marts' relationship tests check them)."""
     with lake.lake_connection(profile) as conn:
         warehouse.ensure_schema(conn)
+        warehouse.upsert_rows(conn, "companies", "company_id", COMPANIES)
 
 
 def main(argv: list[str]) -> int:

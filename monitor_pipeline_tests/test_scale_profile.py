@@ -20,6 +20,7 @@ import pytest
 
 from monitor_pipeline.storage import extensions, lake, warehouse
 from monitor_pipeline.storage.profile import ProfileError, WarehouseProfile, profile_from_env
+from monitor_pipeline.defs.policies import LAKE_DBT_RETRY
 from monitor_pipeline_tests import lake_writers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -327,3 +328,53 @@ def test_analysts_read_the_lake_and_search_says_it_is_embedded_only(scale_profil
     assert "read-only" in (refused.stdout + refused.stderr).lower()
     search = subprocess.run([cli, "search", "plan"], capture_output=True, text=True, timeout=120)
     assert search.returncode == 2 and "full-text search is unavailable in the scale profile" in search.stderr
+
+
+# --- dbt on the lake ----------------------------------------------------------------------------------
+
+def _dbt_daily_build(day: str, target_path: Path) -> subprocess.Popen:
+    from monitor_pipeline.defs.dbt.assets import DAILY_MODELS, build_dbt_args
+    from monitor_pipeline.defs.dbt.project import DBT_PROJECT_DIR, dbt_executable
+    from datetime import datetime, timedelta
+
+    start = datetime.fromisoformat(day)
+    return subprocess.Popen([dbt_executable(), *build_dbt_args(start, start + timedelta(days=1)), "--select",
+                             DAILY_MODELS, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                             str(DBT_PROJECT_DIR), "--target-path", str(target_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.slow
+def test_dbt_builds_two_partitions_of_the_lake_at_once(scale_profile, tmp_path):
+    """dbt's scale target attaches the same lake (extensions from the packages): two daily builds of
+    different partitions at once, then again, each leave every partition's marts exact."""
+    lake_writers.prepare(scale_profile)
+    for day in DAYS[:2]:
+        lake_writers.write_partition(day, 1, 40)
+    reruns = 0
+    for round_ in range(2):
+        pending = list(DAYS[:2])
+        for attempt in range(1 + LAKE_DBT_RETRY.max_retries):  # what the dbt assets' retry policy does
+            builds = {day: _dbt_daily_build(day, tmp_path / f"target-{round_}-{attempt}-{day}") for day in pending}
+            logs = {day: b.communicate(timeout=600)[0] for day, b in builds.items()}
+            pending = [day for day, b in builds.items() if b.returncode != 0]
+            if not pending:
+                break
+            reruns += len(pending)
+        assert pending == [], [[line for line in logs[d].splitlines() if "rror" in line][:10] for d in pending]
+    with lake.lake_connection(scale_profile, read_only=True) as conn:
+        daily = conn.execute("SELECT day::VARCHAR, count(*), sum(mentions), sum(articles) FROM company_mentions_daily "
+                             "GROUP BY 1 ORDER BY 1").fetchall()
+    assert daily == [(DAYS[0], 11, 40, 40), (DAYS[1], 11, 40, 40)]  # whatever was rerun: nothing lost or doubled
+    assert reruns <= 2 * LAKE_DBT_RETRY.max_retries
+
+
+def test_dbt_steps_retry_in_the_scale_profile_only(monkeypatch):
+    from monitor_pipeline.defs.policies import dbt_retry_policy
+
+    monkeypatch.delenv("MONITOR_PROFILE", raising=False)
+    assert dbt_retry_policy() is None
+    monkeypatch.setenv("MONITOR_PROFILE", "scale")
+    monkeypatch.setenv("MONITOR_LAKE_CATALOG", "dbname=lake")
+    monkeypatch.setenv("MONITOR_LAKE_DATA_PATH", "s3://bucket/lake/")
+    assert dbt_retry_policy() == LAKE_DBT_RETRY
