@@ -106,7 +106,7 @@ def evaluate_alert_sensor(instance: dg.DagsterInstance) -> str:
 
 
 def summary(analytics_file: Path) -> str:
-    with warehouse.connect_with_retry(str(analytics_file), read_only=True) as conn:
+    with warehouse.analysts_connection(analytics_file) as conn:  # the analysts' copy, or the lake (scale)
         per_source = conn.execute("""
             SELECT source_id, count(*) AS articles, count(*) FILTER (WHERE language = 'fr') AS french
             FROM articles GROUP BY source_id ORDER BY source_id""").fetchall()

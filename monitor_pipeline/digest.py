@@ -48,7 +48,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 def digest_data(analytics_file: Path, day: str) -> dict[str, list[dict[str, Any]]]:
-    with warehouse.connect_with_retry(str(analytics_file), read_only=True) as conn:
+    with warehouse.analysts_connection(analytics_file) as conn:
         return {
             "companies": warehouse.fetch_dicts(conn, """
                 SELECT company_name, mentions, articles, clusters FROM company_mentions_daily

@@ -1,4 +1,4 @@
-"""Shared fixtures: a temp warehouse, a real temporary Dagster instance, the sample corpus server."""
+"""Shared fixtures: a temp warehouse, a real PostgreSQL server and the scale profile on it."""
 from __future__ import annotations
 
 import os
@@ -25,3 +25,37 @@ def loopback_tripwire(monkeypatch):
     from monitor_pipeline_tests.core.http_fixtures import install_tripwire
 
     yield from install_tripwire(monkeypatch)
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server (initdb in a temp directory, a free loopback port) for the whole session;
+    skipped, saying why, only when the server binaries are not installed."""
+    from monitor_pipeline_tests.postgres import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    server.init().start()
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        finally:
+            server.remove()
+
+
+@pytest.fixture
+def scale_profile(postgres_server, tmp_path, monkeypatch):
+    """The scale profile's variables, on a fresh catalog database and a lake directory under tmp_path."""
+    from monitor_pipeline.storage.profile import profile_from_env
+
+    set_scale_profile(monkeypatch, postgres_server, tmp_path)
+    return profile_from_env()
+
+
+def set_scale_profile(monkeypatch, postgres_server, root) -> None:
+    monkeypatch.setenv("MONITOR_PROFILE", "scale")
+    monkeypatch.setenv("MONITOR_LAKE_CATALOG", postgres_server.create_database())
+    monkeypatch.setenv("MONITOR_LAKE_DATA_PATH", str(root / "lake"))

@@ -1,6 +1,9 @@
 """End to end on real parts: the sample corpus on a loopback HTTP server, a real Dagster instance in a
-temp DAGSTER_HOME, a real DuckDB file, real dbt. One partition is materialized twice: the counts match
-what the corpus was written to produce, and the second run leaves every data table identical."""
+temp DAGSTER_HOME, real dbt, and the warehouse of each profile: a real DuckDB file (embedded), a real
+DuckLake with its catalog in a real PostgreSQL server (scale). One partition is materialized twice: the
+counts match what the corpus was written to produce, and the second run leaves every data table
+identical. The analysts' copy and what reads it (search, the SQL prompt, charts, the notebook, Parquet
+export) exist in the embedded profile only; in the scale profile analysts read the lake itself."""
 from __future__ import annotations
 
 from collections import Counter
@@ -11,8 +14,10 @@ import duckdb
 import pytest
 import yaml
 
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage import lake, warehouse
+from monitor_pipeline.storage.profile import WarehouseProfile, profile_from_env
 from monitor_pipeline.storage.sql_text import attach_sql
+from monitor_pipeline_tests.conftest import set_scale_profile
 from monitor_pipeline.defs.policies import today_partition_key
 from monitor_pipeline.demo import run_sample_partition
 from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
@@ -36,10 +41,21 @@ def load_expected() -> dict:
     return {"feeds": feeds, "pages": pages}
 
 
-def snapshot(db_path: Path) -> dict[str, list]:
-    conn = duckdb.connect(str(db_path), read_only=True)
+# What a test reads: the embedded profile's database file, or the scale profile's lake.
+Readable = Path | WarehouseProfile
+
+
+def read_only(db: Readable) -> duckdb.DuckDBPyConnection:
+    if isinstance(db, WarehouseProfile):
+        return lake.connect_lake(db, read_only=True)
+    return duckdb.connect(str(db), read_only=True)
+
+
+def snapshot(db: Readable) -> dict[str, list]:
+    conn = read_only(db)
     try:
-        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_catalog = current_database()").fetchall()}
         out = {}
         for table in DATA_TABLES:
             assert table in tables, f"missing table {table}"
@@ -50,15 +66,20 @@ def snapshot(db_path: Path) -> dict[str, list]:
         conn.close()
 
 
-@pytest.fixture(scope="module")
-def pipeline_runs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
+@pytest.fixture(scope="module", params=["embedded", "scale"])
+def pipeline_runs(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"e2e-{request.param}")
     db_path = root / "data" / "warehouse.duckdb"
     db_path.parent.mkdir()
     mp = pytest.MonkeyPatch()
     mp.setenv("MONITOR_WAREHOUSE_PATH", str(db_path))
     mp.setenv("MONITOR_ALERT_LEDGER_PATH", str(root / "data" / "alerts.duckdb"))
     mp.delenv("MONITOR_ALERT_URLS", raising=False)
+    mp.delenv("MONITOR_PROFILE", raising=False)
+    if request.param == "scale":
+        set_scale_profile(mp, request.getfixturevalue("postgres_server"), root)
+    profile = profile_from_env()
+    db: Readable = profile if profile.is_scale else db_path
     day = today_partition_key()
     (root / "dagster_home").mkdir()
     try:
@@ -66,17 +87,27 @@ def pipeline_runs(tmp_path_factory):
             with SampleCorpusServer() as server:
                 first = run_sample_partition(server, day, instance, registry_dir=str(root))
                 assert first.success, [e.message for e in first.all_events if e.is_failure]
-                snap_first = snapshot(db_path)
+                snap_first = snapshot(db)
                 requests_first = list(server.requests)
                 second = run_sample_partition(server, day, instance, registry_dir=str(root))
                 assert second.success
-                snap_second = snapshot(db_path)
+                snap_second = snapshot(db)
                 requests_second = server.requests[len(requests_first):]
-            yield {"db": db_path, "day": day, "first": snap_first, "second": snap_second,
+            yield {"db": db, "day": day, "first": snap_first, "second": snap_second, "profile": request.param,
+                   "analysts": db if profile.is_scale else warehouse.analytics_path(str(db_path)),
+                   "data_dir": db_path.parent, "warehouse_file": db_path,
                    "requests_first": requests_first, "requests_second": requests_second, "instance": instance,
                    "base_url": server.base_url, "first_result": first}
     finally:
         mp.undo()
+
+
+def embedded_only(pipeline_runs) -> Path:
+    """The analysts' copy: skips the test in the scale profile, which publishes none."""
+    if pipeline_runs["profile"] != "embedded":
+        pytest.skip("the analysts' copy (and search, the SQL prompt, charts, the notebook over it) is embedded-only: "
+                    "in the scale profile analysts attach the lake")
+    return warehouse.analytics_path(str(pipeline_runs["warehouse_file"]))
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +115,16 @@ def expected():
     return load_expected()
 
 
-def query(db_path: Path, sql: str, params=()):
-    conn = duckdb.connect(str(db_path), read_only=True)
+def query(db: Readable, sql: str, params=()):
+    conn = read_only(db)
     try:
         return conn.execute(sql, list(params)).fetchall()
     finally:
         conn.close()
 
 
-def articles_by_path(db_path: Path, base_url: str) -> dict[str, dict]:
-    rows = query(db_path, "SELECT article_id, url, status, language, cluster_id, source_id FROM articles")
+def articles_by_path(db: Readable, base_url: str) -> dict[str, dict]:
+    rows = query(db, "SELECT article_id, url, status, language, cluster_id, source_id FROM articles")
     return {url[len(base_url):]: {"id": aid, "status": st, "language": lang, "cluster": cl, "source": src}
             for aid, url, st, lang, cl, src in rows}
 
@@ -221,7 +252,7 @@ def test_expected_metric_values_are_found(pipeline_runs, expected):
 
 
 def test_analytics_copy_is_published_and_readable(pipeline_runs):
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    analytics = embedded_only(pipeline_runs)
     rows = query(analytics, "SELECT count(*) FROM company_mentions_daily")
     assert rows[0][0] > 0
 
@@ -243,12 +274,19 @@ def test_every_analyst_query_gives_its_answer_on_the_demo_data(pipeline_runs, ex
     queries = example_queries()
     assert len(queries) == len(analyst_queries())
     assert sorted(query_number(h) for h, _ in queries) == sorted(ANSWERS), "every guide query needs its answer"
-    conn = duckdb.connect(str(warehouse.analytics_path(str(pipeline_runs["db"]))), read_only=True)
+    scale = pipeline_runs["profile"] == "scale"
+    conn = read_only(pipeline_runs["analysts"])  # the analysts' copy, or the lake itself
     try:
-        search_index.load_fts(conn)  # query 11 is a full-text search
+        if not scale:
+            search_index.load_fts(conn)  # query 11 is a full-text search
         ctx = DemoContext(conn, expected, pipeline_runs["base_url"], pipeline_runs["day"])
+        answered = []
         for heading, sql in queries:
+            if scale and "full-text search" in heading:
+                continue  # the search index is built into the embedded profile's copy only
             ANSWERS[query_number(heading)](conn.execute(sql).fetchall(), ctx)
+            answered.append(query_number(heading))
+        assert len(answered) == len(queries) - scale
     finally:
         conn.close()
 
@@ -256,7 +294,7 @@ def test_every_analyst_query_gives_its_answer_on_the_demo_data(pipeline_runs, ex
 def test_parquet_export_writes_every_table(pipeline_runs, tmp_path):
     from monitor_pipeline.export_parquet import export_parquet
 
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    analytics = embedded_only(pipeline_runs)
     written = export_parquet(analytics, tmp_path)
     assert "company_mentions_daily" in written
     count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{written['company_mentions_daily']}')").fetchall()[0][0]
@@ -264,10 +302,10 @@ def test_parquet_export_writes_every_table(pipeline_runs, tmp_path):
 
 
 def test_daily_digest_report_is_written(pipeline_runs):
-    report = pipeline_runs["db"].parent / "reports" / f"digest-{pipeline_runs['day']}.html"
+    report = pipeline_runs["data_dir"] / "reports" / f"digest-{pipeline_runs['day']}.html"
     html = report.read_text(encoding="utf-8")
     assert "<svg" in html and "Plans de licenciements" in html
-    top_company = query(warehouse.analytics_path(str(pipeline_runs["db"])),
+    top_company = query(pipeline_runs["analysts"],
                         "SELECT company_name FROM company_mentions_daily ORDER BY articles DESC, mentions DESC, company_name LIMIT 1")[0][0]
     assert top_company in html
 
@@ -285,7 +323,7 @@ def _cli(*args: str, stdin: str | None = None):
 def test_search_lists_the_departure_plans_first(pipeline_runs):
     import json
 
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    analytics = embedded_only(pipeline_runs)
     done = _cli("search", "plan de départs", "--db", str(analytics), "--json")
     assert done.returncode == 0, done.stderr
     hits = json.loads(done.stdout)["hits"]
@@ -308,7 +346,7 @@ def test_search_lists_the_departure_plans_first(pipeline_runs):
 def test_sql_prompt_is_read_only_and_answers_the_first_guide_query(pipeline_runs):
     from monitor_pipeline.bench.analytics import example_queries
 
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    analytics = embedded_only(pipeline_runs)
     first = example_queries()[0][1]
     done = _cli("sql", "--db", str(analytics), stdin=f".mode csv\n{first};\n")
     assert done.returncode == 0, done.stderr
@@ -323,7 +361,7 @@ def test_sql_prompt_is_read_only_and_answers_the_first_guide_query(pipeline_runs
 def test_charts_are_written_as_png(pipeline_runs, tmp_path):
     from monitor_pipeline.analytics import charts, queries
 
-    analytics = warehouse.analytics_path(str(pipeline_runs["db"]))
+    analytics = embedded_only(pipeline_runs)
     written = charts.write_charts(analytics, tmp_path)
     assert sorted(written) == sorted(charts.CHART_FILES)
     for path in written.values():
@@ -348,6 +386,7 @@ def test_charts_are_written_as_png(pipeline_runs, tmp_path):
 
 
 def test_analyst_notebook_runs_on_the_demo_data(pipeline_runs, monkeypatch):
+    analytics = embedded_only(pipeline_runs)
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -360,10 +399,10 @@ def test_analyst_notebook_runs_on_the_demo_data(pipeline_runs, monkeypatch):
     notebook = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook.cells
                if c.cell_type == "code"), "commit the notebook without outputs"
-    monkeypatch.setenv("MONITOR_WAREHOUSE_PATH", str(pipeline_runs["db"]))  # the kernel inherits it
+    monkeypatch.setenv("MONITOR_WAREHOUSE_PATH", str(pipeline_runs["warehouse_file"]))  # the kernel inherits it
     nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3").execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
-    assert str(warehouse.analytics_path(str(pipeline_runs["db"]))) in "".join(o.get("text", "") for o in outputs)
+    assert str(analytics) in "".join(o.get("text", "") for o in outputs)
     assert "Atos prépare un plan de départs" in notebook.cells[-2].outputs[0]["data"]["text/plain"]

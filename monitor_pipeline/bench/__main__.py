@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 SCENARIOS = ("pipeline_efficiency", "nothing_new", "against_obvious", "feed_polling", "memory_per_page",
-             "launched_run_overhead", "analyst_queries", "article_search", "stage_costs")
+             "launched_run_overhead", "analyst_queries", "article_search", "stage_costs", "scale_out")
 NOTES_FILE = Path(__file__).with_name("NOTES.md")
 QUICK_OUT = Path("bench_out")
 
@@ -41,6 +41,8 @@ SIZES = {
     "memory_large": (20000, 400, 30),
     "memory_traced_small": (1000, 50, 10),
     "memory_traced_large": (4000, 150, 20),
+    "scale_out_pages_per_day": (500, 25, 5),
+    "scale_out_days": (8, 4, 2),
 }
 LATENCY_S = 0.1  # per response, against_obvious and feed_polling
 
@@ -141,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 
         log("memory_per_page", memory_per_page(size["memory_small"], size["memory_large"],
                                                size["memory_traced_small"], size["memory_traced_large"]))
+    if "scale_out" in selected:
+        from monitor_pipeline.bench.scale_out import scale_out
+
+        log("scale_out", scale_out(size["scale_out_pages_per_day"], size["scale_out_days"], args.rounds))
 
     bar.close()
     command = "python -m monitor_pipeline.bench" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()

@@ -3,6 +3,8 @@
 The CLI is the ``duckdb-cli`` package at the project's pinned DuckDB version; the full-text search
 extension is loaded from its PyPI package (nothing is downloaded), so the guide's search query works.
 Without ``-c`` it opens the interactive prompt (``.quit`` to leave); SQL piped on stdin is run too.
+In the scale profile (MONITOR_PROFILE=scale) it opens the lake itself, read-only: ``ducklake`` and
+``postgres_scanner`` loaded from their packages, the lake attached as ``lake`` (no full-text search there).
 ``--ide`` opens Harlequin (a terminal SQL IDE, the optional ``ide`` extra: ``make sql-ide``) instead.
 """
 from __future__ import annotations
@@ -63,10 +65,31 @@ def cli_command(db: Path, sql: str | None = None) -> list[str]:
     return argv
 
 
+def lake_init_sql(profile) -> str:
+    """What a session on the lake runs first: the lake's extensions from their packages, then its ATTACH."""
+    from monitor_pipeline.storage import extensions, lake
+    from monitor_pipeline.storage.sql_text import sql_string_literal
+
+    loads = " ".join(f"LOAD {sql_string_literal(extensions.extension_path(e))};"
+                     for e in (extensions.DUCKLAKE, extensions.POSTGRES))
+    return (f"SET autoinstall_known_extensions = false; {loads} "
+            f"{lake.attach_lake_sql(profile, read_only=True)}; USE {lake.LAKE_ALIAS};")
+
+
 def run(args: argparse.Namespace) -> int:
     from monitor_pipeline.commands import analysts_database
     from monitor_pipeline.storage import search_index
+    from monitor_pipeline.storage.profile import ProfileError, profile_from_env
 
+    try:
+        profile = profile_from_env()
+    except ProfileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if profile.is_scale and args.db is None and not args.ide:
+        argv = [duckdb_cli_binary(), "-cmd", lake_init_sql(profile)] + (["-c", args.sql] if args.sql else [])
+        sys.stdout.flush()
+        return subprocess.call(argv)
     db = analysts_database(args.db)
     if db is None:
         return 2

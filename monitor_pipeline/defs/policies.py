@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from monitor_pipeline import stages
+from monitor_pipeline.storage.profile import profile_from_env
 
 PIPELINE_TIMEZONE = "Europe/Paris"
 # The first day the pipeline holds data for; backfills start here at the earliest.
@@ -24,6 +25,18 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 
 # Each run handles one day: a backfill of N days is N small runs the pool serializes.
 ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+
+# Scale profile: several runs build dbt models on the same lake; a build that lost a race with another run's
+# (a DuckLake commit conflict, two creations of the same staging view) is run again, spread out. Each model's
+# writes are one transaction and idempotent per partition window, so a rerun loses or duplicates nothing.
+LAKE_DBT_RETRY = dg.RetryPolicy(max_retries=4, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
+
+
+def dbt_retry_policy() -> dg.RetryPolicy | None:
+    """LAKE_DBT_RETRY in the scale profile; none in the embedded one (one writer: a failing model fails the
+    run at once)."""
+    return LAKE_DBT_RETRY if profile_from_env().is_scale else None
+
 
 # Feeds and pages come over the network: a failed step is retried, spread out so hosts are not hammered.
 NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)

@@ -5,15 +5,18 @@ that is set reaches the resource as a ``dg.EnvVar`` (the UI shows where the valu
 a malformed value fails the code location's load, naming the variable.
 """
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage import lake, warehouse
+from monitor_pipeline.storage import profile as profiles
 from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, ENV_ALERT_TIMEOUT, ENV_ALERT_URLS
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
@@ -123,10 +126,46 @@ class AlertsResource(dg.ConfigurableResource):
                              backoff_base_s=self.backoff_base_s, backoff_max_s=self.backoff_max_s)
 
 
-def warehouse_resource() -> DuckDBResource:
-    """The working DuckDB file (MONITOR_WAREHOUSE_PATH, shared with the dbt profile; default data/)."""
+class WarehouseResource(DuckDBResource):
+    """The warehouse every asset writes: the DuckDB file ``database`` (embedded profile), or the DuckLake
+    (scale profile) whose catalog and data path are set here. ``database``'s directory holds the raw
+    page store, the alert ledger and reports in both profiles."""
+
+    profile: str = Field(default=profiles.EMBEDDED, description="embedded (one DuckDB file) or scale (DuckLake).")
+    lake_catalog: str = Field(default="", description="scale: libpq connection string of the DuckLake catalog.")
+    lake_data_path: str = Field(default="", description="scale: directory or s3://… URL of the lake's data files.")
+
+    def warehouse_profile(self) -> profiles.WarehouseProfile:
+        return profiles.WarehouseProfile(self.profile, self.lake_catalog, self.lake_data_path)
+
+    @property
+    def is_scale(self) -> bool:
+        return self.profile == profiles.SCALE
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.is_scale:
+            with super().get_connection() as conn:
+                yield conn
+            return
+        with lake.lake_connection(self.warehouse_profile()) as conn:
+            yield conn
+
+
+def warehouse_resource() -> WarehouseResource:
+    """The working DuckDB file (MONITOR_WAREHOUSE_PATH, shared with the dbt profile; default data/), or,
+    with MONITOR_PROFILE=scale, the lake (MONITOR_LAKE_CATALOG, MONITOR_LAKE_DATA_PATH)."""
+    try:
+        chosen = profiles.profile_from_env()
+    except profiles.ProfileError as exc:
+        raise SettingError(str(exc)) from None
     Path(warehouse.warehouse_path()).parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=env_setting(warehouse.WAREHOUSE_ENV_VAR, str(warehouse.DEFAULT_WAREHOUSE_PATH)))
+    database = env_setting(warehouse.WAREHOUSE_ENV_VAR, str(warehouse.DEFAULT_WAREHOUSE_PATH))
+    if not chosen.is_scale:
+        return WarehouseResource(database=database)
+    return WarehouseResource(database=database, profile=chosen.name,
+                             lake_catalog=dg.EnvVar(profiles.LAKE_CATALOG_ENV),
+                             lake_data_path=dg.EnvVar(profiles.LAKE_DATA_PATH_ENV))
 
 
 def feed_poller_from_env() -> FeedPollerResource:

@@ -153,11 +153,13 @@ def poll_feeds(
         for row in fetch_rows:
             row["entries_new"] = report.new_per_source.get(row["feed_id"], 0)
         report.entries_new = len(new_rows)
-        with warehouse.transaction(conn):
+        def store(conn) -> None:
             warehouse.insert_many(conn, "feed_entries", new_rows)
             warehouse.insert_many(conn, "feed_fetches", fetch_rows)
             if new_states:
                 conn.execute("DELETE FROM feed_state WHERE feed_id IN (SELECT unnest(?))",
                              [[s.feed_id for s in new_states]])
             warehouse.insert_many(conn, "feed_state", [vars(s) for s in new_states])
+
+        warehouse.write_transaction(conn, store)
     return report

@@ -13,7 +13,6 @@ per-(term, article) BM25 weights sorted by term, which reads only the postings o
 """
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
 from datetime import date
 from difflib import get_close_matches
@@ -24,7 +23,7 @@ import duckdb
 import yaml
 
 from monitor_pipeline.core.text.snippet import best_snippet
-from monitor_pipeline.storage.sql_text import sql_string_literal
+from monitor_pipeline.storage import extensions
 
 FTS_SCHEMA = "fts_main_article_search"
 STEMMER = "french"
@@ -78,24 +77,18 @@ class SearchQueryError(ValueError):
 
 def fts_extension_path() -> Path:
     """The fts extension file shipped by the ``duckdb-extension-fts`` package for this DuckDB."""
-    wanted = f"duckdb-extension-fts=={duckdb.__version__}"
-    spec = importlib.util.find_spec("duckdb_extension_fts")
-    if spec is None or not spec.submodule_search_locations:
-        raise SearchUnavailable(f"the DuckDB fts extension is not installed: pip install '{wanted}' "
-                                "(it is a dependency of monitor_pipeline; `make install`)")
-    package_dir = Path(next(iter(spec.submodule_search_locations)))
-    path = package_dir / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-    if not path.is_file():
-        found = sorted(p.parent.name for p in package_dir.glob("extensions/*/fts.duckdb_extension"))
-        raise SearchUnavailable(f"the installed duckdb-extension-fts is built for DuckDB {', '.join(found) or '?'}, "
-                                f"not {duckdb.__version__}: pip install '{wanted}'")
-    return path
+    try:
+        return extensions.extension_path(extensions.FTS)
+    except extensions.ExtensionUnavailable as exc:
+        raise SearchUnavailable(str(exc)) from None
 
 
 def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
     """Load the fts extension from the installed package (never from the network)."""
-    conn.execute("SET autoinstall_known_extensions = false")
-    conn.execute(f"LOAD {sql_string_literal(fts_extension_path())}")
+    try:
+        extensions.load_extensions(conn, extensions.FTS)
+    except extensions.ExtensionUnavailable as exc:
+        raise SearchUnavailable(str(exc)) from None
 
 
 def load_stopwords(path: Path = STOPWORDS_FILE) -> list[str]:

@@ -2,10 +2,14 @@
 
 Plain Python (no Dagster). Every write happens in one short transaction on a connection the
 caller opened, so a crash leaves the previous state and nothing holds the file lock for long.
+The same code writes the scale profile's DuckLake (``storage.lake``): there the schema drops the
+constraints DuckLake has not (primary keys, UNIQUE) and a transaction that conflicts with a
+concurrent writer is run again (``write_transaction``).
 """
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from monitor_pipeline.storage import lake
+from monitor_pipeline.storage.profile import profile_from_env
 from monitor_pipeline.storage.sql_text import attach_sql
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -99,11 +105,39 @@ def columns(table: str) -> list[str]:
     return names
 
 
+# DuckLake supports NOT NULL but no PRIMARY KEY, UNIQUE, index or sequence: on the lake the tables are
+# created without them. Nothing relies on them to write (upserts delete by key, then insert), and the
+# pipeline's keys stay unique by construction (the same writes run on the embedded file, where they hold).
+_LAKE_UNSUPPORTED_CONSTRAINTS = re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b")
+
+
+def lake_ddl(table: str) -> str:
+    """The column list of ``table`` as DuckLake takes it: constraints it has not left out."""
+    return _LAKE_UNSUPPORTED_CONSTRAINTS.sub("", TABLES[table])
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    if lake.is_lake(conn):
+        write_transaction(conn, _ensure_lake_schema)
+        return
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
     _add_new_columns(conn)
     _move_stored_html_to_page_store(conn)
+
+
+def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """The lake's tables, made once: a per-day table is partitioned by its day, so replacing one day
+    rewrites only that day's files (and two writers of different days never touch the same file)."""
+    present = {r[0] for r in conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    for table in TABLES:
+        if table in present:
+            continue
+        conn.execute(f"CREATE TABLE {table} ({lake_ddl(table)})")
+        if "partition_day" in column_types(table):
+            conn.execute(f"ALTER TABLE {table} SET PARTITIONED BY (partition_day)")
+    _add_new_columns(conn)
 
 
 def _add_new_columns(conn: duckdb.DuckDBPyConnection) -> None:
@@ -126,10 +160,11 @@ def database_file(conn: duckdb.DuckDBPyConnection) -> Path:
 
 
 def page_store(conn: duckdb.DuckDBPyConnection):
-    """The raw page store beside the connection's database file: warehouse.duckdb → warehouse.pages/."""
+    """The raw page store beside the connection's database file: warehouse.duckdb → warehouse.pages/.
+    On the lake, beside MONITOR_WAREHOUSE_PATH (a directory every writing machine shares)."""
     from monitor_pipeline.storage.page_store import PageStore
 
-    db = database_file(conn)
+    db = Path(warehouse_path()) if lake.is_lake(conn) else database_file(conn)
     return PageStore(db.with_name(db.stem + ".pages"))
 
 
@@ -243,13 +278,29 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         raise
 
 
+def write_transaction(conn: duckdb.DuckDBPyConnection, write: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    """``write(conn)`` in one transaction. On the lake, a transaction that lost a race with a concurrent
+    writer is rolled back and run again whole (``lake.retry_conflicts``): ``write`` must only depend on
+    what it reads inside the transaction."""
+    def once() -> None:
+        with transaction(conn):
+            write(conn)
+
+    if lake.is_lake(conn):
+        lake.retry_conflicts(once)
+    else:
+        once()
+
+
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
     """Delete-then-copy one partition day of several tables from an attached database (same table
     names and columns, e.g. a spool) in one transaction; DuckDB streams the copy."""
-    with transaction(conn):
+    def replace(conn: duckdb.DuckDBPyConnection) -> None:
         for table in tables:
             conn.execute(f"DELETE FROM {table} WHERE partition_day = ?", [day])
             _copy_rows(conn, table, catalog)
+
+    write_transaction(conn, replace)
 
 
 def _copy_rows(conn: duckdb.DuckDBPyConnection, table: str, catalog: str) -> None:
@@ -263,14 +314,15 @@ def upsert_rows(conn, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -
     """Replace rows by primary key (one transaction)."""
     if not rows:
         return
-    with transaction(conn):
+    def upsert(conn) -> None:
         conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [[r[key] for r in rows]])
         insert_many(conn, table, rows)
 
+    write_transaction(conn, upsert)
+
 
 def insert_rows(conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    with transaction(conn):
-        insert_many(conn, table, rows)
+    write_transaction(conn, lambda conn: insert_many(conn, table, rows))
 
 
 def fetch_dicts(conn, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -359,6 +411,19 @@ def connect_with_retry(path: str, read_only: bool = False, timeout_s: float = 60
             delay = min(delay * 2, 1.0)
 
 
+@contextmanager
+def analysts_connection(analytics_file: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """What analysts (and the digest and alert sensor) read, read-only: the analytics copy in the
+    embedded profile, the lake itself in the scale profile (snapshot isolation: runs write meanwhile)."""
+    profile = profile_from_env()
+    if profile.is_scale:
+        with lake.lake_connection(profile, read_only=True) as conn:
+            yield conn
+        return
+    with connect_with_retry(str(analytics_file or analytics_path()), read_only=True) as conn:
+        yield conn
+
+
 def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
     """The connection factory the stages take: each call opens the file (waiting, bounded, while
     another process holds its lock) and closes it when the block ends."""
@@ -372,3 +437,10 @@ def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
             conn.close()
 
     return connect
+
+
+def profile_connection_factory(profile, path: str | os.PathLike[str]):
+    """The stages' connection factory for a profile: the lake (scale) or the DuckDB file ``path``."""
+    if profile.is_scale:
+        return lambda: lake.lake_connection(profile)
+    return connection_factory(path)

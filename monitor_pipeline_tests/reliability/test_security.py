@@ -23,14 +23,16 @@ REVIEWED = {
     # the fts schema and stemmer are constants; WHERE fragments and "?, ?" placeholder lists are built from
     # constant SQL (every value bound); the extension path is the installed package's, quotes doubled
     "monitor_pipeline/storage/search_index.py": {"FTS_SCHEMA", "STEMMER", "PUNCTUATION_RE", "' AND '.join(where)",
-                                         "_placeholders(docids)", "source[0]", "source[1]",
-                                         "sql_string_literal(fts_extension_path())"},
+                                         "_placeholders(docids)", "source[0]", "source[1]"},
+    "monitor_pipeline/storage/extensions.py": {"sql_string_literal(extension_path(extension))"},
+    "monitor_pipeline/storage/lake.py": {"LAKE_ALIAS"},
     "monitor_pipeline/storage/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
     "monitor_pipeline/storage/warehouse.py": {"table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
-                                      "catalog", "column", "sql_type"},
+                                      "catalog", "column", "sql_type", "lake_ddl(table)"},
 }
 # Synthetic benchmark data: interpolates integers computed by the benchmark itself.
-REVIEWED_FILES = {"monitor_pipeline/bench/analytics.py", "monitor_pipeline/bench/search.py"}
+REVIEWED_FILES = {"monitor_pipeline/bench/analytics.py", "monitor_pipeline/bench/search.py",
+                  "monitor_pipeline/bench/scale_out.py"}
 
 
 def f_string_sql() -> list[tuple[str, int, str]]:

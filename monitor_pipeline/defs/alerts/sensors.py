@@ -7,16 +7,18 @@ from pathlib import Path
 import dagster as dg
 
 from monitor_pipeline.storage import warehouse, warehouse_queries
+from monitor_pipeline.storage.profile import profile_from_env
 from monitor_pipeline.core.alerts.ledger import run_alert_tick
 from monitor_pipeline.core.alerts.planner import LayoffEvent
 from monitor_pipeline.defs.resources import AlertsResource
 
 
 def load_layoff_events(analytics_file: Path) -> list[LayoffEvent]:
-    """Counted layoff events from the analysts' copy (read-only: never blocked by a running run)."""
-    if not analytics_file.exists():
+    """Counted layoff events from the analysts' copy, or the lake in the scale profile (read-only:
+    never blocked by a running run)."""
+    if not profile_from_env().is_scale and not analytics_file.exists():
         return []
-    with warehouse.connect_with_retry(str(analytics_file), read_only=True) as conn:
+    with warehouse.analysts_connection(analytics_file) as conn:
         rows = warehouse_queries.counted_layoff_events(conn)
     return [
         LayoffEvent(

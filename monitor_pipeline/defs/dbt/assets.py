@@ -15,7 +15,7 @@ from monitor_pipeline.storage import warehouse_queries
 from monitor_pipeline.defs.dbt.project import dbt_project
 from monitor_pipeline.defs.automation import eager_over_every_day, eager_today_and_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
-from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
+from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions, dbt_retry_policy
 
 # dbt selection of the models that hold per-day rows: the staging views each daily build refreshes,
 # and the incremental marts whose pre-hook replaces the partition window's rows.
@@ -79,6 +79,7 @@ def _with_mart_metadata(events: list, duckdb: DuckDBResource) -> Iterator:
     # the feed list and the knowledge base are refreshed at every poll: yesterday is not rebuilt for that
     dagster_dbt_translator=MonitorDbtTranslator(eager_today_and_yesterday("feeds", "companies")),
     pool=WAREHOUSE_POOL,
+    retry_policy=dbt_retry_policy(),
     backfill_policy=ONE_DAY_PER_RUN,
     name="dbt_daily_models",
 )
@@ -95,6 +96,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duc
     exclude=DAILY_MODELS,
     dagster_dbt_translator=MonitorDbtTranslator(eager_over_every_day()),
     pool=WAREHOUSE_POOL,
+    retry_policy=dbt_retry_policy(),
     name="dbt_full_table_marts",
 )
 def dbt_full_table_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):

@@ -8,6 +8,7 @@ from monitor_pipeline.storage import warehouse, warehouse_queries
 from monitor_pipeline.defs.automation import eager_over_every_day, eager_today, on_rebuild_of_yesterday
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, WAREHOUSE_POOL, daily_partitions
+from monitor_pipeline.defs.resources import WarehouseResource
 from monitor_pipeline.digest import write_daily_digest
 
 
@@ -18,10 +19,14 @@ from monitor_pipeline.digest import write_daily_digest
     pool=WAREHOUSE_POOL,
     automation_condition=eager_over_every_day(),
 )
-def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def analytics_copy(duckdb: WarehouseResource) -> dg.MaterializeResult:
     """Publishes a consistent read-only copy of the marts and mention tables (data/analytics.duckdb):
     written to a temporary file and atomically renamed, so analysts never open the working database
-    and a connection opened before the rename keeps its snapshot. One copy of every day."""
+    and a connection opened before the rename keeps its snapshot. One copy of every day.
+    Embedded profile only: in the scale profile analysts attach the lake itself (snapshot isolation)."""
+    if duckdb.is_scale:
+        return dg.MaterializeResult(metadata={"published": dg.MetadataValue.text(
+            "nothing: in the scale profile analysts attach the lake directly (README, docs/ANALYSTS.md)")})
     target = warehouse.analytics_path(duckdb.database)
     with duckdb.get_connection() as conn:
         counts = warehouse.publish_analytics_copy(conn, target)
