@@ -1,4 +1,4 @@
-"""Shared fixtures: a temp warehouse, a real PostgreSQL server and the scale profile on it."""
+"""Shared fixtures: a temp warehouse, the loopback tripwire, a real PostgreSQL server and the scale profile on it."""
 from __future__ import annotations
 
 import os
@@ -25,6 +25,7 @@ def loopback_tripwire(monkeypatch):
     from monitor_pipeline_tests.core.http_fixtures import install_tripwire
 
     yield from install_tripwire(monkeypatch)
+
 
 @pytest.fixture(scope="session")
 def postgres_server():
