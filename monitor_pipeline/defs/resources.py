@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage import retention, warehouse
 from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, ENV_ALERT_TIMEOUT, ENV_ALERT_URLS
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
@@ -24,6 +24,7 @@ from monitor_pipeline.defs.dbt.project import dbt_resource
 FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"
 POLL_CRON_ENV = "MONITOR_POLL_CRON"
 DAILY_CRON_ENV = "MONITOR_DAILY_CRON"
+RETENTION_CRON_ENV = "MONITOR_RETENTION_CRON"
 
 
 class SettingError(ValueError):
@@ -46,6 +47,13 @@ def env_setting(name: str, default: Any, parse: Callable[[str], Any] = str, expe
 def positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
+        raise ValueError(raw)
+    return value
+
+
+def whole_days(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
         raise ValueError(raw)
     return value
 
@@ -123,6 +131,24 @@ class AlertsResource(dg.ConfigurableResource):
                              backoff_base_s=self.backoff_base_s, backoff_max_s=self.backoff_max_s)
 
 
+class RetentionResource(dg.ConfigurableResource):
+    """How long raw pages and the lake's snapshots are kept (``storage.retention``); unset: forever."""
+
+    page_retention_days: int | None = Field(default=None, description=(
+        f"Raw pages of the days older than this many days are removed ({retention.PAGE_RETENTION_ENV})."))
+    snapshot_retention_days: int | None = Field(default=None, description=(
+        f"DuckLake snapshots older than this many days are expired, their files deleted "
+        f"({retention.SNAPSHOT_RETENTION_ENV}; scale profile)."))
+
+
+def retention_from_env() -> RetentionResource:
+    days = "a whole number of days >= 1 (unset: keep everything)"
+    return RetentionResource(
+        page_retention_days=env_setting(retention.PAGE_RETENTION_ENV, None, whole_days, days),
+        snapshot_retention_days=env_setting(retention.SNAPSHOT_RETENTION_ENV, None, whole_days, days),
+    )
+
+
 def warehouse_resource() -> DuckDBResource:
     """The working DuckDB file (MONITOR_WAREHOUSE_PATH, shared with the dbt profile; default data/)."""
     Path(warehouse.warehouse_path()).parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +218,11 @@ def daily_cron() -> str:
     return cron_setting(DAILY_CRON_ENV, "0 6 * * *")
 
 
+def retention_cron() -> str:
+    """When the retention policy is applied: daily at 04:30 by default (before the 06:00 rebuild)."""
+    return cron_setting(RETENTION_CRON_ENV, "30 4 * * *")
+
+
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:
     return {
         "duckdb": warehouse_resource(),
@@ -200,6 +231,7 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
         "processing": ProcessingResource(),
         "quality": quality_thresholds_from_env(),
         "alerts": alerts_from_env(),
+        "retention": retention_from_env(),
     }
 
 
