@@ -28,11 +28,11 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(DBT_MANIFEST)
 
-## Regenerate requirements.lock from pyproject.toml (the `dev` extra included), resolved for every
+## Regenerate requirements.lock from pyproject.toml (the `dev` and `deploy` extras included), resolved for every
 ## Python >= 3.11 and platform. Versions already in the lock are kept unless a new requirement needs
 ## another: `make lock LOCK_ARGS=--upgrade` moves every package to its newest allowed release.
 lock: $(LOCK_TOOLS)/bin/uv
-	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra dev --extra deploy --universal --python-version 3.11 \
 		--quiet $(LOCK_ARGS) -o $(LOCK)
 
 $(LOCK_TOOLS)/bin/uv:
