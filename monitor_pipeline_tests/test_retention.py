@@ -258,3 +258,30 @@ def test_the_sweep_removes_an_old_days_pages_and_its_rebuild_keeps_everything_an
         warnings = [e.message for e in instance.all_logs(rebuild.run_id)
                     if e.level == 30 and e.message and "not rebuilt" in e.message]
         assert warnings, "the rebuild warns that the day's articles were not rebuilt"
+
+
+def test_the_sweep_is_requested_once_a_day_at_the_retention_cron_and_by_no_job():
+    """Evaluated by Dagster's own evaluator on a real temporary instance (see test_automation.py)."""
+    import dagster as dg
+    from zoneinfo import ZoneInfo
+
+    from monitor_pipeline.definitions import build_definitions
+
+    paris = ZoneInfo("Europe/Paris")
+    defs = build_definitions()
+    sweep = dg.AssetKey("retention_sweep")
+
+    def requested(result) -> bool:
+        return sweep in result._requested_partitions_by_asset_key
+
+    with dg.instance_for_test() as instance:
+        before = dg.evaluate_automation_conditions(defs, instance, evaluation_time=datetime(2026, 11, 25, 4, 0, tzinfo=paris))
+        tick = dg.evaluate_automation_conditions(defs, instance, cursor=before.cursor,
+                                                 evaluation_time=datetime(2026, 11, 25, 4, 31, tzinfo=paris))
+        assert not requested(before) and requested(tick)
+        instance.report_runless_asset_event(dg.AssetMaterialization(sweep))
+        later_that_day = dg.evaluate_automation_conditions(defs, instance, cursor=tick.cursor,
+                                                           evaluation_time=datetime(2026, 11, 25, 10, 0, tzinfo=paris))
+        assert not requested(later_that_day)
+    for job in ("daily_pipeline", "recompute_from_stored_html"):
+        assert sweep not in defs.resolve_job_def(job).asset_layer.selected_asset_keys
