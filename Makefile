@@ -5,6 +5,10 @@ PYTHON ?= $(SYSTEM_PYTHON)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The exact versions tested (every package, transitive ones too), for Python 3.11+ on any platform:
+# `make install` installs them, `make lock` regenerates the file after a change to pyproject.toml.
+LOCK := requirements.lock
+LOCK_TOOLS := .lock-tools
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
@@ -14,15 +18,26 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null)
 
-.PHONY: install demo test dev check bench eval clean export-parquet sql sql-ide charts
+.PHONY: install lock demo test dev check bench eval clean export-parquet sql sql-ide charts
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(DBT_MANIFEST)
+
+## Regenerate requirements.lock from pyproject.toml (the `dev` and `deploy` extras included), resolved for every
+## Python >= 3.11 and platform. Versions already in the lock are kept unless a new requirement needs
+## another: `make lock LOCK_ARGS=--upgrade` moves every package to its newest allowed release.
+lock: $(LOCK_TOOLS)/bin/uv
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra dev --extra deploy --universal --python-version 3.11 \
+		--quiet $(LOCK_ARGS) -o $(LOCK)
+
+$(LOCK_TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet 'uv>=0.9,<1'
 
 # dbt's manifest, parsed again whenever a model, macro or dbt_project.yml changed (`dg dev` parses it itself).
 $(DBT_MANIFEST): $(STAMP) $(DBT_SOURCES)

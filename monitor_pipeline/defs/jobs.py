@@ -9,9 +9,12 @@ import dagster as dg
 # takes 1-3 minutes, so an hour means it hangs; it then stops holding the warehouse pool.
 MAX_RUNTIME_TAGS = {"dagster/max_runtime": os.environ.get("MONITOR_MAX_RUNTIME_S", "3600")}
 
+# The retention sweep (group `maintenance`) runs on its own cron, never as part of a day's run.
+MAINTENANCE = dg.AssetSelection.groups("maintenance")
+
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - MAINTENANCE,
     description="Poll, fetch, extract, tag, aggregate and publish one day.",
     run_tags=MAX_RUNTIME_TAGS,
 )
@@ -19,7 +22,7 @@ daily_pipeline_job = dg.define_asset_job(
 # A backfill after a tagger or extraction improvement: everything downstream of the stored pages.
 recompute_job = dg.define_asset_job(
     "recompute_from_stored_html",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest") - MAINTENANCE,
     description="Recompute articles, mentions and marts from stored HTML, with no network.",
     run_tags=MAX_RUNTIME_TAGS,
 )

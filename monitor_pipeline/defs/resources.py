@@ -15,7 +15,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from monitor_pipeline.storage import lake, warehouse
+from monitor_pipeline.storage import lake, retention, warehouse
 from monitor_pipeline.storage import profile as profiles
 from monitor_pipeline.core.alerts.channels import Channel, channels_from_env, ENV_ALERT_TIMEOUT, ENV_ALERT_URLS
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
@@ -27,6 +27,7 @@ from monitor_pipeline.defs.dbt.project import dbt_resource
 FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"
 POLL_CRON_ENV = "MONITOR_POLL_CRON"
 DAILY_CRON_ENV = "MONITOR_DAILY_CRON"
+RETENTION_CRON_ENV = "MONITOR_RETENTION_CRON"
 
 
 class SettingError(ValueError):
@@ -49,6 +50,13 @@ def env_setting(name: str, default: Any, parse: Callable[[str], Any] = str, expe
 def positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
+        raise ValueError(raw)
+    return value
+
+
+def whole_days(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
         raise ValueError(raw)
     return value
 
@@ -124,6 +132,24 @@ class AlertsResource(dg.ConfigurableResource):
     def settings(self) -> AlertSettings:
         return AlertSettings(digest_threshold=self.digest_threshold, ui_base_url=self.ui_base_url or None,
                              backoff_base_s=self.backoff_base_s, backoff_max_s=self.backoff_max_s)
+
+
+class RetentionResource(dg.ConfigurableResource):
+    """How long raw pages and the lake's snapshots are kept (``storage.retention``); unset: forever."""
+
+    page_retention_days: int | None = Field(default=None, description=(
+        f"Raw pages of the days older than this many days are removed ({retention.PAGE_RETENTION_ENV})."))
+    snapshot_retention_days: int | None = Field(default=None, description=(
+        f"DuckLake snapshots older than this many days are expired, their files deleted "
+        f"({retention.SNAPSHOT_RETENTION_ENV}; scale profile)."))
+
+
+def retention_from_env() -> RetentionResource:
+    days = "a whole number of days >= 1 (unset: keep everything)"
+    return RetentionResource(
+        page_retention_days=env_setting(retention.PAGE_RETENTION_ENV, None, whole_days, days),
+        snapshot_retention_days=env_setting(retention.SNAPSHOT_RETENTION_ENV, None, whole_days, days),
+    )
 
 
 class WarehouseResource(DuckDBResource):
@@ -231,6 +257,11 @@ def daily_cron() -> str:
     return cron_setting(DAILY_CRON_ENV, "0 6 * * *")
 
 
+def retention_cron() -> str:
+    """When the retention policy is applied: daily at 04:30 by default (before the 06:00 rebuild)."""
+    return cron_setting(RETENTION_CRON_ENV, "30 4 * * *")
+
+
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:
     return {
         "duckdb": warehouse_resource(),
@@ -239,6 +270,7 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
         "processing": ProcessingResource(),
         "quality": quality_thresholds_from_env(),
         "alerts": alerts_from_env(),
+        "retention": retention_from_env(),
     }
 
 

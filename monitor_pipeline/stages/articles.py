@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage import retention, warehouse
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.storage.spool import PartitionSpool
@@ -59,14 +59,22 @@ class ArticlesReport:
     languages: Counter = field(default_factory=Counter)
     clusters: int = 0
     syndicated_copies: int = 0
+    # set when the day's raw pages were removed by retention: its articles were kept as last built
+    pages_removed_by_retention: str | None = None
 
 
 def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeout_s: float = 30.0) -> ArticlesReport:
-    """Decode, extract, clean, detect language and cluster syndicated copies, from stored HTML only."""
+    """Decode, extract, clean, detect language and cluster syndicated copies, from stored HTML only.
+
+    A day whose raw pages the retention policy removed is not rebuilt: its articles, built while the
+    pages existed, are kept and the report says why (PagesRemovedByRetention when it has none)."""
     from monitor_pipeline.core.text.syndication import assign_clusters
 
     with connect() as conn:
         warehouse.ensure_schema(conn)
+        removed = retention.pages_removed(conn, day)
+        if removed is not None:
+            return _kept_after_retention(conn, day, retention.removed_pages_message(removed))
         rows = warehouse.fetch_dicts(conn, """
             SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
                    e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type,
@@ -112,6 +120,22 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
         _set_cluster_ids(spool.connection, copies)
         with connect() as conn:
             spool.publish(conn, day)
+    return report
+
+
+def _kept_after_retention(conn: duckdb.DuckDBPyConnection, day: str, why: str) -> ArticlesReport:
+    """The report of a day that cannot be rebuilt: its articles as they are, or an error when it has none."""
+    report = ArticlesReport(pages_removed_by_retention=f"{why}; its articles are kept as last built")
+    for status, language, n in conn.execute("""SELECT status, language, count(*) FROM articles
+            WHERE partition_day = ? GROUP BY ALL ORDER BY ALL""", [day]).fetchall():
+        report.statuses[status] += n
+        report.languages[language] += n
+        report.articles += n
+    if not report.articles:
+        raise retention.PagesRemovedByRetention(f"{why}, and it holds no articles built before")
+    report.clusters = conn.execute("SELECT count(DISTINCT cluster_id) FROM articles WHERE partition_day = ?",
+                                   [day]).fetchone()[0]
+    report.syndicated_copies = report.articles - report.clusters
     return report
 
 

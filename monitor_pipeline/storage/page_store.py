@@ -45,8 +45,13 @@ class PageStore:
         if sha256 is not None and sha256 != digest:
             raise ValueError(f"body does not match its SHA-256 {sha256}")
         path = self.path_for(digest)
-        if path.is_file():
+        try:
+            # Already stored: dated now, as retention keeps the files stored within its grace period
+            # (a fetch stores a body before committing the row that points at it).
+            os.utime(path)
             return digest
+        except FileNotFoundError:
+            pass
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:

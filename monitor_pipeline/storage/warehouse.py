@@ -93,6 +93,10 @@ TABLES: dict[str, str] = {
         article_id VARCHAR, partition_day DATE, name VARCHAR, sentence VARCHAR""",
     "companies": """
         company_id VARCHAR PRIMARY KEY, name VARCHAR, country VARCHAR, sector VARCHAR, wikidata VARCHAR""",
+    # days whose raw pages the retention policy removed (storage.retention), recorded before the removal
+    "page_retention": """
+        partition_day DATE PRIMARY KEY, retention_days INTEGER, removed_at TIMESTAMPTZ, pages BIGINT,
+        completed_at TIMESTAMPTZ""",
 }
 
 def columns(table: str) -> list[str]:

@@ -34,14 +34,20 @@ def articles(
     """Decodes, extracts (trafilatura), cleans and language-tags the day's stored pages, and groups
     syndicated copies into clusters (MinHash over word shingles), against the articles of the 14 days
     before too. Entries whose page never arrived stay visible with their fetch status. Reads stored HTML
-    only: a backfill needs no network."""
+    only: a backfill needs no network. A day whose pages the retention policy removed keeps the
+    articles built before (a warning and ``pages_removed_by_retention`` in the metadata say so)."""
     day = context.partition_key
     report = stages.build_articles(duckdb.get_connection, day, workers=processing.workers,
                                    timeout_s=processing.per_document_timeout_s)
     with duckdb.get_connection() as conn:
         preview = warehouse_queries.articles_preview(conn, day)
     french = report.languages.get("fr", 0)
+    retention: dict = {}
+    if report.pages_removed_by_retention:
+        context.log.warning(f"articles of {day} not rebuilt: {report.pages_removed_by_retention}")
+        retention = {"pages_removed_by_retention": dg.MetadataValue.text(report.pages_removed_by_retention)}
     return dg.MaterializeResult(metadata={
+        **retention,
         "dagster/row_count": report.articles,
         "articles": report.articles,
         "french_articles": french,
