@@ -299,6 +299,29 @@ class AppriseChannel:
         if not result:
             raise DeliveryError(f"{self.name}: {self._failure_reason(result)}")
 
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str) -> None:
+        """Deliver an HTML message: services whose default format is HTML (e-mail: a multipart message
+        whose plain-text part Apprise derives from the HTML) get ``html``, the others ``text``."""
+        plugin = self._plugin()
+        if plugin.resolve_format() != apprise.NotifyFormat.HTML:
+            self.send(title, text, idempotency_key)
+            return
+        headers = getattr(plugin, "headers", None)
+        if isinstance(headers, dict):
+            headers["X-Idempotency-Key"] = idempotency_key
+        sender = apprise.Apprise()
+        sender.add(plugin)
+        footer = f'<p style="color:#666;font-size:.8rem">Réf. alerte : {idempotency_key}</p>'
+        body = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
+        try:
+            result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.HTML)
+        except Exception as exc:  # Apprise normally never raises; be defensive
+            raise DeliveryError(
+                f"{self.name}: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
+            ) from None
+        if not result:
+            raise DeliveryError(f"{self.name}: {self._failure_reason(result)}")
+
     def _failure_reason(self, result) -> str:
         lines: list[str] = []
         try:
@@ -336,6 +359,10 @@ class FileChannel:
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise DeliveryError(f"{self.name}: cannot append to {self.path}: {exc.strerror}") from None
+
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str) -> None:
+        """A JSON line has no HTML rendering: the plain-text version is written."""
+        self.send(title, text, idempotency_key)
 
 
 # --------------------------------------------------------------------------- configuration
