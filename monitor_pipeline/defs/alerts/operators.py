@@ -21,11 +21,18 @@ RUNS_PER_TICK = 50
 ENDED_RUNS = (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE)
 
 
+def user_error(error) -> str:
+    """The message of what the step raised, not of Dagster's wrapper around it."""
+    while error.cause is not None and (error.cls_name or "").startswith("DagsterExecutionStep"):
+        error = error.cause
+    return error.message
+
+
 def run_failure(context: dg.RunFailureSensorContext) -> RunFailure:
     """What failed in the run: the job, its partition, the failed steps and the first step error."""
     run = context.dagster_run
     step_failures = context.get_step_failure_events()
-    errors = [event.event_specific_data.error.message for event in step_failures
+    errors = [user_error(event.event_specific_data.error) for event in step_failures
               if event.event_specific_data is not None and event.event_specific_data.error is not None]
     return RunFailure(
         run_id=run.run_id, job_name=run.job_name, partition=run.tags.get(PARTITION_TAG),
@@ -79,8 +86,7 @@ def operator_check_failure_alerts(context: dg.SensorEvaluationContext, alerts: A
         result = context.instance.fetch_run_status_changes(
             event_type, limit=1 if first_tick else RUNS_PER_TICK, cursor=positions.get(event_type.value),
             ascending=not first_tick)
-        if result.records or event_type.value not in positions:
-            positions[event_type.value] = result.cursor
+        positions[event_type.value] = result.cursor
         if not first_tick:
             for record in result.records:
                 failures += failed_checks(context.instance, record.event_log_entry.run_id)
