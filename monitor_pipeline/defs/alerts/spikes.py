@@ -87,5 +87,6 @@ def company_spike_alerts(context: dg.AssetExecutionContext, alerts: AlertsResour
 
 
 @dg.definitions
-def spike_alert_settings() -> dg.Definitions:
-    return dg.Definitions(resources={"spike_alerts": spike_alerts_from_env()})
+def spike_alert_definitions() -> dg.Definitions:
+    """The asset and its threshold (a module with a ``dg.definitions`` function is loaded through it alone)."""
+    return dg.Definitions(assets=[company_spike_alerts], resources={"spike_alerts": spike_alerts_from_env()})
