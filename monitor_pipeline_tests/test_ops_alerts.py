@@ -132,6 +132,26 @@ def test_a_failed_run_alerts_the_operators_once(setup, receivers):
     assert [(r["event_key"], r["status"]) for r in rows] == [(f"run-failure:{result.run_id}@astreinte", "sent")]
 
 
+def test_the_run_failure_sensor_ticks_alert_each_failed_run_once(setup, receivers):
+    """Ticks as the daemon runs them: the cursor moves past the failed run; a reset cursor resends nothing."""
+    instance, resources = setup["instance"], setup["resources"]
+    defs = dg.Definitions(assets=[exploding_asset], sensors=[operator_run_failure_alerts], resources=resources)
+
+    def tick(cursor):
+        return operator_run_failure_alerts.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=resources))
+
+    before = tick(None)
+    run = defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance, raise_on_error=False)
+    assert not run.success and len(receivers["ops"].received) == 0
+    after = tick(before.cursor)
+    assert json.loads(after.cursor)["record_id"] > json.loads(before.cursor)["record_id"]
+    assert len(receivers["ops"].received) == 1 and run.run_id in receivers["ops"].received[0]["json"]["message"]
+    tick(after.cursor)  # nothing new
+    tick(before.cursor)  # a cursor reset (say, the sensor's state lost): the ledger already holds this run
+    assert received(receivers, "ops", *NO_ONE_ELSE) == {"ops": 1, "spikes": 0, "valdor": 0, "events": 0}
+
+
 @dg.asset(check_specs=[dg.AssetCheckSpec("has_rows", asset="thin_table")])
 def thin_table() -> dg.MaterializeResult:
     """Materializes, but its check fails (a warning: the run itself succeeds)."""
