@@ -7,7 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-from datetime import datetime, timezone
+from datetime import date, timedelta
 
 import dagster as dg
 import duckdb
@@ -231,9 +231,13 @@ def test_a_spike_alerts_its_subscribers_once_per_company_and_day(setup, receiver
     assert "| analystes | 0 | 0 | 0 | 2 |" in again["by_subscription"].value
 
 
-COMPANIES = [(DAY, "valdor", "Valdor", 6, 4, 3), (DAY, "norvia", "Norvia", 4, 2, 2)]
-LAYOFFS = [("Valdor", "announced", 240, 2, "https://presse.example/valdor-plan", DAY)]
-FEEDS = [(DAY, "lemagit", 24, 1, 12, 12, 11, 1.0)]
+# the digest is mailed for the latest days only (yesterday, at 07:00): the tests' day is yesterday
+YESTERDAY = (date.fromisoformat(today_partition_key()) - timedelta(days=1)).isoformat()
+YESTERDAY_FR = "/".join(reversed(YESTERDAY.split("-")))
+COMPANIES = [(YESTERDAY, "valdor", "Valdor", 6, 4, 3), (YESTERDAY, "norvia", "Norvia", 4, 2, 2),
+             (DAY, "atos", "Atos", 9, 9, 9)]
+LAYOFFS = [("Valdor", "announced", 240, 2, "https://presse.example/valdor-plan", YESTERDAY)]
+FEEDS = [(YESTERDAY, "lemagit", 24, 1, 12, 12, 11, 1.0)]
 
 
 def digest_run(setup, day: str):
@@ -244,26 +248,26 @@ def digest_run(setup, day: str):
 
 def test_the_digest_goes_once_to_each_digest_subscriber_as_html_and_text(setup, receivers):
     publish_analytics(setup["data"], trends=TRENDS, companies=COMPANIES, layoffs=LAYOFFS, feeds=FEEDS)
-    metadata = digest_run(setup, DAY)
+    metadata = digest_run(setup, YESTERDAY)
     assert received(receivers, "smtp", "ops", *NO_ONE_ELSE) == {"smtp": 1, "ops": 0, "spikes": 0, "valdor": 0,
                                                                 "events": 0}
     mail = email.message_from_bytes(receivers["smtp"].received[0]["raw"], policy=email.policy.default)
-    assert mail["Subject"] == "Veille IA — digest du 02/03/2026"
+    assert mail["Subject"] == f"Veille IA — digest du {YESTERDAY_FR}"
     assert mail.get_content_type() == "multipart/alternative"
     html = mail.get_body(preferencelist=("html",)).get_content()
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert "<svg" in html and 'aria-label="Mentions par entreprise"' in html  # the chart
-    assert "Valdor" in html and "https://presse.example/valdor-plan" in html
+    assert "Valdor" in html and "https://presse.example/valdor-plan" in html and "Atos" not in html
     assert "Valdor" in text and "<td>" not in text and "<svg" not in text
     assert "Plans de licenciements (1)" in metadata["digest"].value
     assert "Valdor — announced — 240 postes" in metadata["digest"].value
     assert metadata["sent"].value == 1
-    again = digest_run(setup, DAY)  # the same day again (a re-run, a backfill)
+    again = digest_run(setup, YESTERDAY)  # the same day again (a re-run)
     assert len(receivers["smtp"].received) == 1 and again["suppressed"].value == 1
 
 
-def test_a_day_not_over_is_not_sent(setup, receivers):
+def test_a_day_not_over_or_a_backfilled_day_is_not_sent(setup, receivers):
     publish_analytics(setup["data"], companies=COMPANIES)
-    metadata = digest_run(setup, today_partition_key())
-    assert metadata["not_sent"].value == "the day is not over"
+    assert digest_run(setup, today_partition_key())["not_sent"].value == "the day is not over"
+    assert digest_run(setup, DAY)["not_sent"].value.startswith("older than 3 days")
     assert len(receivers["smtp"].received) == 0

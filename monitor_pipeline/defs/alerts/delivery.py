@@ -18,6 +18,9 @@ from monitor_pipeline.core.alerts.subscriptions import (
 from monitor_pipeline.defs.markdown_metadata import markdown_table
 from monitor_pipeline.defs.resources import AlertsResource, env_setting
 
+# A delivery that failed is recorded in the ledger, then the asset's step fails: Dagster retries it, spread out.
+DELIVERY_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
+
 
 class AlertSubscriptionsResource(dg.ConfigurableResource):
     """The subscriptions file (YAML); empty: the default subscription (``MONITOR_ALERT_URLS``, layoff

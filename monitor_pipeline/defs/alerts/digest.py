@@ -12,8 +12,13 @@ from monitor_pipeline.core.alerts.digest_delivery import (
     digest_subscriptions,
     render_digest_text,
 )
-from monitor_pipeline.defs.alerts.delivery import AlertSubscriptionsResource, deliver, report_metadata, summary
-from monitor_pipeline.defs.alerts.spikes import DELIVERY_RETRY
+from monitor_pipeline.defs.alerts.delivery import (
+    DELIVERY_RETRY,
+    AlertSubscriptionsResource,
+    deliver,
+    report_metadata,
+    summary,
+)
 from monitor_pipeline.defs.automation import YESTERDAY
 from monitor_pipeline.defs.policies import ONE_DAY_PER_RUN, PIPELINE_TIMEZONE, daily_partitions
 from monitor_pipeline.defs.resources import AlertsResource, SettingError, cron_setting
@@ -22,6 +27,8 @@ from monitor_pipeline.storage import warehouse
 
 AC = dg.AutomationCondition
 DIGEST_CRON_ENV, DIGEST_TIMEZONE_ENV = "MONITOR_DIGEST_CRON", "MONITOR_DIGEST_TIMEZONE"
+# A backfill of older days rebuilds their digests but does not mail history to the subscribers.
+MAX_AGE_DAYS = 3
 
 
 def digest_timezone() -> str:
@@ -47,10 +54,17 @@ def on_digest_cron() -> dg.AutomationCondition:
         f"yesterday's digest at {DIGEST_CRON} ({DIGEST_TIMEZONE})")
 
 
-def day_is_over(day: str, now: datetime | None = None) -> bool:
-    """True once ``day`` (a partition key) is over in the pipeline's timezone."""
+def why_not_sent(day: str, now: datetime | None = None) -> str | None:
+    """Why the digest of ``day`` (a partition key) is not sent now, or None: the day is not over yet in
+    the pipeline's timezone, or it ended more than ``MAX_AGE_DAYS`` days ago (a backfill)."""
     now = now or datetime.now(ZoneInfo(PIPELINE_TIMEZONE))
-    return date.fromisoformat(day) < now.astimezone(ZoneInfo(PIPELINE_TIMEZONE)).date()
+    today = now.astimezone(ZoneInfo(PIPELINE_TIMEZONE)).date()
+    age = (today - date.fromisoformat(day)).days
+    if age < 1:
+        return "the day is not over"
+    if age > MAX_AGE_DAYS:
+        return f"older than {MAX_AGE_DAYS} days (a backfill does not mail history)"
+    return None
 
 
 @dg.asset(
@@ -66,8 +80,9 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
                           alert_subscriptions: AlertSubscriptionsResource) -> dg.MaterializeResult:
     """Sends the day's digest (HTML with the mentions chart, and a plain-text version) to every subscription
     in ``mode: daily_digest``, once per subscription and day; e-mail receives a multipart message (text and
-    HTML), other channels the text. A day not over yet is not sent (the daily job materializes today's
-    partition). The text is shown below, the HTML file is the ``daily_digest`` report of the day."""
+    HTML), other channels the text. A day not over (the daily job materializes today's partition) or older
+    than ``MAX_AGE_DAYS`` (a backfill) is not sent. The text is shown below, the HTML file is the
+    ``daily_digest`` report of the day."""
     day = context.partition_key
     analytics = warehouse.analytics_path()
     data = digest_data(analytics, day)
@@ -80,10 +95,11 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
     }
     if report_file.exists():
         metadata["html"] = dg.MetadataValue.path(str(report_file))
-    if not day_is_over(day):
-        context.log.info(f"{day} is not over: its digest is not sent yet")
+    reason = why_not_sent(day)
+    if reason:
+        context.log.info(f"the digest of {day} is not sent: {reason}")
         return dg.MaterializeResult(metadata={**metadata, "sent": dg.MetadataValue.int(0),
-                                              "not_sent": dg.MetadataValue.text("the day is not over")})
+                                              "not_sent": dg.MetadataValue.text(reason)})
     messages = digest_messages(day, title, text, render_digest_html(day, data), subscriptions)
     report = deliver(messages, subscriptions, alerts, alert_subscriptions, retry_kinds=[DIGEST_KIND])
     context.log.info(f"digest of {day}: {summary(report)}")

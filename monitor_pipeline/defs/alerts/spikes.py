@@ -5,14 +5,16 @@ import yaml
 from pydantic import Field
 
 from monitor_pipeline.core.alerts.spike_alerts import SPIKE_KIND, Spike, SpikeThreshold, spike_messages
-from monitor_pipeline.defs.alerts.delivery import AlertSubscriptionsResource, deliver, report_metadata, summary
+from monitor_pipeline.defs.alerts.delivery import (
+    DELIVERY_RETRY,
+    AlertSubscriptionsResource,
+    deliver,
+    report_metadata,
+    summary,
+)
 from monitor_pipeline.defs.dbt.project import DBT_PROJECT_DIR
 from monitor_pipeline.defs.resources import AlertsResource, SettingError, env_setting, positive_float
 from monitor_pipeline.storage import warehouse, warehouse_queries
-
-# A delivery that failed is recorded in the ledger, then the step fails: Dagster retries it, spread out.
-DELIVERY_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
-
 
 def dbt_spike_threshold() -> SpikeThreshold:
     """The mart's own threshold (the ``spike_min_count`` and ``spike_max_p_value`` dbt vars): the default."""
