@@ -271,3 +271,17 @@ def test_a_day_not_over_or_a_backfilled_day_is_not_sent(setup, receivers):
     assert digest_run(setup, today_partition_key())["not_sent"].value == "the day is not over"
     assert digest_run(setup, DAY)["not_sent"].value.startswith("older than 3 days")
     assert len(receivers["smtp"].received) == 0
+
+
+def test_without_a_subscriptions_file_nothing_is_sent_and_the_ledger_is_not_opened(setup, receivers):
+    instance = setup["instance"]
+    resources = {**setup["resources"], "alert_subscriptions": AlertSubscriptionsResource()}
+    before = operator_check_failure_alerts(dg.build_sensor_context(instance=instance, resources=resources))
+    dg.materialize([thin_table], instance=instance)
+    operator_check_failure_alerts(dg.build_sensor_context(instance=instance, cursor=before.cursor,
+                                                          resources=resources))
+    publish_analytics(setup["data"], trends=TRENDS)
+    dg.materialize([company_spike_alerts], instance=instance,
+                   resources={**resources, "spike_alerts": SpikeAlertsResource()})
+    assert not setup["ledger"].exists()
+    assert sum(len(r.received) for r in receivers.values()) == 0

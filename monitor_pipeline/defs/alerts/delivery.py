@@ -38,10 +38,14 @@ class AlertSubscriptionsResource(dg.ConfigurableResource):
         return {s.name: resolve_channels(s, env, data_dir=alerts.ledger_file().parent) for s in subscriptions}
 
 
-def deliver(messages: Sequence[OutgoingMessage], subscriptions: Sequence[Subscription], alerts: AlertsResource,
+def deliver(messages: Sequence[OutgoingMessage], recipients: Sequence[Subscription], alerts: AlertsResource,
             subscribers: AlertSubscriptionsResource, retry_kinds: Sequence[str] = ()) -> DeliveryReport:
-    """Deliver ``messages`` (and due retries of ``retry_kinds``) once per channel, through the ledger."""
-    return deliver_messages(messages, subscribers.channels(subscriptions, alerts), alerts.ledger_file(),
+    """Deliver ``messages`` (and due retries of ``retry_kinds``) once per channel of the ``recipients`` (the
+    subscriptions that receive this kind: only their channels are resolved), through the ledger. Without
+    recipients the ledger is not even opened."""
+    if not recipients:
+        return DeliveryReport()
+    return deliver_messages(messages, subscribers.channels(recipients, alerts), alerts.ledger_file(),
                             datetime.now(timezone.utc), alerts.settings(), retry_kinds=retry_kinds)
 
 

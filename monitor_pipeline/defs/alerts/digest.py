@@ -87,11 +87,11 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
     analytics = warehouse.analytics_path()
     data = digest_data(analytics, day)
     title, text = render_digest_text(day, data)
-    subscriptions = alert_subscriptions.load()
+    subscribers = digest_subscriptions(alert_subscriptions.load())
     report_file = analytics.parent / "reports" / f"digest-{day}.html"
     metadata: dict[str, dg.MetadataValue] = {
         "digest": dg.MetadataValue.md("```\n" + text + "\n```"),
-        "subscribers": dg.MetadataValue.int(len(digest_subscriptions(subscriptions))),
+        "subscribers": dg.MetadataValue.int(len(subscribers)),
     }
     if report_file.exists():
         metadata["html"] = dg.MetadataValue.path(str(report_file))
@@ -100,10 +100,10 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
         context.log.info(f"the digest of {day} is not sent: {reason}")
         return dg.MaterializeResult(metadata={**metadata, "sent": dg.MetadataValue.int(0),
                                               "not_sent": dg.MetadataValue.text(reason)})
-    messages = digest_messages(day, title, text, render_digest_html(day, data), subscriptions)
-    report = deliver(messages, subscriptions, alerts, alert_subscriptions, retry_kinds=[DIGEST_KIND])
+    messages = digest_messages(day, title, text, render_digest_html(day, data), subscribers)
+    report = deliver(messages, subscribers, alerts, alert_subscriptions, retry_kinds=[DIGEST_KIND])
     context.log.info(f"digest of {day}: {summary(report)}")
-    metadata.update(report_metadata(report, subscriptions))
+    metadata.update(report_metadata(report, subscribers))
     if report.total("failed"):
         raise dg.Failure(f"{report.total('failed')} digest delivery(ies) failed; retried with backoff",
                          metadata=metadata)

@@ -12,6 +12,7 @@ from monitor_pipeline.core.alerts.operator_alerts import (
     check_failure_messages,
     run_failure_messages,
 )
+from monitor_pipeline.core.alerts.subscriptions import operator_subscriptions
 from monitor_pipeline.defs.alerts.delivery import AlertSubscriptionsResource, deliver, summary
 from monitor_pipeline.defs.resources import AlertsResource
 
@@ -47,9 +48,9 @@ def operator_run_failure_alerts(context: dg.RunFailureSensorContext, alerts: Ale
                                 alert_subscriptions: AlertSubscriptionsResource) -> None:
     """Alerts the operator subscriptions of a failed run of any job of this code location: job, partition,
     failed steps, the error's first line (redacted) and the run's link. Once per run id."""
-    subscriptions = alert_subscriptions.load()
-    messages = run_failure_messages(run_failure(context), subscriptions, alerts.ui_base_url or None)
-    report = deliver(messages, subscriptions, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
+    operators = operator_subscriptions(alert_subscriptions.load())
+    messages = run_failure_messages(run_failure(context), operators, alerts.ui_base_url or None)
+    report = deliver(messages, operators, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
     context.log.info(f"run {context.dagster_run.run_id} failed: {summary(report)}")
 
 
@@ -90,10 +91,10 @@ def operator_check_failure_alerts(context: dg.SensorEvaluationContext, alerts: A
         if not first_tick:
             for record in result.records:
                 failures += failed_checks(context.instance, record.event_log_entry.run_id)
-    subscriptions = alert_subscriptions.load()
-    messages = [m for failure in failures for m in check_failure_messages(failure, subscriptions,
+    operators = operator_subscriptions(alert_subscriptions.load())
+    messages = [m for failure in failures for m in check_failure_messages(failure, operators,
                                                                           alerts.ui_base_url or None)]
-    report = deliver(messages, subscriptions, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
+    report = deliver(messages, operators, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
     message = f"{len(failures)} failed check(s); {summary(report)}"
     context.log.info(message)
     return dg.SensorResult(cursor=json.dumps(positions, sort_keys=True), skip_reason=dg.SkipReason(message))

@@ -5,6 +5,7 @@ import yaml
 from pydantic import Field
 
 from monitor_pipeline.core.alerts.spike_alerts import SPIKE_KIND, Spike, SpikeThreshold, spike_messages
+from monitor_pipeline.core.alerts.subscriptions import spike_subscriptions
 from monitor_pipeline.defs.alerts.delivery import (
     DELIVERY_RETRY,
     AlertSubscriptionsResource,
@@ -73,15 +74,15 @@ def company_spike_alerts(context: dg.AssetExecutionContext, alerts: AlertsResour
                 conn, threshold.min_mentions, threshold.max_p_value, threshold.lookback_days)
     spikes = [Spike(r["company_id"], r["company_name"], r["day"], int(r["mentions"]), float(r["expected_daily"]),
                     float(r["spike_p_value"])) for r in rows]
-    subscriptions = alert_subscriptions.load()
-    messages = spike_messages(spikes, subscriptions, alerts.ui_base_url or None)
-    report = deliver(messages, subscriptions, alerts, alert_subscriptions, retry_kinds=[SPIKE_KIND])
+    subscribers = spike_subscriptions(alert_subscriptions.load())
+    messages = spike_messages(spikes, subscribers, alerts.ui_base_url or None)
+    report = deliver(messages, subscribers, alerts, alert_subscriptions, retry_kinds=[SPIKE_KIND])
     context.log.info(f"{len(spikes)} spike(s); {summary(report)}")
     metadata = {"spikes": dg.MetadataValue.int(len(spikes)),
                 "threshold": dg.MetadataValue.text(
                     f"mentions >= {threshold.min_mentions}, p < {threshold.max_p_value}, "
                     f"latest {threshold.lookback_days} day(s)"),
-                **report_metadata(report, subscriptions)}
+                **report_metadata(report, subscribers)}
     if report.total("failed"):
         raise dg.Failure(f"{report.total('failed')} spike alert delivery(ies) failed; retried with backoff",
                          metadata=metadata)
