@@ -285,3 +285,18 @@ def test_without_a_subscriptions_file_nothing_is_sent_and_the_ledger_is_not_open
                    resources={**resources, "spike_alerts": SpikeAlertsResource()})
     assert not setup["ledger"].exists()
     assert sum(len(r.received) for r in receivers.values()) == 0
+
+
+def test_an_invalid_subscriptions_file_fails_the_load_naming_its_line(tmp_path, monkeypatch):
+    from monitor_pipeline.definitions import build_definitions
+
+    bad = tmp_path / "subscriptions.yaml"
+    bad.write_text("subscriptions:\n  - name: x\n    channels: [env:A]\n    mode: weekly\n", encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SUBSCRIPTIONS", str(bad))
+    with pytest.raises(Exception) as failure:
+        build_definitions()
+    chain, error = [], failure.value
+    while error is not None:
+        chain.append(str(error))
+        error = error.__cause__ or error.__context__
+    assert any(f"{bad}:4: subscription 'x': unknown mode 'weekly'" in text for text in chain)

@@ -69,6 +69,8 @@ def summary(report: DeliveryReport) -> str:
 
 @dg.definitions
 def subscriptions_resource() -> dg.Definitions:
+    """The subscriptions resource; an invalid file fails the load, naming its line and the reason."""
+    load_subscriptions(dg.EnvVar(ENV_SUBSCRIPTIONS).get_value() or None)
     return dg.Definitions(resources={
         "alert_subscriptions": AlertSubscriptionsResource(path=env_setting(ENV_SUBSCRIPTIONS, "")),
     })
