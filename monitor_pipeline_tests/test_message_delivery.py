@@ -72,7 +72,7 @@ def test_a_crash_between_send_and_record_is_not_resent(tmp_path, hooks):
                     " next_attempt_at, created_at, title, body) VALUES"
                     " ('alert-x', 'run-failure:r2@ops', 'operator', 1, ?, 'sending', 1, ?, ?, 't', 'b')",
                     [channels["ops"][0].name, T0.replace(tzinfo=None), T0.replace(tzinfo=None)])
-        con.execute("INSERT INTO alert_messages VALUES ('alert-x', 'ops', NULL)")
+        con.execute("INSERT INTO alert_messages VALUES ('alert-x', 'ops', NULL, NULL)")
     report = deliver_messages(runs + [message("run-failure:r2", "ops", kind="operator")], channels, ledger,
                               T0 + timedelta(minutes=1), SETTINGS, retry_kinds=["operator"])
     assert len(up.received) == 1  # r1 once, r2 never resent

@@ -253,10 +253,15 @@ def test_the_digest_goes_once_to_each_digest_subscriber_as_html_and_text(setup, 
                                                                 "events": 0}
     mail = email.message_from_bytes(receivers["smtp"].received[0]["raw"], policy=email.policy.default)
     assert mail["Subject"] == f"Veille IA — digest du {YESTERDAY_FR}"
-    assert mail.get_content_type() == "multipart/alternative"
+    # text and HTML alternatives, and the chart as a PNG shown inline by the HTML (cid:)
+    assert mail.get_content_type() == "multipart/related"
     html = mail.get_body(preferencelist=("html",)).get_content()
     text = mail.get_body(preferencelist=("plain",)).get_content()
-    assert "<svg" in html and 'aria-label="Mentions par entreprise"' in html  # the chart
+    chart_name = f"digest-{YESTERDAY}-chart.png"
+    assert f'<img src="cid:{chart_name}"' in html and "<svg" not in html
+    [chart] = [part for part in mail.walk() if part.get_content_type() == "image/png"]
+    assert chart["Content-ID"] == f"<{chart_name}>" and chart.get_content_disposition() == "inline"
+    assert chart.get_content().startswith(b"\x89PNG") and len(chart.get_content()) > 1000
     assert "Valdor" in html and "https://presse.example/valdor-plan" in html and "Atos" not in html
     assert "Valdor" in text and "<td>" not in text and "<svg" not in text
     assert "Plans de licenciements (1)" in metadata["digest"].value

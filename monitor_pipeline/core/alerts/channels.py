@@ -299,9 +299,11 @@ class AppriseChannel:
         if not result:
             raise DeliveryError(f"{self.name}: {self._failure_reason(result)}")
 
-    def send_html(self, title: str, html: str, text: str, idempotency_key: str) -> None:
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str,
+                  images: Sequence[str] = ()) -> None:
         """Deliver an HTML message: services whose default format is HTML (e-mail: a multipart message
-        whose plain-text part Apprise derives from the HTML) get ``html``, the others ``text``."""
+        whose plain-text part Apprise derives from the HTML) get ``html``, with the ``images`` (file
+        paths) inline where they support it (e-mail: ``<img src="cid:FILE NAME">``); the others ``text``."""
         plugin = self._plugin()
         if plugin.resolve_format() != apprise.NotifyFormat.HTML:
             self.send(title, text, idempotency_key)
@@ -309,12 +311,15 @@ class AppriseChannel:
         headers = getattr(plugin, "headers", None)
         if isinstance(headers, dict):
             headers["X-Idempotency-Key"] = idempotency_key
+        if images and hasattr(plugin, "inline"):
+            plugin.inline = True  # images referenced by cid: travel inside the message (RFC 2387)
         sender = apprise.Apprise()
         sender.add(plugin)
         footer = f'<p style="color:#666;font-size:.8rem">Réf. alerte : {idempotency_key}</p>'
         body = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
+        attach = apprise.AppriseAttachment([str(path) for path in images]) if images else None
         try:
-            result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.HTML)
+            result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.HTML, attach=attach)
         except Exception as exc:  # Apprise normally never raises; be defensive
             raise DeliveryError(
                 f"{self.name}: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
@@ -360,7 +365,8 @@ class FileChannel:
         except OSError as exc:
             raise DeliveryError(f"{self.name}: cannot append to {self.path}: {exc.strerror}") from None
 
-    def send_html(self, title: str, html: str, text: str, idempotency_key: str) -> None:
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str,
+                  images: Sequence[str] = ()) -> None:
         """A JSON line has no HTML rendering: the plain-text version is written."""
         self.send(title, text, idempotency_key)
 

@@ -485,7 +485,8 @@ _MESSAGES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_messages (
     alert_id VARCHAR PRIMARY KEY,
     subscription VARCHAR NOT NULL,
-    html VARCHAR
+    html VARCHAR,
+    images VARCHAR[]
 );
 """
 
@@ -502,6 +503,7 @@ class OutgoingMessage:
     title: str
     body: str
     html: str | None = None
+    images: tuple[str, ...] = ()  # files the HTML shows inline (``cid:<file name>``)
 
     @property
     def event_key(self) -> str:
@@ -533,12 +535,12 @@ class DeliveryReport:
         }
 
 
-def _send_message(channel: Channel, title: str, body: str, html: str | None, alert_id: str) -> None:
+def _send_message(channel: Channel, row: Mapping[str, Any]) -> None:
     send_html = getattr(channel, "send_html", None)
-    if html is not None and send_html is not None:
-        send_html(title, html, body, alert_id)
+    if row["html"] is not None and send_html is not None:
+        send_html(row["title"], row["html"], row["body"], row["alert_id"], tuple(row["images"] or ()))
     else:
-        channel.send(title, body, alert_id)
+        channel.send(row["title"], row["body"], row["alert_id"])
 
 
 def deliver_messages(
@@ -591,11 +593,11 @@ def deliver_messages(
                         report.count(message.subscription, "suppressed")
                         report.details.append((message.event_key, channel.name, "suppressed", None))
                         continue
-                    con.execute("INSERT INTO alert_messages VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                                [alert_id, message.subscription, message.html])
+                    con.execute("INSERT INTO alert_messages VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                [alert_id, message.subscription, message.html, list(message.images)])
         due = warehouse.fetch_dicts(
             session.con,
-            "SELECT a.alert_id, a.event_key, a.channel, a.attempts, a.title, a.body, m.subscription, m.html"
+            "SELECT a.alert_id, a.event_key, a.channel, a.attempts, a.title, a.body, m.subscription, m.html, m.images"
             " FROM alerts AS a JOIN alert_messages AS m USING (alert_id)"
             f" WHERE a.kind IN ({kind_marks}) AND a.status IN ('pending', 'failed')"
             " AND a.next_attempt_at IS NOT NULL"
@@ -616,7 +618,7 @@ def deliver_messages(
                 continue
             session.release()  # no file lock held during network I/O
             try:
-                _send_message(channel, row["title"], row["body"], row["html"], row["alert_id"])
+                _send_message(channel, row)
             except DeliveryError as exc:
                 error = redact_known_secrets(str(exc))[:1000]
                 given_up = settings.max_attempts is not None and attempts >= settings.max_attempts

@@ -8,8 +8,11 @@ import dagster as dg
 
 from monitor_pipeline.core.alerts.digest_delivery import (
     DIGEST_KIND,
+    chart_items,
+    chart_png,
     digest_messages,
     digest_subscriptions,
+    email_html,
     render_digest_text,
 )
 from monitor_pipeline.defs.alerts.delivery import (
@@ -79,8 +82,8 @@ def why_not_sent(day: str, now: datetime | None = None) -> str | None:
 def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResource,
                           alert_subscriptions: AlertSubscriptionsResource) -> dg.MaterializeResult:
     """Sends the day's digest (HTML with the mentions chart, and a plain-text version) to every subscription
-    in ``mode: daily_digest``, once per subscription and day; e-mail receives a multipart message (text and
-    HTML), other channels the text. A day not over (the daily job materializes today's partition) or older
+    in ``mode: daily_digest``, once per subscription and day; e-mail receives a multipart message (text, and
+    HTML with the chart as an inline PNG), other channels the text. A day not over (the daily job materializes today's partition) or older
     than ``MAX_AGE_DAYS`` (a backfill) is not sent. The text is shown below, the HTML file is the
     ``daily_digest`` report of the day."""
     day = context.partition_key
@@ -100,7 +103,14 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
         context.log.info(f"the digest of {day} is not sent: {reason}")
         return dg.MaterializeResult(metadata={**metadata, "sent": dg.MetadataValue.int(0),
                                               "not_sent": dg.MetadataValue.text(reason)})
-    messages = digest_messages(day, title, text, render_digest_html(day, data), subscribers)
+    html, images = render_digest_html(day, data), []
+    if subscribers:  # the chart as a PNG for mail clients, which seldom show an inline SVG
+        chart_file = analytics.parent / "reports" / f"digest-{day}-chart.png"
+        chart_file.parent.mkdir(parents=True, exist_ok=True)
+        chart_file.write_bytes(chart_png(chart_items(data)))
+        html, images = email_html(html, chart_file.name), [str(chart_file)]
+        metadata["chart"] = dg.MetadataValue.path(str(chart_file))
+    messages = digest_messages(day, title, text, html, subscribers, images=images)
     report = deliver(messages, subscribers, alerts, alert_subscriptions, retry_kinds=[DIGEST_KIND])
     context.log.info(f"digest of {day}: {summary(report)}")
     metadata.update(report_metadata(report, subscribers))
