@@ -288,10 +288,12 @@ class AppriseChannel:
         sender = apprise.Apprise()
         sender.add(plugin)
         full_body = f"{body}\n\nRéf. alerte : {idempotency_key}"
+        self._notify(sender, body=full_body, title=title, body_format=apprise.NotifyFormat.TEXT)
+
+    def _notify(self, sender: apprise.Apprise, **message) -> None:
+        """``sender.notify(**message)``, its failure raised as a redacted :class:`DeliveryError`."""
         try:
-            result = sender.notify(
-                body=full_body, title=title, body_format=apprise.NotifyFormat.TEXT
-            )
+            result = sender.notify(**message)
         except Exception as exc:  # Apprise normally never raises; be defensive
             raise DeliveryError(
                 f"{self.name}: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
@@ -318,14 +320,7 @@ class AppriseChannel:
         footer = f'<p style="color:#666;font-size:.8rem">Réf. alerte : {idempotency_key}</p>'
         body = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
         attach = apprise.AppriseAttachment([str(path) for path in images]) if images else None
-        try:
-            result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.HTML, attach=attach)
-        except Exception as exc:  # Apprise normally never raises; be defensive
-            raise DeliveryError(
-                f"{self.name}: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
-            ) from None
-        if not result:
-            raise DeliveryError(f"{self.name}: {self._failure_reason(result)}")
+        self._notify(sender, body=body, title=title, body_format=apprise.NotifyFormat.HTML, attach=attach)
 
     def _failure_reason(self, result) -> str:
         lines: list[str] = []

@@ -50,7 +50,7 @@ import hashlib
 import json
 import os
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -385,6 +385,29 @@ def _mark_sent(session: _LedgerSession, alert_id: str, now: datetime) -> None:
     _set(session, alert_id, status="sent", sent_at=now, next_attempt_at=None, last_error=None)
 
 
+def _send_and_record(session: _LedgerSession, alert_id: str, attempts: int, send: Callable[[], None],
+                     now: datetime, settings: AlertSettings, rng: random.Random) -> tuple[str, str | None]:
+    """Run ``send`` for a row claimed for sending (no file lock held meanwhile) and record the outcome:
+    ``sent``; ``failed`` (a :class:`DeliveryError`: retried after a backoff); ``unconfirmed`` (any other
+    error: the outcome is unknown, never resent). Returns the status and the redacted error."""
+    session.release()  # no file lock held during network I/O
+    try:
+        send()
+    except DeliveryError as exc:
+        error = redact_known_secrets(str(exc))[:1000]
+        given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
+        retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
+        _set(session, alert_id, status="failed", next_attempt_at=retry_at, last_error=error)
+        return "failed", error
+    except Exception as exc:  # unknown outcome: do not risk a duplicate
+        error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
+        error = f"unexpected channel error, delivery unknown, not resent: {error}"
+        _set(session, alert_id, status="unconfirmed", next_attempt_at=None, last_error=error)
+        return "unconfirmed", error
+    _mark_sent(session, alert_id, now)
+    return "sent", None
+
+
 def _deliver_due(session: _LedgerSession, channels: Mapping[str, Channel], now, settings, rng, report) -> None:
     """Step 2: send every due row; one failure on a channel postpones its other rows."""
     down: set[str] = set()
@@ -395,28 +418,14 @@ def _deliver_due(session: _LedgerSession, channels: Mapping[str, Channel], now, 
         attempts = _claim_for_sending(session, row)
         if attempts is None:
             continue
-        session.release()  # no file lock held during network I/O
-        try:
-            channels[channel_name].send(row["title"], row["body"], row["alert_id"])
-        except DeliveryError as exc:
-            error = redact_known_secrets(str(exc))[:1000]
-            given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
-            retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
-            _set(session, row["alert_id"], status="failed", next_attempt_at=retry_at, last_error=error)
+        channel = channels[channel_name]
+        status, error = _send_and_record(
+            session, row["alert_id"], attempts,
+            lambda: channel.send(row["title"], row["body"], row["alert_id"]), now, settings, rng)
+        if status == "failed":
             down.add(channel_name)
-            report.failed += 1
-            report.details.append((row["event_key"], channel_name, "failed", error))
-            continue
-        except Exception as exc:  # unknown outcome: do not risk a duplicate
-            error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
-            error = f"unexpected channel error, delivery unknown, not resent: {error}"
-            _set(session, row["alert_id"], status="unconfirmed", next_attempt_at=None, last_error=error)
-            report.unconfirmed += 1
-            report.details.append((row["event_key"], channel_name, "unconfirmed", error))
-            continue
-        _mark_sent(session, row["alert_id"], now)
-        report.sent += 1
-        report.details.append((row["event_key"], channel_name, "sent", None))
+        setattr(report, status, getattr(report, status) + 1)
+        report.details.append((row["event_key"], channel_name, status, error))
 
 
 def _count_backlog(session: _LedgerSession, channel_names, settings) -> int:
@@ -616,27 +625,11 @@ def deliver_messages(
             attempts = _claim_for_sending(session, row)
             if attempts is None:
                 continue
-            session.release()  # no file lock held during network I/O
-            try:
-                _send_message(channel, row)
-            except DeliveryError as exc:
-                error = redact_known_secrets(str(exc))[:1000]
-                given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
-                retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
-                _set(session, row["alert_id"], status="failed", next_attempt_at=retry_at, last_error=error)
+            status, error = _send_and_record(session, row["alert_id"], attempts,
+                                             lambda: _send_message(channel, row), now, settings, rng)
+            if status == "failed":
                 down.add(target)
-                report.count(row["subscription"], "failed")
-                report.details.append((row["event_key"], row["channel"], "failed", error))
-                continue
-            except Exception as exc:  # unknown outcome: do not risk a duplicate
-                error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
-                error = f"unexpected channel error, delivery unknown, not resent: {error}"
-                _set(session, row["alert_id"], status="unconfirmed", next_attempt_at=None, last_error=error)
-                report.count(row["subscription"], "unconfirmed")
-                report.details.append((row["event_key"], row["channel"], "unconfirmed", error))
-                continue
-            _mark_sent(session, row["alert_id"], now)
-            report.count(row["subscription"], "sent")
-            report.details.append((row["event_key"], row["channel"], "sent", None))
+            report.count(row["subscription"], status)
+            report.details.append((row["event_key"], row["channel"], status, error))
     report.details = _collapse_details(report.details)
     return report
