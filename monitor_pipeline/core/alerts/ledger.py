@@ -580,12 +580,11 @@ def deliver_messages(
         session.con.execute(_MESSAGES_SCHEMA)
         if not kinds:
             return report
-        kind_marks = ", ".join("?" for _ in kinds)
         with session.transaction() as con:
             stuck = con.execute(
                 "UPDATE alerts SET status = 'unconfirmed', last_error = ?, next_attempt_at = NULL"
-                f" WHERE status = 'sending' AND kind IN ({kind_marks}) RETURNING event_key, channel",
-                [UNCONFIRMED_MESSAGE, *kinds],
+                " WHERE status = 'sending' AND list_contains(?::VARCHAR[], kind) RETURNING event_key, channel",
+                [UNCONFIRMED_MESSAGE, kinds],
             ).fetchall()
             report.details.extend((key, channel, "unconfirmed", UNCONFIRMED_MESSAGE) for key, channel in stuck)
             for message in messages:
@@ -608,12 +607,12 @@ def deliver_messages(
             session.con,
             "SELECT a.alert_id, a.event_key, a.channel, a.attempts, a.title, a.body, m.subscription, m.html, m.images"
             " FROM alerts AS a JOIN alert_messages AS m USING (alert_id)"
-            f" WHERE a.kind IN ({kind_marks}) AND a.status IN ('pending', 'failed')"
+            " WHERE list_contains(?::VARCHAR[], a.kind) AND a.status IN ('pending', 'failed')"
             " AND a.next_attempt_at IS NOT NULL"
             " AND (a.next_attempt_at <= ? OR list_contains(?::VARCHAR[], a.event_key))"
             + (" AND a.attempts < ?" if settings.max_attempts is not None else "")
             + " ORDER BY a.created_at, a.event_key, a.channel",
-            [*kinds, now, sorted({m.event_key for m in messages})]
+            [kinds, now, sorted({m.event_key for m in messages})]
             + ([settings.max_attempts] if settings.max_attempts is not None else []),
         )
         down: set[tuple[str, str]] = set()
