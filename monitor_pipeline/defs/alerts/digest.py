@@ -83,9 +83,9 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
                           alert_subscriptions: AlertSubscriptionsResource) -> dg.MaterializeResult:
     """Sends the day's digest (HTML with the mentions chart, and a plain-text version) to every subscription
     in ``mode: daily_digest``, once per subscription and day; e-mail receives a multipart message (text, and
-    HTML with the chart as an inline PNG), other channels the text. A day not over (the daily job materializes today's partition) or older
-    than ``MAX_AGE_DAYS`` (a backfill) is not sent. The text is shown below, the HTML file is the
-    ``daily_digest`` report of the day."""
+    HTML with the chart as an inline PNG), other channels the text. A day not over (the daily job
+    materializes today's partition) or older than ``MAX_AGE_DAYS`` (a backfill) is not sent. The text is
+    shown below, the HTML file is the ``daily_digest`` report of the day."""
     day = context.partition_key
     analytics = warehouse.analytics_path()
     data = digest_data(analytics, day)
