@@ -59,7 +59,7 @@ def test_poll_tick_runs_todays_chain_then_the_full_tables_and_the_digest(defs):
         assert requested(after) == FULL_TABLES - {("analytics_copy", None)}
         materialize_requested(instance, after)
         copy = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 7), cursor=after.cursor)
-        assert requested(copy) == {("analytics_copy", None)}
+        assert requested(copy) == {("analytics_copy", None), ("company_spike_alerts", None)}  # one run, in order
         materialize_requested(instance, copy)
         digest = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 9), cursor=copy.cursor)
         assert requested(digest) == {("daily_digest", TODAY)}
@@ -93,3 +93,16 @@ def test_the_jobs_stay_for_manual_runs_and_no_schedule_runs_them(defs):
     assert {job.name for job in defs.jobs} == {"daily_pipeline", "recompute_from_stored_html"}
     sensor = defs.resolve_sensor_def("automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED  # as the schedules were: turned on by hand
+
+
+def test_yesterdays_digest_is_delivered_at_the_digest_tick_once(defs):
+    with dg.instance_for_test() as instance:
+        materialize(instance, "daily_digest", partition=YESTERDAY)
+        materialize(instance, "daily_digest", partition=TODAY)
+        first = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(6, 50))
+        assert not {a for a, _ in requested(first)} & {"daily_digest_delivery"}
+        tick = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(7, 1), cursor=first.cursor)
+        assert {p for a, p in requested(tick) if a == "daily_digest_delivery"} == {YESTERDAY}  # never today's
+        materialize(instance, "daily_digest_delivery", partition=YESTERDAY)
+        later = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(7, 30), cursor=tick.cursor)
+        assert not {a for a, _ in requested(later)} & {"daily_digest_delivery"}

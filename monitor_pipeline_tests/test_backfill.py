@@ -155,4 +155,5 @@ def test_every_recomputed_asset_backfills_one_day_per_run(backfilled):
         assert node.backfill_policy.max_partitions_per_run == 1
         checked += 1
     assert checked >= 8
-    assert unpartitioned == {"companies", "company_trends", "layoff_events", "org_candidates", "analytics_copy"}
+    assert unpartitioned == {"companies", "company_trends", "layoff_events", "org_candidates", "analytics_copy",
+                             "company_spike_alerts"}

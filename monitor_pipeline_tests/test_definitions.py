@@ -77,7 +77,7 @@ def test_only_per_day_data_is_partitioned():
     graph = defs.resolve_asset_graph()
     unpartitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is None}
     assert unpartitioned == {"feeds", "companies", "company_trends", "layoff_events", "org_candidates",
-                             "analytics_copy", "retention_sweep"}
+                             "analytics_copy", "retention_sweep", "company_spike_alerts"}
 
 
 def test_lookbacks_are_declared_as_partition_mappings():

@@ -136,3 +136,18 @@ def counted_layoff_events(conn) -> list[dict[str, Any]]:
         SELECT event_key, company_id, company_name, status, headcount, headcount_percent, sentence,
                article_id, article_title, url, source_id, source_name, published_at, cast(day AS VARCHAR) AS day
         FROM layoff_events ORDER BY event_key""")
+
+
+def recent_company_spikes(conn, min_mentions: int, max_p_value: float, days: int) -> list[dict[str, Any]]:
+    """Rows of ``company_trends`` over the alert threshold in the ``days`` latest days of the mart
+    (empty before dbt first built it)."""
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "company_trends" not in tables:
+        return []
+    return fetch_dicts(conn, """
+        SELECT company_id, coalesce(company_name, company_id) AS company_name, cast(day AS VARCHAR) AS day,
+               mentions, expected_daily, spike_p_value
+        FROM company_trends
+        WHERE mentions >= ? AND spike_p_value < ?
+          AND day > (SELECT max(day) FROM company_trends) - CAST(? AS INTEGER)
+        ORDER BY day, company_id""", [min_mentions, max_p_value, days])

@@ -50,7 +50,7 @@ import hashlib
 import json
 import os
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -77,6 +77,9 @@ __all__ = [
     "ledger_rows",
     "alerted_states",
     "backoff_delay_s",
+    "OutgoingMessage",
+    "DeliveryReport",
+    "deliver_messages",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed", "unconfirmed")
@@ -382,6 +385,29 @@ def _mark_sent(session: _LedgerSession, alert_id: str, now: datetime) -> None:
     _set(session, alert_id, status="sent", sent_at=now, next_attempt_at=None, last_error=None)
 
 
+def _send_and_record(session: _LedgerSession, alert_id: str, attempts: int, send: Callable[[], None],
+                     now: datetime, settings: AlertSettings, rng: random.Random) -> tuple[str, str | None]:
+    """Run ``send`` for a row claimed for sending (no file lock held meanwhile) and record the outcome:
+    ``sent``; ``failed`` (a :class:`DeliveryError`: retried after a backoff); ``unconfirmed`` (any other
+    error: the outcome is unknown, never resent). Returns the status and the redacted error."""
+    session.release()  # no file lock held during network I/O
+    try:
+        send()
+    except DeliveryError as exc:
+        error = redact_known_secrets(str(exc))[:1000]
+        given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
+        retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
+        _set(session, alert_id, status="failed", next_attempt_at=retry_at, last_error=error)
+        return "failed", error
+    except Exception as exc:  # unknown outcome: do not risk a duplicate
+        error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
+        error = f"unexpected channel error, delivery unknown, not resent: {error}"
+        _set(session, alert_id, status="unconfirmed", next_attempt_at=None, last_error=error)
+        return "unconfirmed", error
+    _mark_sent(session, alert_id, now)
+    return "sent", None
+
+
 def _deliver_due(session: _LedgerSession, channels: Mapping[str, Channel], now, settings, rng, report) -> None:
     """Step 2: send every due row; one failure on a channel postpones its other rows."""
     down: set[str] = set()
@@ -392,28 +418,14 @@ def _deliver_due(session: _LedgerSession, channels: Mapping[str, Channel], now, 
         attempts = _claim_for_sending(session, row)
         if attempts is None:
             continue
-        session.release()  # no file lock held during network I/O
-        try:
-            channels[channel_name].send(row["title"], row["body"], row["alert_id"])
-        except DeliveryError as exc:
-            error = redact_known_secrets(str(exc))[:1000]
-            given_up = settings.max_attempts is not None and attempts >= settings.max_attempts
-            retry_at = None if given_up else now + timedelta(seconds=backoff_delay_s(attempts, settings, rng))
-            _set(session, row["alert_id"], status="failed", next_attempt_at=retry_at, last_error=error)
+        channel = channels[channel_name]
+        status, error = _send_and_record(
+            session, row["alert_id"], attempts,
+            lambda: channel.send(row["title"], row["body"], row["alert_id"]), now, settings, rng)
+        if status == "failed":
             down.add(channel_name)
-            report.failed += 1
-            report.details.append((row["event_key"], channel_name, "failed", error))
-            continue
-        except Exception as exc:  # unknown outcome: do not risk a duplicate
-            error = redact_known_secrets(f"{type(exc).__name__}: {exc}")[:1000]
-            error = f"unexpected channel error, delivery unknown, not resent: {error}"
-            _set(session, row["alert_id"], status="unconfirmed", next_attempt_at=None, last_error=error)
-            report.unconfirmed += 1
-            report.details.append((row["event_key"], channel_name, "unconfirmed", error))
-            continue
-        _mark_sent(session, row["alert_id"], now)
-        report.sent += 1
-        report.details.append((row["event_key"], channel_name, "sent", None))
+        setattr(report, status, getattr(report, status) + 1)
+        report.details.append((row["event_key"], channel_name, status, error))
 
 
 def _count_backlog(session: _LedgerSession, channel_names, settings) -> int:
@@ -466,5 +478,157 @@ def run_alert_tick(
         _plan_and_record(events, session, list(by_name), now, settings, report)
         _deliver_due(session, by_name, now, settings, rng, report)
         report.pending = _count_backlog(session, list(by_name), settings)
+    report.details = _collapse_details(report.details)
+    return report
+
+
+# --------------------------------------------------------------------------- one-off messages
+#
+# Operator alerts (a failed run, a failed check), spike alerts and the delivered daily digest are not
+# layoff events: each is one message for one subscription, sent once per channel and never followed
+# up. They share the ``alerts`` table and its states (pending → sending → sent / failed / unconfirmed)
+# with the event alerts; ``event_key`` is ``"<message key>@<subscription>"``, ``kind`` tells them apart,
+# and ``alert_messages`` keeps the subscription and the HTML version (the digest) of each row.
+
+_MESSAGES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alert_messages (
+    alert_id VARCHAR PRIMARY KEY,
+    subscription VARCHAR NOT NULL,
+    html VARCHAR,
+    images VARCHAR[]
+);
+"""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message for one subscription. ``key`` names what it is about and is stable across re-runs
+    (``run-failure:<run id>``, ``spike:<company>:<day>``, ``digest:<day>``): the same key and
+    subscription are delivered once per channel, whatever the number of evaluations."""
+
+    key: str
+    kind: str
+    subscription: str
+    title: str
+    body: str
+    html: str | None = None
+    images: tuple[str, ...] = ()  # files the HTML shows inline (``cid:<file name>``)
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.key}@{self.subscription}"
+
+
+@dataclass
+class DeliveryReport:
+    """Per subscription: ``sent``, ``failed`` (kept for a retry with backoff), ``unconfirmed`` and
+    ``suppressed`` (planned by an earlier evaluation: already sent, or waiting for its retry)."""
+
+    by_subscription: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (event_key, channel, status, error) for every row planned or touched
+    details: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+    def count(self, subscription: str, outcome: str) -> None:
+        counts = self.by_subscription.setdefault(
+            subscription, {"sent": 0, "failed": 0, "unconfirmed": 0, "suppressed": 0})
+        counts[outcome] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(counts[outcome] for counts in self.by_subscription.values())
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Plain, secret-free dict for Dagster metadata and logs."""
+        return {
+            "by_subscription": self.by_subscription,
+            "details": [{"event_key": k, "channel": c, "status": s, "error": e} for k, c, s, e in self.details],
+        }
+
+
+def _send_message(channel: Channel, row: Mapping[str, Any]) -> None:
+    send_html = getattr(channel, "send_html", None)
+    if row["html"] is not None and send_html is not None:
+        send_html(row["title"], row["html"], row["body"], row["alert_id"], tuple(row["images"] or ()))
+    else:
+        channel.send(row["title"], row["body"], row["alert_id"])
+
+
+def deliver_messages(
+    messages: Sequence[OutgoingMessage],
+    channels: Mapping[str, Sequence[Channel]],
+    ledger_path: str | os.PathLike[str],
+    now: datetime,
+    settings: AlertSettings | None = None,
+    *,
+    retry_kinds: Sequence[str] = (),
+    rng: random.Random | None = None,
+) -> DeliveryReport:
+    """Plan ``messages`` once per channel of their subscription (``channels``: by subscription name)
+    and deliver every due row: those of ``messages`` not delivered yet (new, or failed before: the
+    caller's own cadence, say a retried step, spaces these out), and the failed rows of
+    ``retry_kinds`` whose backoff has elapsed. A message planned before is ``suppressed`` (never resent); rows of these
+    kinds left ``sending`` by a crash become ``unconfirmed`` (at-most-once, as for event alerts).
+
+    Callers of one kind must not overlap (a sensor's ticks, an asset's runs): an overlapping caller's
+    in-flight row would be reported ``unconfirmed``."""
+    settings = settings or AlertSettings()
+    rng = rng or random.Random()
+    now = _utc_naive(now)
+    report = DeliveryReport()
+    kinds = sorted({m.kind for m in messages} | set(retry_kinds))
+    by_channel = {(name, channel.name): channel for name, subscribed in channels.items() for channel in subscribed}
+    with _LedgerSession(ledger_path) as session:
+        session.con.execute(_MESSAGES_SCHEMA)
+        if not kinds:
+            return report
+        with session.transaction() as con:
+            stuck = con.execute(
+                "UPDATE alerts SET status = 'unconfirmed', last_error = ?, next_attempt_at = NULL"
+                " WHERE status = 'sending' AND list_contains(?::VARCHAR[], kind) RETURNING event_key, channel",
+                [UNCONFIRMED_MESSAGE, kinds],
+            ).fetchall()
+            report.details.extend((key, channel, "unconfirmed", UNCONFIRMED_MESSAGE) for key, channel in stuck)
+            for message in messages:
+                for channel in channels.get(message.subscription, ()):
+                    alert_id = _alert_id(message.event_key, 1, channel.name)
+                    inserted = con.execute(
+                        "INSERT INTO alerts (alert_id, event_key, kind, version, channel, status, attempts,"
+                        " next_attempt_at, created_at, title, body) VALUES (?, ?, ?, 1, ?, 'pending', 0, ?, ?, ?, ?)"
+                        " ON CONFLICT DO NOTHING RETURNING alert_id",
+                        [alert_id, message.event_key, message.kind, channel.name, now, now, message.title,
+                         message.body],
+                    ).fetchall()
+                    if not inserted:
+                        report.count(message.subscription, "suppressed")
+                        report.details.append((message.event_key, channel.name, "suppressed", None))
+                        continue
+                    con.execute("INSERT INTO alert_messages VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                [alert_id, message.subscription, message.html, list(message.images)])
+        due = warehouse.fetch_dicts(
+            session.con,
+            "SELECT a.alert_id, a.event_key, a.channel, a.attempts, a.title, a.body, m.subscription, m.html, m.images"
+            " FROM alerts AS a JOIN alert_messages AS m USING (alert_id)"
+            " WHERE list_contains(?::VARCHAR[], a.kind) AND a.status IN ('pending', 'failed')"
+            " AND a.next_attempt_at IS NOT NULL"
+            " AND (a.next_attempt_at <= ? OR list_contains(?::VARCHAR[], a.event_key))"
+            + (" AND a.attempts < ?" if settings.max_attempts is not None else "")
+            + " ORDER BY a.created_at, a.event_key, a.channel",
+            [kinds, now, sorted({m.event_key for m in messages})]
+            + ([settings.max_attempts] if settings.max_attempts is not None else []),
+        )
+        down: set[tuple[str, str]] = set()
+        for row in due:
+            target = (row["subscription"], row["channel"])
+            channel = by_channel.get(target)
+            if channel is None or target in down:
+                continue  # a channel no longer configured, or down this evaluation: left for later
+            attempts = _claim_for_sending(session, row)
+            if attempts is None:
+                continue
+            status, error = _send_and_record(session, row["alert_id"], attempts,
+                                             lambda: _send_message(channel, row), now, settings, rng)
+            if status == "failed":
+                down.add(target)
+            report.count(row["subscription"], status)
+            report.details.append((row["event_key"], row["channel"], status, error))
     report.details = _collapse_details(report.details)
     return report
