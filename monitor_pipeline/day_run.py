@@ -15,12 +15,14 @@ from monitor_pipeline.storage import warehouse
 
 
 def run_partition(registry_path: str, day: str, instance: dg.DagsterInstance,
-                  pool_wait_limit_s: float | None = None, feeds=None) -> dg.ExecuteInProcessResult:
+                  pool_wait_limit_s: float | None = None, feeds=None,
+                  force_poll: bool = False) -> dg.ExecuteInProcessResult:
     """Run the daily job for one partition in this process, with the feeds of ``registry_path``.
 
     ``feeds``: the feed resource (``FeedPollerResource``); by default the sample corpus settings
     (loopback allowed, short timeouts: ``demo.sample_feed_resource``). The job ends with
-    ``layoff_alerts``, so the run also evaluates alerting once.
+    ``layoff_alerts``, so the run also evaluates alerting once. ``force_poll``: poll even when ``day``
+    is not today (the poll's own option: the new entries then land in that day).
 
     Run health (``monitor_pipeline.run_health``): dead runs of this host are failed and their pool
     slots freed first; the run carries this process in its tags; a wait for the warehouse pool is
@@ -35,7 +37,9 @@ def run_partition(registry_path: str, day: str, instance: dg.DagsterInstance,
         print(f"Run {recovered.run_id} ({recovered.job_name}) was dead: {recovered.reason}", file=sys.stderr)
     defs = build_definitions({"feeds": feeds})
     job = defs.resolve_job_def("daily_pipeline")
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    quiet: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    if force_poll:
+        quiet["ops"] = {"poll_feeds": {"config": {"force_poll": True}}}
     run_id = str(uuid.uuid4())  # known before the run starts, so the pool watch can follow it
     with run_health.PoolWaitWatch(instance, run_id, limit_s=pool_wait_limit_s):
         return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,

@@ -10,7 +10,8 @@ the layoff alerts, so alerting is evaluated once) in this process, the way ``mak
 Dagster instance of ``DAGSTER_HOME`` (an ephemeral one when it is unset), with the feed list of
 ``--feeds`` (default: ``MONITOR_FEEDS_PATH``, else the bundled list). ``--allow-host`` lets the
 fetcher reach a private or loopback host (repeatable). Other settings come from the environment as
-for the code location (README, Configuration).
+for the code location (README, Configuration). A past day is polled too (the poll's ``force_poll``
+option): the entries first seen now land in that day.
 
 Prints one JSON object: ``day``, ``run_id``, ``articles`` (and ``french_articles``) of the day,
 ``counted_events`` (real-world layoff events the day's articles report), ``events_all_days`` and
@@ -24,6 +25,8 @@ import json
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +73,21 @@ def feed_list(path_arg: str | None) -> str:
     return str(path)
 
 
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to stdout (file descriptor 1, so child processes such as dbt too) to
+    stderr while the block runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``monitor-pipeline run``; returns the exit status."""
     warnings.filterwarnings("ignore")  # Dagster's beta/preview notices would drown the one-line output
@@ -95,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     try:
         with instance:
-            result = run_partition(registry, day, instance, pool_wait_limit_s=limit, feeds=feeds)
+            with stdout_to_stderr():  # dbt's and Dagster's output must not mix with the JSON summary
+                result = run_partition(registry, day, instance, pool_wait_limit_s=limit, feeds=feeds,
+                                       force_poll=True)
             if not result.success:
                 messages = failure_messages(result) or ["unknown failure"]
                 first = next((m for m in messages if "subscriptions:" in m), messages[0])
