@@ -33,7 +33,7 @@ def counted_layoff_mentions(conn) -> list[dict[str, Any]]:
 def previous_event_ids(conn) -> dict[tuple[str, int], str]:
     """(article id, mention index) → event id of the last resolution (empty before the first)."""
     warehouse.ensure_schema(conn)
-    rows = conn.execute(f"SELECT article_id, mention_index, event_id FROM {EVENT_MENTIONS_TABLE}").fetchall()
+    rows = conn.execute("SELECT article_id, mention_index, event_id FROM layoff_event_resolution_mentions").fetchall()
     return {(article_id, int(index)): event_id for article_id, index, event_id in rows}
 
 
@@ -43,7 +43,7 @@ def replace_event_resolution(conn, events: Sequence[Mapping[str, Any]],
     one, never half of each."""
     warehouse.ensure_schema(conn)
     with warehouse.transaction(conn):
-        conn.execute(f"DELETE FROM {EVENT_MENTIONS_TABLE}")
-        conn.execute(f"DELETE FROM {EVENTS_TABLE}")
+        conn.execute("DELETE FROM layoff_event_resolution_mentions")
+        conn.execute("DELETE FROM layoff_event_resolution")
         warehouse.insert_many(conn, EVENTS_TABLE, events)
         warehouse.insert_many(conn, EVENT_MENTIONS_TABLE, mentions)
