@@ -37,6 +37,12 @@ def previous_event_ids(conn) -> dict[tuple[str, int], str]:
     return {(article_id, int(index)): event_id for article_id, index, event_id in rows}
 
 
+def stored_event_ids(conn) -> set[str]:
+    """The event ids of the stored resolution (what the marts hold)."""
+    warehouse.ensure_schema(conn)
+    return {r[0] for r in conn.execute("SELECT event_id FROM layoff_event_resolution").fetchall()}
+
+
 def replace_event_resolution(conn, events: Sequence[Mapping[str, Any]],
                              mentions: Sequence[Mapping[str, Any]]) -> None:
     """Replace both resolution tables in one transaction: readers see the old resolution or the new

@@ -65,7 +65,8 @@ def layoff_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ale
         found = recipients(alerts)
     except SubscriptionsError as exc:  # a configuration error: retrying would not help
         raise dg.Failure(description=f"subscriptions: {exc}", allow_retries=False) from None
-    resolved = stages.current_layoff_events(warehouse.connection_factory(duckdb.database), events.settings())
+    resolved = stages.current_layoff_events(warehouse.connection_factory(duckdb.database), events.settings(),
+                                            stored_only=True)
     report = run_alert_tick(resolved, found, alerts.ledger_file(), datetime.now(timezone.utc), alerts.settings())
     for name, part in report.subscriptions.items():
         context.log.info(f"subscription {name} ({part.mode}): {part.matching} matching events, sent {part.sent}, "
