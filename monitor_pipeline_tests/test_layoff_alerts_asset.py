@@ -94,7 +94,18 @@ def test_run_on_the_sample_corpus_prints_the_summary(tmp_path):
         done = cli("run", "--day", day, "--feeds", str(feeds), "--allow-host", "127.0.0.1", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
-    assert summary["day"] == day and summary["articles"] == 40 and summary["french_articles"] > 30
+    from monitor_pipeline_tests.test_end_to_end import load_expected
+
+    pages = load_expected()["pages"]
+    assert summary["day"] == day and summary["articles"] == len(pages)
+    import duckdb
+
+    conn = duckdb.connect(str(tmp_path / "data" / "analytics.duckdb"), read_only=True)
+    try:
+        french = conn.execute("SELECT count(*) FROM articles WHERE language = 'fr'").fetchone()[0]
+    finally:
+        conn.close()
+    assert summary["french_articles"] == french > 30
     assert summary["counted_events"] == summary["events_all_days"] == 15
     # no subscriptions file: the default subscription, to data/alerts.jsonl (15 events: one digest)
     assert summary["alerts_sent"] == {"default": 1}
