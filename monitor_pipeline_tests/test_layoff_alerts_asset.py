@@ -23,6 +23,19 @@ subscriptions:
 """
 
 
+def test_the_readme_subscriptions_example_loads_and_resolves(tmp_path):
+    from monitor_pipeline.core.alerts.subscriptions import load_subscriptions, resolve_channels
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    path = tmp_path / "subscriptions.yaml"
+    path.write_text(readme.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    env = {"MONITOR_HOOK_RH": "json://127.0.0.1:9/rh"}
+    found = load_subscriptions(path, env)
+    assert [s.name for s in found] == ["rh-industrie", "tout"]
+    assert found[0].filters.companies == {"worldline", "atos"} and found[0].filters.min_headcount == 100
+    assert [c.name for c in resolve_channels(found[1], env, tmp_path)] == ["file://alerts-tout.jsonl"]
+
+
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     command = [str(Path(sys.executable).with_name("monitor-pipeline")), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)

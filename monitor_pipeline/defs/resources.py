@@ -137,6 +137,7 @@ class AlertsResource(dg.ConfigurableResource):
         return {**os.environ, ENV_ALERT_URLS: self.alert_urls, ENV_ALERT_TIMEOUT: str(self.channel_timeout_s)}
 
     def channels(self) -> list[Channel]:
+        """The default subscription's channels (MONITOR_ALERT_URLS, else the JSON-lines file)."""
         return channels_from_env(self.channel_env(), data_dir=self.ledger_file().parent)
 
     def subscriptions(self) -> list[Subscription]:
