@@ -371,7 +371,7 @@ def test_charts_are_written_as_png(pipeline_runs, tmp_path):
         top = queries.top_companies(conn)
         money = queries.largest_money_figures(conn)
         spike_rows = queries.spikes(conn)
-    assert weekly["events"].sum() == 17 and set(weekly["status"]) == {"announced", "planned", "executed"}
+    assert weekly["events"].sum() == 15 and set(weekly["status"]) == {"announced", "planned", "executed"}
     assert top["company_name"].iloc[0] == "Amazon" and top["mentions"].iloc[0] == 13
     assert (money["text"].iloc[0], money["value"].iloc[0]) == ("183 milliards de dollars", 183e9)
     assert "Mistral AI" in set(spike_rows["company_name"])
