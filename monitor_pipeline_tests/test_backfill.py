@@ -155,5 +155,7 @@ def test_every_recomputed_asset_backfills_one_day_per_run(backfilled):
         assert node.backfill_policy.max_partitions_per_run == 1
         checked += 1
     assert checked >= 8
-    assert unpartitioned == {"companies", "company_trends", "layoff_events", "org_candidates", "analytics_copy",
+    assert unpartitioned == {"companies", "company_trends", "layoff_events", "layoff_event_mentions",
+                             "layoff_event_resolution", "layoff_event_resolution_mentions", "layoff_mentions_daily",
+                             "org_candidates", "analytics_copy", "layoff_alerts",
                              "company_spike_alerts"}
