@@ -37,7 +37,9 @@ def test_automation_sensors_and_checks_are_defined():
     assert dg.AssetKey("layoff_events") in alerts.parent_keys
     retry = defs.resolve_assets_def("layoff_alerts").op.retry_policy
     assert retry.max_retries >= 1 and retry.backoff == dg.Backoff.EXPONENTIAL and retry.jitter == dg.Jitter.FULL
-    assert [s.name for s in defs.sensors] == ["automation_sensor"]  # no delivery inside a sensor tick
+    # no layoff delivery inside a sensor tick: sensors only for what is not data (run and check failures)
+    assert sorted(s.name for s in defs.sensors) == ["automation_sensor", "operator_check_failure_alerts",
+                                                    "operator_run_failure_alerts"]
     check_names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"extraction_failures_share", "french_share", "failing_feeds_share", "todays_entries_fresh"} <= check_names
     assert any(name.startswith("not_null") or name.startswith("unique") for name in check_names)  # dbt tests

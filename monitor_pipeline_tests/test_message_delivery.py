@@ -68,11 +68,11 @@ def test_a_crash_between_send_and_record_is_not_resent(tmp_path, hooks):
     runs = [message("run-failure:r1", "ops", kind="operator")]
     deliver_messages(runs, channels, ledger, T0, SETTINGS)
     with warehouse.connect_with_retry(str(ledger)) as con:  # as if the process died while sending r2
-        con.execute("INSERT INTO alerts (alert_id, event_key, kind, version, channel, status, attempts,"
-                    " next_attempt_at, created_at, title, body) VALUES"
-                    " ('alert-x', 'run-failure:r2@ops', 'operator', 1, ?, 'sending', 1, ?, ?, 't', 'b')",
+        con.execute("INSERT INTO alert_deliveries (alert_id, event_key, subscription, kind, version, channel, status,"
+                    " attempts, next_attempt_at, created_at, title, body) VALUES"
+                    " ('alert-x', 'run-failure:r2@ops', 'ops', 'operator', 1, ?, 'sending', 1, ?, ?, 't', 'b')",
                     [channels["ops"][0].name, T0.replace(tzinfo=None), T0.replace(tzinfo=None)])
-        con.execute("INSERT INTO alert_messages VALUES ('alert-x', 'ops', NULL, NULL)")
+        con.execute("INSERT INTO alert_messages VALUES ('alert-x', NULL, NULL)")
     report = deliver_messages(runs + [message("run-failure:r2", "ops", kind="operator")], channels, ledger,
                               T0 + timedelta(minutes=1), SETTINGS, retry_kinds=["operator"])
     assert len(up.received) == 1  # r1 once, r2 never resent

@@ -14,7 +14,6 @@ import duckdb
 import pytest
 
 from monitor_pipeline.core.alerts.ledger import ledger_rows
-from monitor_pipeline.defs.alerts.delivery import AlertSubscriptionsResource
 from monitor_pipeline.defs.alerts.digest import daily_digest_delivery
 from monitor_pipeline.defs.alerts.operators import operator_check_failure_alerts, operator_run_failure_alerts
 from monitor_pipeline.defs.alerts.spikes import SpikeAlertsResource, company_spike_alerts
@@ -50,8 +49,9 @@ CREATE TABLE company_trends (company_id VARCHAR, company_name VARCHAR, day DATE,
     mentions_7d BIGINT, mentions_28d BIGINT, expected_daily DOUBLE, spike_p_value DOUBLE, is_spike BOOLEAN);
 CREATE TABLE company_mentions_daily (day DATE, company_id VARCHAR, company_name VARCHAR, mentions BIGINT,
     articles BIGINT, clusters BIGINT);
-CREATE TABLE layoff_events (company_name VARCHAR, status VARCHAR, headcount BIGINT, sources BIGINT, url VARCHAR,
-    day DATE);
+CREATE TABLE layoff_events (event_id VARCHAR, company_name VARCHAR, status VARCHAR, headcount BIGINT,
+    sources BIGINT, url VARCHAR, first_seen TIMESTAMPTZ);
+CREATE TABLE layoff_event_mentions (event_id VARCHAR, day DATE);
 CREATE TABLE source_health_daily (day DATE, feed_id VARCHAR, fetches BIGINT, failures BIGINT, new_entries BIGINT,
     articles BIGINT, extracted_ok BIGINT, french_share DOUBLE);
 """
@@ -80,12 +80,12 @@ def setup(tmp_path, monkeypatch, receivers):
     monkeypatch.setenv("TEST_SMTP_DIGEST", receivers["smtp"].url.replace("&format=text", ""))
     subscriptions = tmp_path / "subscriptions.yaml"
     subscriptions.write_text(SUBSCRIPTIONS, encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SUBSCRIPTIONS", str(subscriptions))
     (tmp_path / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
         yield {
             "instance": instance, "data": data, "ledger": data / "alerts.duckdb",
-            "resources": {"alerts": alerts_from_env(),
-                          "alert_subscriptions": AlertSubscriptionsResource(path=str(subscriptions))},
+            "resources": {"alerts": alerts_from_env()},
         }
 
 
@@ -191,8 +191,11 @@ def publish_analytics(data_dir, trends=(), companies=(), layoffs=(), feeds=()) -
     conn = duckdb.connect(str(data_dir / "analytics.duckdb"))
     try:
         conn.execute(ANALYTICS_DDL)
+        events = [event for event, _ in layoffs]
+        supports = [(event[0], day) for event, day in layoffs]  # (event_id, the day an article supports it)
         for table, rows in (("company_trends", trends), ("company_mentions_daily", companies),
-                            ("layoff_events", layoffs), ("source_health_daily", feeds)):
+                            ("layoff_events", events), ("layoff_event_mentions", supports),
+                            ("source_health_daily", feeds)):
             for row in rows:
                 conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in row)})", list(row))
     finally:
@@ -236,7 +239,9 @@ YESTERDAY = (date.fromisoformat(today_partition_key()) - timedelta(days=1)).isof
 YESTERDAY_FR = "/".join(reversed(YESTERDAY.split("-")))
 COMPANIES = [(YESTERDAY, "valdor", "Valdor", 6, 4, 3), (YESTERDAY, "norvia", "Norvia", 4, 2, 2),
              (DAY, "atos", "Atos", 9, 9, 9)]
-LAYOFFS = [("Valdor", "announced", 240, 2, "https://presse.example/valdor-plan", YESTERDAY)]
+# (layoff_events row, the day of a supporting article)
+LAYOFFS = [(("evt-valdor", "Valdor", "announced", 240, 2, "https://presse.example/valdor-plan",
+             f"{YESTERDAY} 08:00:00+00"), YESTERDAY)]
 FEEDS = [(YESTERDAY, "lemagit", 24, 1, 12, 12, 11, 1.0)]
 
 
@@ -278,9 +283,10 @@ def test_a_day_not_over_or_a_backfilled_day_is_not_sent(setup, receivers):
     assert len(receivers["smtp"].received) == 0
 
 
-def test_without_a_subscriptions_file_nothing_is_sent_and_the_ledger_is_not_opened(setup, receivers):
+def test_without_a_subscriptions_file_nothing_is_sent_and_the_ledger_is_not_opened(setup, receivers, monkeypatch):
     instance = setup["instance"]
-    resources = {**setup["resources"], "alert_subscriptions": AlertSubscriptionsResource()}
+    monkeypatch.delenv("MONITOR_SUBSCRIPTIONS")
+    resources = {**setup["resources"], "alerts": alerts_from_env()}
     before = operator_check_failure_alerts(dg.build_sensor_context(instance=instance, resources=resources))
     dg.materialize([thin_table], instance=instance)
     operator_check_failure_alerts(dg.build_sensor_context(instance=instance, cursor=before.cursor,

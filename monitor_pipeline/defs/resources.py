@@ -273,6 +273,8 @@ def alerts_from_env() -> AlertsResource:
                       backoff_max_s=resource.backoff_max_s)
     except ValueError as exc:
         raise SettingError(f"alert settings (MONITOR_ALERT_*): {exc}") from None
+    # an invalid subscriptions file fails the load, naming its line and the reason
+    load_subscriptions(dg.EnvVar(ENV_SUBSCRIPTIONS).get_value() or None)
     return resource
 
 

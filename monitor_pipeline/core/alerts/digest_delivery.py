@@ -19,7 +19,7 @@ from html import escape
 from typing import Any
 
 from monitor_pipeline.core.alerts.ledger import OutgoingMessage
-from monitor_pipeline.core.alerts.planner import format_int_fr
+from monitor_pipeline.core.alerts.event_alerts import format_int_fr
 from monitor_pipeline.core.alerts.subscriptions import Subscription
 
 __all__ = ["DIGEST_KIND", "digest_subscriptions", "render_digest_text", "chart_items", "chart_png", "email_html",

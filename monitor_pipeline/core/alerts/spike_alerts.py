@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor_pipeline.core.alerts.ledger import OutgoingMessage
-from monitor_pipeline.core.alerts.planner import format_int_fr
+from monitor_pipeline.core.alerts.event_alerts import format_int_fr
 from monitor_pipeline.core.alerts.subscriptions import Subscription, wants_spike
 
 __all__ = ["SPIKE_KIND", "SpikeThreshold", "Spike", "spike_messages"]

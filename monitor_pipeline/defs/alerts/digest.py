@@ -17,7 +17,6 @@ from monitor_pipeline.core.alerts.digest_delivery import (
 )
 from monitor_pipeline.defs.alerts.delivery import (
     DELIVERY_RETRY,
-    AlertSubscriptionsResource,
     deliver,
     report_metadata,
     summary,
@@ -79,8 +78,7 @@ def why_not_sent(day: str, now: datetime | None = None) -> str | None:
     automation_condition=on_digest_cron(),
     retry_policy=DELIVERY_RETRY,
 )
-def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResource,
-                          alert_subscriptions: AlertSubscriptionsResource) -> dg.MaterializeResult:
+def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResource) -> dg.MaterializeResult:
     """Sends the day's digest (HTML with the mentions chart, and a plain-text version) to every subscription
     in ``mode: daily_digest``, once per subscription and day; e-mail receives a multipart message (text, and
     HTML with the chart as an inline PNG), other channels the text. A day not over (the daily job
@@ -90,7 +88,7 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
     analytics = warehouse.analytics_path()
     data = digest_data(analytics, day)
     title, text = render_digest_text(day, data)
-    subscribers = digest_subscriptions(alert_subscriptions.load())
+    subscribers = digest_subscriptions(alerts.subscriptions())
     report_file = analytics.parent / "reports" / f"digest-{day}.html"
     metadata: dict[str, dg.MetadataValue] = {
         "digest": dg.MetadataValue.md("```\n" + text + "\n```"),
@@ -111,7 +109,7 @@ def daily_digest_delivery(context: dg.AssetExecutionContext, alerts: AlertsResou
         html, images = email_html(html, chart_file.name), [str(chart_file)]
         metadata["chart"] = dg.MetadataValue.path(str(chart_file))
     messages = digest_messages(day, title, text, html, subscribers, images=images)
-    report = deliver(messages, subscribers, alerts, alert_subscriptions, retry_kinds=[DIGEST_KIND])
+    report = deliver(messages, subscribers, alerts, retry_kinds=[DIGEST_KIND])
     context.log.info(f"digest of {day}: {summary(report)}")
     metadata.update(report_metadata(report, subscribers))
     if report.total("failed"):

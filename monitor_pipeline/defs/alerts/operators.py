@@ -13,7 +13,7 @@ from monitor_pipeline.core.alerts.operator_alerts import (
     run_failure_messages,
 )
 from monitor_pipeline.core.alerts.subscriptions import operator_subscriptions
-from monitor_pipeline.defs.alerts.delivery import AlertSubscriptionsResource, deliver, summary
+from monitor_pipeline.defs.alerts.delivery import deliver, summary
 from monitor_pipeline.defs.resources import AlertsResource
 
 PARTITION_TAG = "dagster/partition"
@@ -44,13 +44,12 @@ def run_failure(context: dg.RunFailureSensorContext) -> RunFailure:
 
 @dg.run_failure_sensor(name="operator_run_failure_alerts", minimum_interval_seconds=30,
                        default_status=dg.DefaultSensorStatus.RUNNING)
-def operator_run_failure_alerts(context: dg.RunFailureSensorContext, alerts: AlertsResource,
-                                alert_subscriptions: AlertSubscriptionsResource) -> None:
+def operator_run_failure_alerts(context: dg.RunFailureSensorContext, alerts: AlertsResource) -> None:
     """Alerts the operator subscriptions of a failed run of any job of this code location: job, partition,
     failed steps, the error's first line (redacted) and the run's link. Once per run id."""
-    operators = operator_subscriptions(alert_subscriptions.load())
+    operators = operator_subscriptions(alerts.subscriptions())
     messages = run_failure_messages(run_failure(context), operators, alerts.ui_base_url or None)
-    report = deliver(messages, operators, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
+    report = deliver(messages, operators, alerts, retry_kinds=[OPERATOR_KIND])
     context.log.info(f"run {context.dagster_run.run_id} failed: {summary(report)}")
 
 
@@ -75,8 +74,7 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[CheckFailur
 
 @dg.sensor(name="operator_check_failure_alerts", minimum_interval_seconds=30,
            default_status=dg.DefaultSensorStatus.RUNNING)
-def operator_check_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource,
-                                  alert_subscriptions: AlertSubscriptionsResource) -> dg.SensorResult:
+def operator_check_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource) -> dg.SensorResult:
     """Alerts the operator subscriptions of every asset check that failed in a run ended since the last
     tick (the cursor: one position per kind of run end; the first tick starts from now), once per check
     evaluation; retries the operators' alerts whose backoff has elapsed."""
@@ -91,10 +89,10 @@ def operator_check_failure_alerts(context: dg.SensorEvaluationContext, alerts: A
         if not first_tick:
             for record in result.records:
                 failures += failed_checks(context.instance, record.event_log_entry.run_id)
-    operators = operator_subscriptions(alert_subscriptions.load())
+    operators = operator_subscriptions(alerts.subscriptions())
     messages = [m for failure in failures for m in check_failure_messages(failure, operators,
                                                                           alerts.ui_base_url or None)]
-    report = deliver(messages, operators, alerts, alert_subscriptions, retry_kinds=[OPERATOR_KIND])
+    report = deliver(messages, operators, alerts, retry_kinds=[OPERATOR_KIND])
     message = f"{len(failures)} failed check(s); {summary(report)}"
     context.log.info(message)
     return dg.SensorResult(cursor=json.dumps(positions, sort_keys=True), skip_reason=dg.SkipReason(message))

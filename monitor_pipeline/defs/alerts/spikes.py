@@ -8,7 +8,6 @@ from monitor_pipeline.core.alerts.spike_alerts import SPIKE_KIND, Spike, SpikeTh
 from monitor_pipeline.core.alerts.subscriptions import spike_subscriptions
 from monitor_pipeline.defs.alerts.delivery import (
     DELIVERY_RETRY,
-    AlertSubscriptionsResource,
     deliver,
     report_metadata,
     summary,
@@ -59,7 +58,6 @@ def spike_alerts_from_env() -> SpikeAlertsResource:
     retry_policy=DELIVERY_RETRY,
 )
 def company_spike_alerts(context: dg.AssetExecutionContext, alerts: AlertsResource,
-                         alert_subscriptions: AlertSubscriptionsResource,
                          spike_alerts: SpikeAlertsResource) -> dg.MaterializeResult:
     """Alerts the subscriptions with ``spikes: true`` (and, if they list companies, only of those) when a
     company's mentions of one of the latest days of ``company_trends`` are a spike (the threshold of
@@ -74,9 +72,9 @@ def company_spike_alerts(context: dg.AssetExecutionContext, alerts: AlertsResour
                 conn, threshold.min_mentions, threshold.max_p_value, threshold.lookback_days)
     spikes = [Spike(r["company_id"], r["company_name"], r["day"], int(r["mentions"]), float(r["expected_daily"]),
                     float(r["spike_p_value"])) for r in rows]
-    subscribers = spike_subscriptions(alert_subscriptions.load())
+    subscribers = spike_subscriptions(alerts.subscriptions())
     messages = spike_messages(spikes, subscribers, alerts.ui_base_url or None)
-    report = deliver(messages, subscribers, alerts, alert_subscriptions, retry_kinds=[SPIKE_KIND])
+    report = deliver(messages, subscribers, alerts, retry_kinds=[SPIKE_KIND])
     context.log.info(f"{len(spikes)} spike(s); {summary(report)}")
     metadata = {"spikes": dg.MetadataValue.int(len(spikes)),
                 "threshold": dg.MetadataValue.text(
