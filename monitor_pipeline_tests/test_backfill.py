@@ -17,7 +17,7 @@ from monitor_pipeline.defs.policies import today_partition_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # five real runs, dbt included
 
-RECOMPUTED_TABLES = ("articles", "company_mentions", "metric_mentions_raw", "layoff_mentions",
+RECOMPUTED_TABLES = ("articles", "company_mentions", "numeric_facts", "layoff_mentions",
                      "company_mentions_daily", "layoff_mentions_daily", "layoff_events")
 INGEST_TABLES = ("feed_entries", "article_pages", "feed_fetches")
 

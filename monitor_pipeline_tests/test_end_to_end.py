@@ -27,7 +27,7 @@ from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
 pytestmark = pytest.mark.slow
 
 # Operational logs change with every poll by design (a poll is an event); data tables must not.
-DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "numeric_facts",
                "layoff_mentions", "org_candidate_mentions", "company_mentions_daily", "layoff_mentions_daily",
                "layoff_events", "layoff_event_mentions", "layoff_event_resolution",
                "layoff_event_resolution_mentions", "metric_mentions", "company_trends", "org_candidates")
@@ -277,7 +277,7 @@ def test_not_counted_mentions_are_never_alerted(pipeline_runs):
 
 def test_expected_metric_values_are_found(pipeline_runs, expected):
     arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
-    rows = query(pipeline_runs["db"], "SELECT article_id, value, kind FROM metric_mentions_raw")
+    rows = query(pipeline_runs["db"], "SELECT article_id, value, kind FROM numeric_facts")
     found: dict[str, set] = {}
     for aid, value, kind in rows:
         found.setdefault(aid, set()).add((round(value, 6), kind))

@@ -79,7 +79,7 @@ TABLES: dict[str, str] = {
         article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
         via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR,
         known BOOLEAN""",
-    "metric_mentions_raw": """
+    "numeric_facts": """
         article_id VARCHAR, partition_day DATE, text VARCHAR, value DOUBLE, unit VARCHAR, kind VARCHAR,
         qualifier VARCHAR, noun VARCHAR, range_low DOUBLE, company_id VARCHAR, char_start INTEGER,
         char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR""",
@@ -133,10 +133,24 @@ def lake_ddl(table: str) -> str:
     return _LAKE_UNSUPPORTED_CONSTRAINTS.sub("", TABLES[table])
 
 
+# Tables renamed since an earlier version: (old name, new name), renamed in place at the first connection.
+RENAMED_TABLES = (("metric_mentions_raw", "numeric_facts"),)
+
+
+def _rename_old_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    present = {r[0] for r in conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    for old, new in RENAMED_TABLES:
+        if old in present and new not in present:
+            conn.execute(f"ALTER TABLE {old} RENAME TO {new}")  # our own constant names, not outside data
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     if lake.is_lake(conn):
+        write_transaction(conn, _rename_old_tables)
         write_transaction(conn, _ensure_lake_schema)
         return
+    _rename_old_tables(conn)
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
     _add_new_columns(conn)

@@ -116,7 +116,7 @@ def layoff_mentions_preview(conn, day: str, limit: int = 20) -> list[dict[str, A
 def metric_mentions_preview(conn, day: str, limit: int = 15) -> list[dict[str, Any]]:
     return fetch_dicts(conn, """
         SELECT text, value, kind, unit, coalesce(company_id, '-') AS company
-        FROM metric_mentions_raw WHERE partition_day = ? ORDER BY article_id, char_start LIMIT ?""", [day, limit])
+        FROM numeric_facts WHERE partition_day = ? ORDER BY article_id, char_start LIMIT ?""", [day, limit])
 
 
 # --------------------------------------------------------------------------- marts
