@@ -7,6 +7,8 @@ a commit that conflicts is retried and loses nothing; four processes replacing f
 while an analyst queries every 50 ms; Postgres restarted, and a writer killed, in the middle of a commit."""
 from __future__ import annotations
 
+from contextlib import contextmanager, suppress
+
 import os
 import signal
 import subprocess
@@ -245,22 +247,31 @@ def _assert_whole_version(profile: WarehouseProfile, version: int, rows: int) ->
         assert _states(conn) == {DAYS[0]: (rows, rows, [f"v{version}"], rows, [f"v{version}"])}
 
 
-def test_a_writer_killed_mid_commit_leaves_the_previous_snapshot(scale_profile):
-    rows = 300
-    lake_writers.prepare(scale_profile)
+@contextmanager
+def _second_version_held_in_its_commit(profile, rows: int):
+    """Version 1 of a day written, then a writer of version 2 held inside its commit by a lock on the
+    catalog; yields that writer's process."""
+    lake_writers.prepare(profile)
     lake_writers.write_partition(DAYS[0], 1, rows)
-    session = _catalog_session(scale_profile)
+    session = _catalog_session(profile)
     _block_commits(session)
     writer = _writer(DAYS[0], 2, rows)
     try:
-        _wait_for_blocked_commit(scale_profile, writer)
+        _wait_for_blocked_commit(profile, writer)
+        yield writer
+    finally:
+        with suppress(Exception):  # the server may have cut the session already (a restart)
+            session.rollback()
+        session.close()
+
+
+def test_a_writer_killed_mid_commit_leaves_the_previous_snapshot(scale_profile):
+    rows = 300
+    with _second_version_held_in_its_commit(scale_profile, rows) as writer:
         _assert_whole_version(scale_profile, 1, rows)  # readers are not blocked meanwhile
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait(timeout=30)
         _wait_for_server_to_drop_the_dead_session(scale_profile)
-    finally:
-        session.rollback()
-        session.close()
     assert writer.returncode == -signal.SIGKILL
     _assert_whole_version(scale_profile, 1, rows)
     lake_writers.write_partition(DAYS[0], 3, rows)  # the next writer is not hindered
@@ -269,16 +280,8 @@ def test_a_writer_killed_mid_commit_leaves_the_previous_snapshot(scale_profile):
 
 def test_postgres_restarted_mid_commit_fails_the_write_cleanly(scale_profile, postgres_server):
     rows = 300
-    lake_writers.prepare(scale_profile)
-    lake_writers.write_partition(DAYS[0], 1, rows)
-    session = _catalog_session(scale_profile)
-    _block_commits(session)
-    writer = _writer(DAYS[0], 2, rows)
-    try:
-        _wait_for_blocked_commit(scale_profile, writer)
+    with _second_version_held_in_its_commit(scale_profile, rows) as writer:
         postgres_server.restart()  # fast shutdown: every session, the writer's included, is cut
-    finally:
-        session.close()
     _, err = writer.communicate(timeout=120)
     assert writer.returncode != 0 and "Error" in err  # failed, saying why, rather than hanging
     _assert_whole_version(scale_profile, 1, rows)  # nothing half-written is visible

@@ -194,6 +194,11 @@ class WarehouseResource(DuckDBResource):
     def is_scale(self) -> bool:
         return self.profile == profiles.SCALE
 
+    def stage_connections(self):
+        """The connection factory the stages take: the lake (scale), or the DuckDB file opened with a
+        bounded wait while another process holds its lock (embedded)."""
+        return warehouse.profile_connection_factory(self.warehouse_profile(), self.database)
+
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if not self.is_scale:

@@ -2,14 +2,12 @@
 from datetime import datetime, timezone
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from monitor_pipeline import stages
 from monitor_pipeline.core.alerts.ledger import Recipient, TickReport, run_alert_tick
 from monitor_pipeline.core.alerts.subscriptions import SubscriptionsError, resolve_channels
 from monitor_pipeline.defs.markdown_metadata import markdown_table
-from monitor_pipeline.defs.resources import AlertsResource, EventsResource
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.defs.resources import AlertsResource, EventsResource, WarehouseResource
 
 # A step that failed on something passing (the ledger or the warehouse locked a while, a full disk) is
 # tried again, spread out. A channel that is down is NOT a step failure: its deliveries stay in the
@@ -52,7 +50,7 @@ def report_metadata(report: TickReport, events: int) -> dict:
     automation_condition=dg.AutomationCondition.eager(),
     retry_policy=ALERT_RETRY,
 )
-def layoff_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource, alerts: AlertsResource,
+def layoff_alerts(context: dg.AssetExecutionContext, duckdb: WarehouseResource, alerts: AlertsResource,
                   events: EventsResource) -> dg.MaterializeResult:
     """Alerts the people who watch a company, once per real-world layoff event and subscription
     (MONITOR_SUBSCRIPTIONS, else one default subscription to MONITOR_ALERT_URLS or data/alerts.jsonl),
@@ -65,7 +63,7 @@ def layoff_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ale
         found = recipients(alerts)
     except SubscriptionsError as exc:  # a configuration error: retrying would not help
         raise dg.Failure(description=f"subscriptions: {exc}", allow_retries=False) from None
-    resolved = stages.current_layoff_events(warehouse.connection_factory(duckdb.database), events.settings(),
+    resolved = stages.current_layoff_events(duckdb.stage_connections(), events.settings(),
                                             stored_only=True)
     report = run_alert_tick(resolved, found, alerts.ledger_file(), datetime.now(timezone.utc), alerts.settings())
     for name, part in report.subscriptions.items():

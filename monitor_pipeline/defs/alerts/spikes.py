@@ -14,7 +14,8 @@ from monitor_pipeline.defs.alerts.delivery import (
 )
 from monitor_pipeline.defs.dbt.project import DBT_PROJECT_DIR
 from monitor_pipeline.defs.resources import AlertsResource, SettingError, env_setting, positive_float
-from monitor_pipeline.storage import warehouse, warehouse_queries
+from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.profile import profile_from_env, warehouse_queries
 
 def dbt_spike_threshold() -> SpikeThreshold:
     """The mart's own threshold (the ``spike_min_count`` and ``spike_max_p_value`` dbt vars): the default."""
@@ -61,13 +62,13 @@ def company_spike_alerts(context: dg.AssetExecutionContext, alerts: AlertsResour
                          spike_alerts: SpikeAlertsResource) -> dg.MaterializeResult:
     """Alerts the subscriptions with ``spikes: true`` (and, if they list companies, only of those) when a
     company's mentions of one of the latest days of ``company_trends`` are a spike (the threshold of
-    ``spike_alerts``), once per company, day and subscription; read from the analysts' copy, so nothing
-    waits for the warehouse. A failed delivery is recorded, then the step fails and is retried."""
+    ``spike_alerts``), once per company, day and subscription; read from the analysts' copy (the lake in
+    the scale profile), so nothing waits for the warehouse. A failed delivery is recorded, then the step fails and is retried."""
     threshold = spike_alerts.threshold()
     analytics = warehouse.analytics_path()
     rows = []
-    if analytics.exists():
-        with warehouse.connect_with_retry(str(analytics), read_only=True) as conn:
+    if profile_from_env().is_scale or analytics.exists():  # the lake, or the analysts' copy once published
+        with warehouse.analysts_connection(analytics) as conn:
             rows = warehouse_queries.recent_company_spikes(
                 conn, threshold.min_mentions, threshold.max_p_value, threshold.lookback_days)
     spikes = [Spike(r["company_id"], r["company_name"], r["day"], int(r["mentions"]), float(r["expected_daily"]),
