@@ -14,8 +14,8 @@ from monitor_pipeline.defs.alerts.delivery import (
 )
 from monitor_pipeline.defs.dbt.project import DBT_PROJECT_DIR
 from monitor_pipeline.defs.resources import AlertsResource, SettingError, env_setting, positive_float
-from monitor_pipeline.storage import warehouse
-from monitor_pipeline.storage.profile import profile_from_env, warehouse_queries
+from monitor_pipeline.storage import warehouse, warehouse_queries
+from monitor_pipeline.storage.profile import profile_from_env
 
 def dbt_spike_threshold() -> SpikeThreshold:
     """The mart's own threshold (the ``spike_min_count`` and ``spike_max_p_value`` dbt vars): the default."""
