@@ -200,7 +200,7 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)",
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
-_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?)\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?|traducteurs?|pigistes?|annotateurs?|caissi(?:er|ère)s?|téléconseill(?:er|ère)s?|commerciaux|rédacteurs?|testeurs?|graphistes?|animateurs?|soignants?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
 # "réduit ses effectifs de 400 personnes": after a cutting word, "effectifs de N" is the cut
 _CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
@@ -374,10 +374,13 @@ class Headcount:
     qualifier: str | None = None
 
 
-_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|vingtaine|trentaine|cinquantaine)\s+(?:de\s+|d')"
-                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|journalistes|consultants|"
-                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs)\b", re.IGNORECASE)
-_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50}
+_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|"
+                    r"soixantaine)\s+(?:de\s+|d')(?:\w+\s+)?"
+                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|collaboratrices|journalistes|consultants|"
+                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs|techniciens|vendeurs|chercheurs|pigistes|"
+                    r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions)\b", re.IGNORECASE)
+_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+                 "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60}
 #: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
@@ -453,7 +456,8 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
             if metric.range_low is not None and metric.range_low > metric.value:
                 continue  # "passés de 5 000 à 3 800 personnes": a workforce before and after, not a cut
-            if (_WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start])
+            inside_trigger = ts <= start < te  # "ferme son site, qui emploie 150 salariés": the jobs closed
+            if (not inside_trigger and _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start])
                     and not _CUT_WORKFORCE_BEFORE.search(sentence[max(0, start - 50):start])):
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):

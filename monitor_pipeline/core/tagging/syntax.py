@@ -146,7 +146,7 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
-                     "apprêter", "préparer", "planifier", "programmer", "viser", "devoir", "décider",
+                     "apprêter", "préparer", "planifier", "promettre", "programmer", "viser", "devoir", "décider",
                      "prévu", "projet", "intention", "objectif"), "planned"),
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
@@ -173,6 +173,8 @@ def governor_status(tok: Any) -> str | None:
     return None
 
 
+#: a trigger whose negation is its meaning: not renewing contracts ends jobs
+NON_RENEWAL = "renouvel"
 #: subjects that turn a suspension into a court's decision (contested)
 COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
                     "inspection", "administration", "dreets", "direccte"})
@@ -266,11 +268,18 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break
         if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS:
             break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
+        if cur.dep_ == "conj" and _colon_between(cur.head, cur):
+            break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement
         cur = cur.head
         out.append(cur)
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
             break
     return out
+
+
+def _colon_between(a: Any, b: Any) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return any(t.text in (":", ";") for t in a.doc[lo + 1:hi])
 
 
 def _children(tok: Any, *deps: str) -> list[Any]:
@@ -295,6 +304,8 @@ def _is_namey(tok: Any) -> bool:
     "Voltaris" an auxiliary in the future tense)."""
     if tok.idx in _KNOWN_STARTS:
         return True
+    if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
+        return True  # "iAdvize", "eBay": an inner capital is a name's mark
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
@@ -463,7 +474,7 @@ def _name_before(relative: Any) -> list[Agent]:
     return []
 
 
-def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
+def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool, str]:
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
@@ -549,7 +560,76 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
             i -= 1
         if i >= 0 and _is_namey(doc[i]) and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
             return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
+        # "Le fabricant de batteries Northvolt supprimera …" split by the parser: a name right after
+        # a description phrase that opens the clause is its subject
+    # "L'enseigne de mobilier ferme … et se sépare de …" parsed with the description as root noun
+    top = chain[-1]
+    if trig.pos_ in ("VERB", "ADJ") and top.i != trig.i and top.pos_ == "NOUN" and top.dep_ == "ROOT" \
+            and top.i < trig.i and _is_description(top):
+        found, _ = _agent_from_nominal(top, "description-root", {trig.i} | {c.i for c in top.children if c.i > top.i + 3})
+        if found:
+            return found, False, "description-root"
+        anaphor = True
+    # "… : Kylotonn, filiale de Nacon, va réduire …": a name opening the trigger's clause after a colon
+    opener = _clause_opening_name(trig, chain)
+    if opener is not None and not anaphor:
+        return [Agent(opener.idx, opener.idx + len(opener.text), "clause-opener")], False, "clause-opener"
+    if not other:
+        i = (first if first is not None else trig).i - 1
+        while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+            i -= 1
+        if i >= 1 and _is_namey(doc[i]) and _described_name(doc, i):
+            first = i
+            while first > 1 and _is_namey(doc[first - 1]) and doc[first - 1].text[:1].isupper():
+                first -= 1
+            return [Agent(doc[first].idx, doc[i].idx + len(doc[i].text), "described-subject")], False, "described-subject"
     return [], anaphor, "subject-not-company" if other else "none"
+
+
+def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
+    """The name that opens the trigger's clause right after a colon or semicolon, when only the
+    trigger's own governors (and an apposition between commas) stand between it and the trigger."""
+    doc = trig.doc
+    cut = max((t.i for t in doc[:trig.i] if t.text in (":", ";")), default=None)
+    if cut is None or cut + 1 >= trig.i:
+        return None
+    name = doc[cut + 1]
+    if not (_is_namey(name) and name.text[:1].isupper()):
+        return None
+    governors = {g.i for g in chain}
+    in_apposition = False
+    for t in doc[cut + 2:trig.i]:
+        if t.text == ",":
+            in_apposition = not in_apposition
+            continue
+        if in_apposition:
+            continue
+        if t.pos_ in ("VERB", "AUX") and t.i not in governors and t.dep_ not in ("aux", "aux:tense", "aux:pass", "cop"):
+            return None
+        if t.dep_.startswith("nsubj") and t.i not in governors:
+            return None  # another subject: another statement
+    return None if in_apposition else name
+
+
+def _described_name(doc: Any, i: int) -> bool:
+    """Is the name ending at token ``i`` preceded by a description that opens its clause ("Le
+    fabricant de batteries", "La plateforme de traduction", "Le spécialiste des objets connectés")?"""
+    j = i
+    while j > 0 and doc[j - 1].text[:1].isupper() and _is_namey(doc[j - 1]) and not doc[j - 1].is_sent_start:
+        j -= 1
+    for k in range(j - 1, max(-1, j - 8), -1):
+        t = doc[k]
+        if t.is_punct or not t.is_alpha and t.text not in ("-",) and "-" not in t.text:
+            return False
+        if t.lemma_.lower() in DESCRIPTIONS or t.lower_ in DESCRIPTIONS:
+            before = doc[k - 1] if k >= 1 else None
+            if before is None or before.pos_ != "DET" and before.lower_ not in ("l'", "le", "la", "les"):
+                return False
+            opener = doc[k - 2] if k >= 2 else None
+            return opener is None or opener.is_punct
+        if t.text[:1].isupper() or t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: int) -> list[Agent]:
@@ -637,16 +717,23 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "denied", f"governor:{lem}"
     for gov in chain:
         lem = gov.lemma_.lower()
+        if lem.startswith(NON_RENEWAL) or gov.lower_.startswith(NON_RENEWAL):
+            continue  # "ne renouvellera pas les contrats de 25 pigistes": the negation is the trigger
         if _negated(gov) and not _restrictive(gov):
             if lem == "exclure":
                 return "hypothetical", "n'exclut pas"
             if lem in ("cacher",):
                 continue
             return "negated", f"negation@{gov.lemma_}"
-    if _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass")):
+    if not trig.lower_.startswith(NON_RENEWAL) and (
+            _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass"))):
         return "negated", "negation@trigger"
     if text.endswith("?"):
         return "hypothetical", "question"
+    # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
+    if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and trig.dep_ == "ccomp" \
+            and trig.head.lemma_.lower() in REPORTING and _past(trig.head, _children(trig.head, "aux", "aux:tense")):
+        return "planned", f"reported-future@{trig.head.lemma_}"
     for gov in chain:
         if "Cnd" in gov.morph.get("Mood") or any("Cnd" in a.morph.get("Mood") for a in _children(gov, "aux")):
             return "hypothetical", f"conditional@{gov.lemma_}"
@@ -729,7 +816,8 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     trig = trigger_token(doc, start, end)
     if trig is None:
         return TriggerReading()
-    agents, anaphor, path = _find_agents(trig)
+    first = next((t for t in doc if t.idx >= start and not t.is_space), None)
+    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None)
     clause_end = _clause_end(sentence, end)
     enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:

@@ -651,7 +651,7 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     while last.i + 1 < len(doc) and (doc[last.i + 1].text[:1].isupper() or doc[last.i + 1].dep_ == "flat:name") \
             and doc[last.i + 1].pos_ in ("PROPN", "NOUN", "X", "ADJ"):
         last = doc[last.i + 1]
-    if not first.text[:1].isupper():
+    if not first.text[:1].isupper() and not (first.text[1:2].isupper() and first.is_alpha):  # "iAdvize"
         return None
     return first.idx, last.idx + len(last.text), ""
 
