@@ -139,7 +139,8 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
                      "retarder"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
-                     "opposer", "combattre", "refuser"), "contested"),
+                     "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester",
+                     "fustiger", "condamner"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
@@ -194,6 +195,7 @@ PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisa
 #: nouns of a change of owner whose complement names the company whose jobs are at stake
 TAKEOVER_NOUNS = frozenset({"reprise", "rachat", "acquisition", "cession", "sauvetage", "redressement", "fusion"})
 PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
+PERSONAL_PRONOUNS = frozenset({"je", "j'", "tu", "nous", "vous", "on", "il", "elle", "ils", "elles"})
 RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
 #: one person's role: "le licenciement du directeur technique" is no layoff event
 PERSON_ROLES = frozenset("""
@@ -304,6 +306,8 @@ def _is_namey(tok: Any) -> bool:
     "Voltaris" an auxiliary in the future tense)."""
     if tok.idx in _KNOWN_STARTS:
         return True
+    if tok.lower_ in PERSONAL_PRONOUNS:
+        return False  # "« Nous ne supprimerons aucun poste »"
     if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
         return True  # "iAdvize", "eBay": an inner capital is a name's mark
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
@@ -392,7 +396,9 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
 
 
 REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
-                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer"})
+                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer", "trancher",
+                       "marteler", "rappeler", "répondre", "insister", "prévenir", "avertir", "promettre",
+                       "certifier", "garantir", "jurer", "admettre"})
 
 
 def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
@@ -480,6 +486,8 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
     inner = [g for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper() for g in c.children]
     for c in list(trig.children) + inner:
+        if _place_of_site(c):
+            continue  # "la fermeture de son studio de Leamington": a place, not the company
         if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
@@ -584,6 +592,16 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
                 first -= 1
             return [Agent(doc[first].idx, doc[i].idx + len(doc[i].text), "described-subject")], False, "described-subject"
     return [], anaphor, "subject-not-company" if other else "none"
+
+
+#: nouns of a site whose "de X" complement is a place ("l'usine de Pontoise")
+SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepôt", "magasin", "établissement",
+                        "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie"})
+
+
+def _place_of_site(tok: Any) -> bool:
+    return tok.head.lemma_.lower() in SITE_NOUNS and _case(tok) in ("de", "d'") and tok.idx not in _KNOWN_STARTS \
+        and tok.ent_type_ != "ORG"
 
 
 def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
@@ -728,6 +746,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     if not trig.lower_.startswith(NON_RENEWAL) and (
             _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass"))):
         return "negated", "negation@trigger"
+    if _NEGATED_BEFORE.search(sentence[max(0, trig.idx - 30):_first_of(trig).idx]):
+        return "negated", "negation-before-trigger"
     if text.endswith("?"):
         return "hypothetical", "question"
     # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
@@ -735,7 +755,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             and trig.head.lemma_.lower() in REPORTING and _past(trig.head, _children(trig.head, "aux", "aux:tense")):
         return "planned", f"reported-future@{trig.head.lemma_}"
     for gov in chain:
-        if "Cnd" in gov.morph.get("Mood") or any("Cnd" in a.morph.get("Mood") for a in _children(gov, "aux")):
+        if _conditional(gov) or any(_conditional(a) for a in _children(gov, "aux")):
             return "hypothetical", f"conditional@{gov.lemma_}"
         if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
             return "hypothetical", f"si@{gov.lemma_}"
@@ -746,6 +766,14 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if gov.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "amod" and c.lower_ in _POSSIBILITY_MODIFIERS
                                                  for c in gov.children):
             return "hypothetical", f"possibility@{gov.lemma_}"
+    # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
+    for gov in chain[1:]:
+        if any(s.lemma_.lower() in COURTS - {"conseil", "administration"} or s.lower_ in ("prud'hommes", "juges")
+               for s in _children(gov, "nsubj")) and governor_status(gov) not in ("planned", "announced"):
+            return "contested", f"court@{gov.lemma_}"
+    # "en grève contre le plan", "une pétition contre les suppressions"
+    if any(_case(g) == "contre" for g in chain[:2]):
+        return "contested", "contre"
     for gov in chain[1:] + [trig]:
         lem = gov.lemma_.lower()
         st = governor_status(gov)
@@ -774,6 +802,24 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if gov.pos_ == "VERB" and "Pres" in gov.morph.get("Tense") and gov.i == trig.i:
             return "announced", "present@trigger"
     return "announced", "default"
+
+
+#: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
+_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+)?(?:de\s+|d')?"
+                             r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
+
+
+def _first_of(trig: Any) -> Any:
+    """The first token of the trigger's own phrase (its determiner and modifiers excluded)."""
+    return trig
+
+
+def _conditional(verb: Any) -> bool:
+    """Conditional mood, from the morphology or from the form (the tagger reads "s'apprêterait"
+    or "licencierait" as an imperfect)."""
+    if "Cnd" in verb.morph.get("Mood"):
+        return True
+    return verb.pos_ in ("VERB", "AUX") and verb.lower_.endswith(("rait", "raient")) and len(verb.text) > 6
 
 
 def _past(verb: Any, auxes: Sequence[Any]) -> bool:
@@ -827,7 +873,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
-    if status in ("announced", "planned", "executed"):
+    if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
             status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
@@ -837,18 +883,22 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
 _LATER_REVERSAL = re.compile(
-    r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
+    r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
+    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière)\w*)",
     re.IGNORECASE)
-_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
+_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
+                    **dict.fromkeys(("reve", "fait"), "negated"),
                     **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
 
 
 #: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
 _NEXT_SENTENCE_REVERSAL = re.compile(
     r"^(?:[\w'’-]+\s+){0,6}?(?:(?:a|ont|avait|avaient)\s+)?(?:finalement\s+|depuis\s+|aussitôt\s+|ensuite\s+)?"
-    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul|retir)\w*)\s+(?:à\s+|au\s+|aux\s+)?"
+    r"(?:(?:(?:a|ont)\s+)?(?:finalement\s+)?décidé\s+de\s+(?:le|la|les)\s+|(?:l'|le\s+|la\s+|les\s+))?"
+    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul|retir|gel)\w*)"
+    r"(?:(?:\s+(?:à\s+|au\s+|aux\s+)?"
     r"(?:ce|cet|cette|ces|son|sa|ses|leur|leurs)\s+(?:\w+\s+)?(?:projet|plan|décision|suppressions?|réduction|licenciements?"
-    r"|restructuration|programme)\b", re.IGNORECASE)
+    r"|restructuration|programme)\b)|(?<=\w)(?=\s+(?:à|au|jusqu|sine|en|d'un|de\s+\w+\s+mois)\b))", re.IGNORECASE)
 
 
 def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
@@ -856,7 +906,8 @@ def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
     m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
     if not m:
         return None
-    return _REVERSAL_STATUS[m.group("verb")[:4].lower()], f"next-sentence:{m.group('verb')}"
+    return _REVERSAL_STATUS.get(m.group("verb")[:4].lower(), "postponed" if m.group("verb")[:3].lower() == "gel"
+                                else "negated"), f"next-sentence:{m.group('verb')}"
 
 
 def _clause_end(sentence: str, after: int) -> int:
