@@ -174,6 +174,8 @@ def governor_status(tok: Any) -> str | None:
     return None
 
 
+#: courts proper, whose judgment on a layoff contests it (not the labour inspectorate, which reviews)
+JUDGES = frozenset({"tribunal", "tribunaux", "justice", "juge", "juges", "cour", "prud'homme", "prud'hommes"})
 #: a trigger whose negation is its meaning: not renewing contracts ends jobs
 NON_RENEWAL = "renouvel"
 #: subjects that turn a suspension into a court's decision (contested)
@@ -768,8 +770,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"possibility@{gov.lemma_}"
     # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
     for gov in chain[1:]:
-        if any(s.lemma_.lower() in COURTS - {"conseil", "administration"} or s.lower_ in ("prud'hommes", "juges")
-               for s in _children(gov, "nsubj")) and governor_status(gov) not in ("planned", "announced"):
+        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")) \
+                and governor_status(gov) not in ("planned", "announced"):
             return "contested", f"court@{gov.lemma_}"
     # "en grève contre le plan", "une pétition contre les suppressions"
     if any(_case(g) == "contre" for g in chain[:2]):
