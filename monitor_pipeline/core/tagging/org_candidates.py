@@ -248,7 +248,10 @@ _SOURCE_BEFORE = re.compile(
 _COMPANY_DESCRIPTOR = re.compile(
     r"(?:\b(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|constructeur|fabricant|"
     r"équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|rachat|acquisition|rachète|racheté|"
-    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
+    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire|cabinet|label|chimiste|papetier|brasseur|"
+    r"logisticien|plateforme|enseigne|marque|studio|laboratoire|néobanque|compagnie|transporteur|géant|industriel|"
+    r"sous-traitant|hébergeur|courtier|sidérurgiste|verrier|cimentier|voyagiste|armateur|intégrateur)"
+    r"(?:\s+(?:de\s+|d'|des\s+|du\s+|en\s+)?[a-zà-ÿ-]+(?:\s+[a-zà-ÿ-]+)?(?=\s+$))?|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
     r"suédois|israélien|canadien|italien|espagnol|néerlandais|suisse|coréen|français)(?:ne|e)?)"
     r"\s*(?:de\s+|d'|du\s+|des\s+)?(?:l')?$", re.IGNORECASE)
 #: an apposition describing a company right after a name ("WNS, le spécialiste indien de …")
@@ -290,7 +293,9 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     described = _described(before, after, label)
-    if label == "PER" and (not agent or len(words) > 1) and not (described and len(words) == 1):
+    # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),
+    # is a company even when the recognizer calls it a person
+    if label == "PER" and (not agent or len(words) > 1) and not (described and (len(words) == 1 or agent)):
         return True
     if label == "LOC" and not agent and not described:
         return True

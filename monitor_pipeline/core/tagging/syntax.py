@@ -190,6 +190,8 @@ enseigne marque filiale maison mère industriel chimiste laboratoire cabinet maj
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
 chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
 conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
+label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
+voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
 """.split())
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
@@ -502,6 +504,11 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
                 agents, _ = _agent_from_nominal(a, "passive-agent", ())
                 if agents:
                     return agents, False, f"participle-agent@{c.lemma_}"
+    for x in _children(trig, "xcomp"):
+        for a in _children(x, "obl:agent"):
+            agents, _ = _agent_from_nominal(a, "passive-agent", ())
+            if agents:
+                return agents, False, f"passive-agent@{x.lemma_}"
     chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
     if chez:
         return chez, False, "chez-in-trigger"
@@ -564,11 +571,15 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
     # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
-    if trig.pos_ in ("VERB", "AUX", "ADJ") and not other:
+    # a trigger word without a determiner, right after the name, is a verb whatever its tag ("Ornikar taille …")
+    verb_like = trig.pos_ in ("VERB", "AUX", "ADJ") or trig.pos_ == "NOUN" and first is None \
+        and not _children(trig, "det") and trig.text[:1].islower()
+    if verb_like and not other:
         i = trig.i - 1
         while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
             i -= 1
-        if i >= 0 and _is_namey(doc[i]) and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
+        if i >= 0 and (_is_namey(doc[i]) or i == 0 and _bare_capitalized(doc[i])) \
+                and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
             return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
         # "Le fabricant de batteries Northvolt supprimera …" split by the parser: a name right after
         # a description phrase that opens the clause is its subject
@@ -631,6 +642,12 @@ def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
     return None if in_apposition else name
 
 
+def _bare_capitalized(tok: Any) -> bool:
+    """A sentence-initial singular noun without a determiner: in French, a name ("Ornikar taille …")."""
+    return tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "X") and not _children(tok, "det") \
+        and "Plur" not in tok.morph.get("Number") and tok.is_alpha
+
+
 def _described_name(doc: Any, i: int) -> bool:
     """Is the name ending at token ``i`` preceded by a description that opens its clause ("Le
     fabricant de batteries", "La plateforme de traduction", "Le spécialiste des objets connectés")?"""
@@ -646,7 +663,7 @@ def _described_name(doc: Any, i: int) -> bool:
             if before is None or before.pos_ != "DET" and before.lower_ not in ("l'", "le", "la", "les"):
                 return False
             opener = doc[k - 2] if k >= 2 else None
-            return opener is None or opener.is_punct
+            return opener is None or opener.is_punct or opener.is_space
         if t.text[:1].isupper() or t.pos_ in ("VERB", "AUX"):
             return False
     return False
@@ -796,6 +813,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
                 return st, f"governor:{lem}"
             if st == "executed" and _past(gov, auxes):
                 return "executed", f"governor-past:{lem}"
+        elif lem == "aller" and _children(gov, "xcomp"):
+            return "planned", "aller+inf"  # "300 postes vont être supprimés": the trigger span's head is "vont"
         if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
                 or any("Fut" in a.morph.get("Tense") for a in auxes):
             return "planned", f"future@{gov.lemma_}"
