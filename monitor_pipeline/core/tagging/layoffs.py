@@ -462,7 +462,9 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue
-            candidates.append((_dist(start, end, ts, te), metric.value))
+            # "10 % des 5 000 salariés, soit près de 500 personnes": the number after "soit" is the cut
+            restated = _RESTATED_BEFORE.search(sentence[max(0, start - 25):start])
+            candidates.append((-1 if restated else _dist(start, end, ts, te), metric.value))
             extra[candidates[-1]] = (metric.range_low, metric.qualifier)
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
             percents.append((_dist(start, end, ts, te), metric.value))
@@ -478,6 +480,7 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
     return head, pct, low, qualifier
 
 
+_RESTATED_BEFORE = re.compile(r"\bsoit\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+|au\s+moins\s+)?$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
 
 

@@ -248,6 +248,7 @@ class TriggerReading:
     status: str = "announced"
     status_path: str = "default"
     person_only: bool = False  # one person's dismissal, not a layoff
+    latest: bool = False  # the anaphor is "ce dernier": the last name before it, not a subject
     path: str = "none"  # how the agents were found
 
 
@@ -375,7 +376,9 @@ def _is_description(tok: Any) -> bool:
     det = [c for c in tok.children if c.dep_ == "det"]
     definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces", "du", "des") for c in det) or \
         any(c.lower_ in ("du", "au") for c in tok.children if c.dep_ == "case")
-    return definite and (tok.lemma_.lower() in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS)
+    # a plural ("les banques européennes") is a class of companies, not one named earlier
+    return definite and "Plur" not in tok.morph.get("Number") and (tok.lemma_.lower() in DESCRIPTIONS
+                                                                   or tok.lower_ in DESCRIPTIONS)
 
 
 def _relative_antecedent(verb: Any) -> Any | None:
@@ -427,6 +430,14 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
+        if subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+            latest = _latest_name_before(subj)  # "… à Ampere ; ce dernier y supprimera …"
+            if latest is not None:
+                agents.append(Agent(latest.idx, latest.idx + len(latest.text), "ce-dernier"))
+            else:
+                anaphor = True
+                LATEST_WANTED.add(subj.idx)
+            continue
         if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
             other = True
             continue
@@ -440,6 +451,28 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
         anaphor = anaphor or ana
         other = other or (not found and not ana)
     return agents, anaphor, other
+
+
+#: "ce dernier" subjects with no name before them in the parsed clause (read by :func:`read_trigger`)
+LATEST_WANTED: set[int] = set()
+
+
+def latest_name_agents(doc: Any) -> list[Agent]:
+    """The last name-like token of ``doc`` (the text before "ce dernier"), as an agent."""
+    if len(doc) == 0:
+        return []
+    t = _latest_name_before(doc[len(doc) - 1]) if not doc[len(doc) - 1].text[:1].isupper() else doc[len(doc) - 1]
+    return [Agent(t.idx, t.idx + len(t.text), "ce-dernier")] if t is not None else []
+
+
+def _latest_name_before(tok: Any) -> Any | None:
+    """The last name-like token before ``tok`` (not sentence-initial): what "ce dernier" points at."""
+    doc = tok.doc
+    for i in range(tok.i - 1, 0, -1):
+        t = doc[i]
+        if t.text[:1].isupper() and _is_namey(t) and not _place_of_site(t) and not t.is_sent_start:
+            return t
+    return None
 
 
 def _first_token(tok: Any) -> Any:
@@ -488,7 +521,12 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
-    inner = [g for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper() for g in c.children]
+    # "le projet de fermeture du centre d'appels de Webhelp": down a chain of common-noun complements
+    inner, level = [], [c for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper()]
+    for _ in range(3):
+        level = [g for c in level for g in c.children]
+        inner.extend(level)
+        level = [g for g in level if g.dep_.startswith("nmod") and not g.text[:1].isupper() and g.pos_ == "NOUN"]
     for c in list(trig.children) + inner:
         if _place_of_site(c):
             continue  # "la fermeture de son studio de Leamington": a place, not the company
@@ -614,7 +652,7 @@ SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepô
 
 def _place_of_site(tok: Any) -> bool:
     return tok.head.lemma_.lower() in SITE_NOUNS and _case(tok) in ("de", "d'") and tok.idx not in _KNOWN_STARTS \
-        and tok.ent_type_ != "ORG"
+        and tok.ent_type_ == "LOC"
 
 
 def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
@@ -843,7 +881,14 @@ def _conditional(verb: Any) -> bool:
     return verb.pos_ in ("VERB", "AUX") and verb.lower_.endswith(("rait", "raient")) and len(verb.text) > 6
 
 
+#: participles that describe a state after "être" in the present ("sont concernés"), not a past event
+_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer"})
+
+
 def _past(verb: Any, auxes: Sequence[Any]) -> bool:
+    if verb.lemma_.lower() in _STATE_PARTICIPLES and all(a.lemma_ == "être" and "Pres" in a.morph.get("Tense")
+                                                         for a in auxes):
+        return False
     if verb.morph.get("VerbForm") == ["Part"] and "Past" in verb.morph.get("Tense"):
         if any(a.lemma_ in ("avoir", "être") and "Fut" not in a.morph.get("Tense") and "Cnd" not in a.morph.get("Mood")
                for a in auxes):
@@ -878,6 +923,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     ``names``: sentence-relative spans of known company names (their tokens count as names
     whatever their part-of-speech tag)."""
     _KNOWN_STARTS.clear()
+    LATEST_WANTED.clear()
     for ns, ne in names:
         _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
     trig = trigger_token(doc, start, end)
@@ -899,7 +945,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         if later:
             status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
-                          person_only=_person_only(trig), path=path)
+                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents)
 
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
