@@ -24,7 +24,7 @@ import yaml
 
 from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.frnumbers import NUMBER_PATTERN, parse_digits
-from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match
+from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match, required_literals
 from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
 
 __all__ = [
@@ -519,6 +519,21 @@ def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int,
 _DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
+_GATES_BY_LEXICON: dict[int, tuple[LayoffLexicon, list[tuple[str, re.Pattern[str], Any]]]] = {}
+
+
+def _trigger_gates(lexicon: LayoffLexicon) -> list[tuple[str, re.Pattern[str], Any]]:
+    """(name, pattern, (required literals, case-folded?) or None) per trigger, once per lexicon."""
+    entry = _GATES_BY_LEXICON.get(id(lexicon))
+    if entry is None or entry[0] is not lexicon:
+        gates = []
+        for name, p in lexicon.triggers.items():
+            literals = required_literals(p)
+            gates.append((name, p, None if literals is None else (literals, bool(p.flags & re.IGNORECASE))))
+        entry = _GATES_BY_LEXICON[id(lexicon)] = (lexicon, gates)
+    return entry[1]
+
+
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
     masked = _DOTTED_THOUSANDS.sub(" ", sentence) if "." in sentence else sentence
     for p in lexicon.non_triggers:
@@ -526,9 +541,19 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
             masked = p.sub(lambda m: " " * len(m.group(0)), masked)
     folded = _fold(masked)
     found: list[tuple[int, int, str]] = []
-    for name, p in lexicon.triggers.items():
-        if not may_match(p, masked, folded):
-            continue
+    present: dict[tuple[str, bool], bool] = {}  # a literal is looked up once per sentence, whatever shares it
+    for name, p, gate in _trigger_gates(lexicon):
+        if gate is not None:
+            literals, folded_case = gate
+            haystack = folded if folded_case else masked
+            for literal in literals:
+                hit = present.get((literal, folded_case))
+                if hit is None:
+                    hit = present[(literal, folded_case)] = literal in haystack
+                if hit:
+                    break
+            else:
+                continue
         for m in p.finditer(masked):
             found.append((m.start(), m.end(), name))
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
