@@ -519,6 +519,8 @@ def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int,
 _DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
+#: triggers read only when the sentence has no other: a bare "N départs" restates the plan a stronger trigger names
+_WEAK_TRIGGERS = frozenset({"n_departs"})
 _GATES_BY_LEXICON: dict[int, tuple[LayoffLexicon, list[tuple[str, re.Pattern[str], Any]]]] = {}
 
 
@@ -556,6 +558,11 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
                 continue
         for m in p.finditer(masked):
             found.append((m.start(), m.end(), name))
+    if any(name in _WEAK_TRIGGERS for *_, name in found):
+        # "le plan social, qui prévoit 1 200 départs": the departures restate the plan just named
+        strong = [(s, e) for s, e, name in found if name not in _WEAK_TRIGGERS]
+        found = [t for t in found if t[2] not in _WEAK_TRIGGERS
+                 or not any(s - 60 <= t[0] and t[0] - e <= 60 for s, e in strong)]
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     merged: list[tuple[int, int, str]] = []
     for s, e, name in found:
