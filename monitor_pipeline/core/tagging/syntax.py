@@ -617,7 +617,7 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
         while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
             i -= 1
         if i >= 0 and (_is_namey(doc[i]) or i == 0 and _bare_capitalized(doc[i])) \
-                and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
+                and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct or doc[i - 1].lower_ in ("que", "qu'")):
             return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
         # "Le fabricant de batteries Northvolt supprimera …" split by the parser: a name right after
         # a description phrase that opens the clause is its subject
@@ -808,9 +808,11 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     if text.endswith("?"):
         return "hypothetical", "question"
     # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
-    if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and trig.dep_ == "ccomp" \
-            and trig.head.lemma_.lower() in REPORTING and _past(trig.head, _children(trig.head, "aux", "aux:tense")):
-        return "planned", f"reported-future@{trig.head.lemma_}"
+    if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and (
+            trig.dep_ == "ccomp" and trig.head.lemma_.lower() in REPORTING
+            and _past(trig.head, _children(trig.head, "aux", "aux:tense"))
+            or _REPORTED_PAST_BEFORE.search(sentence[max(0, trig.idx - 60):trig.idx])):
+        return "planned", "reported-future"
     for gov in chain:
         if _conditional(gov) or any(_conditional(a) for a in _children(gov, "aux")):
             return "hypothetical", f"conditional@{gov.lemma_}"
@@ -863,6 +865,10 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     return "announced", "default"
 
 
+#: "a annoncé que X licencierait": a past reporting verb and its "que" right before the trigger's clause
+_REPORTED_PAST_BEFORE = re.compile(
+    r"\b(?:a|ont|avait|avaient)\s+(?:annoncé|indiqué|confirmé|précisé|affirmé|déclaré|expliqué|assuré|fait\s+savoir)"
+    r"\s+qu(?:e\s+|')[^,;:.]{0,40}$", re.IGNORECASE)
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
 _NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
