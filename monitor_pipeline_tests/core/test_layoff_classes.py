@@ -615,3 +615,22 @@ def test_soit_restates_the_headcount(tagger: Tagger) -> None:
 def test_quarantaine_is_forty(tagger: Tagger) -> None:
     res = tag(tagger, "Le studio Mirevox va se séparer d'une quarantaine de développeurs.")
     assert counted(res) == {"Mirevox": 40}
+
+
+# precision guards (tagger-2.3): unions, places after "à", media citing a report; "chez" makes a company
+def test_union_and_place_are_no_companies(tagger: Tagger) -> None:
+    res = tag(tagger, "Le logisticien Varnex va supprimer 85 emplois à Roanne, selon le syndicat Solfed.")
+    assert set(counted(res)) == {"Varnex"}
+    assert not {"Roanne", "Solfed"} & companies(res)
+
+
+def test_medium_reporting_a_plan_is_no_company(tagger: Tagger) -> None:
+    res = tag(tagger, "La direction de Pellora a démenti le plan de 90 suppressions de postes évoqué par Techscope.")
+    assert "Techscope" not in companies(res)
+    assert statuses(res).get("Pellora") == "denied"
+
+
+def test_chez_names_a_company_even_when_ner_says_person(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Marie Blachère, 120 emplois sont menacés par la liquidation.")
+    assert "hypothetical" in {l.status for l in res.layoffs}
+    assert not any(l.counted for l in res.layoffs)

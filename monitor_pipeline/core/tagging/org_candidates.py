@@ -239,7 +239,7 @@ MEDIA = frozenset(w.lower() for w in """
                     "silicon", "01net", "next", "the guardian", "handelsblatt", "nikkei", "semafor"}
 _SOURCE_BEFORE = re.compile(
     r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
-    r"appris|écrit|annoncé|confirmé)|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
+    r"appris|écrit|annoncé|confirmé)|\b(?:évoquée?s?|révélée?s?|rapportée?s?|publiée?s?|dévoilée?s?)\s+par|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
     r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au))\s*"
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
     re.IGNORECASE,
@@ -259,6 +259,7 @@ _COMPANY_APPOSITION = re.compile(
     r"\s*,\s*(?:le|la|l'|un|une)\s*(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|"
     r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
     re.IGNORECASE)
+_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+\w+)?|\bà|\ben|\bau)\s+$", re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
@@ -267,6 +268,8 @@ def _described(before: str, after: str, label: str) -> bool:
     after "de" stays a place ("le groupe de Cupertino")."""
     if after and _COMPANY_APPOSITION.match(after):
         return True
+    if before and re.search(r"\bchez\s+$", before, re.IGNORECASE):
+        return True  # "Chez Naf Naf, 400 emplois …": one works at a company, not at a person
     match = _COMPANY_DESCRIPTOR.search(before) if before else None
     return bool(match) and not (label == "LOC" and re.search(r"\b(?:de|d'|du|des)\s*(?:l')?$", before))
 
@@ -286,6 +289,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     before = sentence[max(0, start - 60):start] if start >= 0 else ""
     if before and _PERSON_TITLE.search(before):
         return True
+    if before and _UNION_OR_PLACE_BEFORE.search(before) and (label == "LOC" or "syndicat" in before[-25:].lower()):
+        return True  # "selon le syndicat CCOO", "à Saint-Priest": a union, a place
     if low in MEDIA or words[0] in MEDIA:
         if not agent or (before and _SOURCE_BEFORE.search(before)):
             return True
