@@ -603,7 +603,9 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
                     if found:
                         return found, False, f"reported-by@{c.lemma_}"
     # 3. "c'est au tour de X d'annoncer …"
-    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE)
+    # (doc.text rebuilds the whole text: only when a "tour" token is there at all)
+    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE) \
+        if any(t.lower_ == "tour" for t in doc[:trig.i]) else None
     if turn:
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
