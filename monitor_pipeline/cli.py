@@ -1,4 +1,4 @@
-"""`monitor-pipeline poll | extract | tag | search | sql`: the same code as the assets and the analysts' tools."""
+"""`monitor-pipeline run | poll | extract | tag | search | sql`: the same code as the assets and the analysts' tools."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "run": "Materialize one day's pipeline through Dagster (alerts included); prints a JSON summary.",
     "poll": "Fetch and parse feeds once (stores nothing); one JSON object per feed per line.",
     "extract": "Decode, extract, clean and language-tag one HTML page; one JSON object.",
     "tag": "Clean and tag a text or HTML file: companies, metrics, layoffs; one JSON object.",

@@ -1,16 +1,17 @@
 """`make demo`: serve the sample corpus on 127.0.0.1, run the whole job for today's partition through
-Dagster, evaluate the alert sensor once as the daemon would, and print a summary.
+Dagster (the same function as `monitor-pipeline run --day`; the job ends with the layoff alerts), and
+print a summary.
 
 Offline and repeatable: a second run finds nothing new, re-derives identical tables and sends no alert.
 """
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sys
 import tempfile
 import time
-import uuid
 import warnings
 from pathlib import Path
 
@@ -18,8 +19,11 @@ import dagster as dg
 
 from monitor_pipeline import run_health
 
+from monitor_pipeline.day_run import failure_messages, run_partition, run_summary
 from monitor_pipeline.storage import warehouse
 from monitor_pipeline.sample_server import SampleCorpusServer
+
+__all__ = ["DemoPortError", "demo_port", "main", "run_partition", "run_sample_partition", "sample_feed_resource"]
 
 DEMO_PORT_ENV = "MONITOR_DEMO_PORT"
 DEFAULT_DEMO_PORT = 8765
@@ -76,35 +80,6 @@ def run_sample_partition(server: SampleCorpusServer, day: str, instance: dg.Dags
     return run_partition(str(registry_path), day, instance)
 
 
-def run_partition(registry_path: str, day: str, instance: dg.DagsterInstance,
-                  pool_wait_limit_s: float | None = None) -> dg.ExecuteInProcessResult:
-    """Run the main job for one partition in this process, with the feeds of ``registry_path``.
-
-    Run health (``monitor_pipeline.run_health``): dead runs of this host are failed and their pool
-    slots freed first; the run carries this process in its tags; a wait for the warehouse pool is
-    reported in the run log and on stderr, and bounded (``MONITOR_POOL_WAIT_LIMIT_S``)."""
-    from monitor_pipeline.definitions import build_definitions
-
-    for recovered in run_health.recover_dead_runs(instance):
-        print(f"Run {recovered.run_id} ({recovered.job_name}) was dead: {recovered.reason}", file=sys.stderr)
-    defs = build_definitions({"feeds": sample_feed_resource(registry_path)})
-    job = defs.resolve_job_def("daily_pipeline")
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    run_id = str(uuid.uuid4())  # known before the run starts, so the pool watch can follow it
-    with run_health.PoolWaitWatch(instance, run_id, limit_s=pool_wait_limit_s):
-        return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
-                                      run_config=quiet, run_id=run_id, tags=run_health.process_run_tags())
-
-
-def evaluate_alert_sensor(instance: dg.DagsterInstance) -> str:
-    from monitor_pipeline.definitions import build_definitions
-
-    defs = build_definitions()
-    sensor = defs.resolve_sensor_def("layoff_alert_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance, resources={"alerts": defs.resources["alerts"]}))
-    return result.skip_reason.skip_message if result.skip_reason else ""
-
-
 def summary(analytics_file: Path) -> str:
     with warehouse.analysts_connection(analytics_file) as conn:  # the analysts' copy, or the lake (scale)
         per_source = conn.execute("""
@@ -117,7 +92,7 @@ def summary(analytics_file: Path) -> str:
             GROUP BY company_name ORDER BY sum(articles) DESC, sum(mentions) DESC, company_name LIMIT 10""").fetchall()
         events = conn.execute("""
             SELECT company_name, status, headcount, headcount_percent, sources, url FROM layoff_events
-            ORDER BY company_name""").fetchall()
+            ORDER BY company_name, first_seen""").fetchall()
         other = conn.execute("""
             SELECT status, count(*) FROM layoff_mentions WHERE NOT counted GROUP BY status ORDER BY status""").fetchall()
     lines = ["", "Articles per source (all / French):"]
@@ -125,7 +100,7 @@ def summary(analytics_file: Path) -> str:
     lines += ["Article statuses: " + ", ".join(f"{s} {n}" for s, n in statuses)]
     lines += ["Top companies (articles, mentions):"]
     lines += [f"  {name:<22} {arts:>3} {mentions:>4}" for name, mentions, arts in top]
-    lines += [f"Layoff events (counted): {len(events)}"]
+    lines += [f"Layoff events (real-world, across sources): {len(events)}"]
     for name, status, headcount, percent, sources, url in events:
         size = f"{headcount} postes" if headcount else (f"{percent:g} % des effectifs" if percent else "effectif non précisé")
         lines.append(f"  {name:<18} {status:<10} {size:<24} {sources} source(s)  {url}")
@@ -152,13 +127,12 @@ def main() -> int:
         print(f"Sample corpus served at {server.base_url}; materializing partition {day} through Dagster…")
         result = run_sample_partition(server, day, instance, registry_dir=str(Path(warehouse.warehouse_path()).parent))
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure:
-                print(event.message, file=sys.stderr)
+        for message in failure_messages(result):
+            print(message, file=sys.stderr)
         print("The run failed; see the messages above.", file=sys.stderr)
         return 1
     print(f"Run {result.run_id} succeeded in {time.monotonic() - started:.1f} s.")
-    print("Alert sensor tick: " + evaluate_alert_sensor(instance))
+    print("Run summary: " + json.dumps(run_summary(result, day), ensure_ascii=False))
     print(summary(warehouse.analytics_path()))
     print(f"\nWorking database: {warehouse.warehouse_path()}\nAnalysts' copy:   {warehouse.analytics_path()}")
     print("Open the UI with `make dev` (http://127.0.0.1:3000).")

@@ -55,7 +55,8 @@ def digest_data(analytics_file: Path, day: str) -> dict[str, list[dict[str, Any]
                 WHERE day = ? ORDER BY articles DESC, mentions DESC, company_name LIMIT 15""", [day]),
             "layoffs": warehouse.fetch_dicts(conn, """
                 SELECT company_name, status, headcount, sources, url FROM layoff_events
-                WHERE day = ? ORDER BY company_name""", [day]),
+                WHERE event_id IN (SELECT event_id FROM layoff_event_mentions WHERE day = ?)
+                ORDER BY company_name, first_seen""", [day]),
             "spikes": warehouse.fetch_dicts(conn, """
                 SELECT company_name, mentions, round(expected_daily, 2) AS expected, round(spike_p_value, 4) AS p_value
                 FROM company_trends WHERE day = ? AND is_spike ORDER BY spike_p_value""", [day]),

@@ -39,7 +39,8 @@ def materialize_requested(instance, result) -> None:
         materialize(instance, asset, partition=partition)
 
 
-FULL_TABLES = {("company_trends", None), ("layoff_events", None), ("org_candidates", None), ("analytics_copy", None)}
+FULL_TABLES = {("company_trends", None), ("layoff_events", None), ("layoff_event_mentions", None),
+               ("layoff_mentions_daily", None), ("org_candidates", None), ("analytics_copy", None)}
 
 
 def test_poll_tick_runs_todays_chain_then_the_full_tables_and_the_digest(defs):
@@ -55,15 +56,26 @@ def test_poll_tick_runs_todays_chain_then_the_full_tables_and_the_digest(defs):
         assert {partition for _, partition in chain} == {TODAY, None}
         assert not chain & FULL_TABLES
         materialize_requested(instance, tick)
-        after = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 5), cursor=tick.cursor)
-        assert requested(after) == FULL_TABLES - {("analytics_copy", None)}
-        materialize_requested(instance, after)
-        copy = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 7), cursor=after.cursor)
-        assert requested(copy) == {("analytics_copy", None)}
-        materialize_requested(instance, copy)
-        digest = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 9), cursor=copy.cursor)
-        assert requested(digest) == {("daily_digest", TODAY)}
-        materialize_requested(instance, digest)
+        # then, one evaluation after another: the layoff events and the full tables, the marts over the
+        # events, the analysts' copy and the alerts, the digest
+        waves, digest = [], tick
+        for minute in range(3, 30, 2):
+            digest = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, minute),
+                                                       cursor=digest.cursor)
+            if not requested(digest):
+                break
+            waves.append(requested(digest))
+            materialize_requested(instance, digest)
+        order = {asset: n for n, wave in enumerate(waves) for asset, _ in wave}
+        assert FULL_TABLES | {("layoff_event_resolution", None), ("layoff_alerts", None),
+                              ("company_spike_alerts", None), ("daily_digest", TODAY)} <= set().union(*waves)
+        assert sum(len(wave) for wave in waves) == len(order)  # each asset once
+        # an asset and what reads it may share a run (requested in one evaluation, run in graph order)
+        assert order["layoff_event_resolution"] <= order["layoff_events"] <= order["layoff_alerts"]
+        assert order["layoff_events"] <= order["layoff_mentions_daily"] <= order["analytics_copy"]
+        assert max(order[a] for a, _ in FULL_TABLES - {("analytics_copy", None)}) <= order["analytics_copy"]
+        assert order["analytics_copy"] <= order["daily_digest"]
+        assert order["analytics_copy"] <= order["company_spike_alerts"]
         quiet = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(10, 40), cursor=digest.cursor)
         assert requested(quiet) == set()  # once per tick
 
@@ -73,13 +85,12 @@ def test_daily_tick_rebuilds_yesterday_from_stored_html(defs):
         first = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(5, 30))
         tick = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(6, 1), cursor=first.cursor)
         rebuilt = {asset for asset, partition in requested(tick) if partition == YESTERDAY}
-        assert {"articles", "company_mentions", "layoff_mentions", "company_mentions_daily",
-                "layoff_mentions_daily"} <= rebuilt
+        assert {"articles", "company_mentions", "layoff_mentions", "company_mentions_daily"} <= rebuilt
         assert not rebuilt & {"feed_entries", "feed_fetches", "article_pages"}  # no network for a past day
         assert {partition for _, partition in requested(tick)} == {YESTERDAY, TODAY, None}  # 06:00 polls too
         materialize_requested(instance, tick)
         later = tick
-        for minute in (3, 5, 7):  # the full tables, then the analysts' copy, then the digests
+        for minute in range(3, 30, 2):  # events and full tables, the analysts' copy, then the digests
             later = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(6, minute),
                                                       cursor=later.cursor)
             materialize_requested(instance, later)
@@ -93,3 +104,16 @@ def test_the_jobs_stay_for_manual_runs_and_no_schedule_runs_them(defs):
     assert {job.name for job in defs.jobs} == {"daily_pipeline", "recompute_from_stored_html"}
     sensor = defs.resolve_sensor_def("automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED  # as the schedules were: turned on by hand
+
+
+def test_yesterdays_digest_is_delivered_at_the_digest_tick_once(defs):
+    with dg.instance_for_test() as instance:
+        materialize(instance, "daily_digest", partition=YESTERDAY)
+        materialize(instance, "daily_digest", partition=TODAY)
+        first = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(6, 50))
+        assert not {a for a, _ in requested(first)} & {"daily_digest_delivery"}
+        tick = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(7, 1), cursor=first.cursor)
+        assert {p for a, p in requested(tick) if a == "daily_digest_delivery"} == {YESTERDAY}  # never today's
+        materialize(instance, "daily_digest_delivery", partition=YESTERDAY)
+        later = dg.evaluate_automation_conditions(defs, instance, evaluation_time=at(7, 30), cursor=tick.cursor)
+        assert not {a for a, _ in requested(later)} & {"daily_digest_delivery"}

@@ -17,7 +17,7 @@ from monitor_pipeline.defs.policies import today_partition_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # five real runs, dbt included
 
-RECOMPUTED_TABLES = ("articles", "company_mentions", "metric_mentions_raw", "layoff_mentions",
+RECOMPUTED_TABLES = ("articles", "company_mentions", "numeric_facts", "layoff_mentions",
                      "company_mentions_daily", "layoff_mentions_daily", "layoff_events")
 INGEST_TABLES = ("feed_entries", "article_pages", "feed_fetches")
 
@@ -155,4 +155,7 @@ def test_every_recomputed_asset_backfills_one_day_per_run(backfilled):
         assert node.backfill_policy.max_partitions_per_run == 1
         checked += 1
     assert checked >= 8
-    assert unpartitioned == {"companies", "company_trends", "layoff_events", "org_candidates", "analytics_copy"}
+    assert unpartitioned == {"companies", "company_trends", "layoff_events", "layoff_event_mentions",
+                             "layoff_event_resolution", "layoff_event_resolution_mentions", "layoff_mentions_daily",
+                             "org_candidates", "analytics_copy", "layoff_alerts",
+                             "company_spike_alerts"}

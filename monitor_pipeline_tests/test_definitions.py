@@ -31,7 +31,15 @@ def test_automation_sensors_and_checks_are_defined():
     articles_condition = graph.get(dg.AssetKey("articles")).automation_condition
     assert "rebuild of yesterday (0 6 * * *, Europe/Paris)" in [c.get_label() for c in articles_condition.children]
     assert defs.resolve_sensor_def("automation_sensor")
-    assert defs.resolve_sensor_def("layoff_alert_sensor")
+    # alerts are an asset now (a run per delivery batch), eager on the layoff events, retried with backoff
+    alerts = graph.get(dg.AssetKey("layoff_alerts"))
+    assert alerts.automation_condition == dg.AutomationCondition.eager()
+    assert dg.AssetKey("layoff_events") in alerts.parent_keys
+    retry = defs.resolve_assets_def("layoff_alerts").op.retry_policy
+    assert retry.max_retries >= 1 and retry.backoff == dg.Backoff.EXPONENTIAL and retry.jitter == dg.Jitter.FULL
+    # no layoff delivery inside a sensor tick: sensors only for what is not data (run and check failures)
+    assert sorted(s.name for s in defs.sensors) == ["automation_sensor", "operator_check_failure_alerts",
+                                                    "operator_run_failure_alerts"]
     check_names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"extraction_failures_share", "french_share", "failing_feeds_share", "todays_entries_fresh"} <= check_names
     assert any(name.startswith("not_null") or name.startswith("unique") for name in check_names)  # dbt tests
@@ -76,8 +84,11 @@ def test_dg_check_defs_passes():
 def test_only_per_day_data_is_partitioned():
     graph = defs.resolve_asset_graph()
     unpartitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is None}
-    assert unpartitioned == {"feeds", "companies", "company_trends", "layoff_events", "org_candidates",
-                             "analytics_copy", "retention_sweep"}
+    # layoff_mentions_daily counts events, whose membership is resolved over every day: a full table
+    assert unpartitioned == {"feeds", "companies", "company_trends", "layoff_events", "layoff_event_mentions",
+                             "layoff_event_resolution", "layoff_event_resolution_mentions", "layoff_mentions_daily",
+                             "org_candidates", "analytics_copy", "layoff_alerts",
+                             "retention_sweep", "company_spike_alerts"}
 
 
 def test_lookbacks_are_declared_as_partition_mappings():
@@ -98,7 +109,8 @@ def test_correctness_checks_block_and_evaluate_the_partition_built():
     graph = defs.resolve_asset_graph()
     specs = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
     assert specs["no_empty_day_when_feeds_answered"].blocking
-    assert specs["unique_layoff_events_event_key"].blocking
+    assert specs["unique_layoff_events_event_id"].blocking
+    assert specs["unique_combination_layoff_event_mentions_article_id__mention_index"].blocking
     assert specs["unique_combination_company_mentions_daily_day__company_id"].blocking
     assert not specs["french_share"].blocking  # a quality warning, not a correctness guard
     for name in ("no_empty_day_when_feeds_answered", "extraction_failures_share", "french_share"):

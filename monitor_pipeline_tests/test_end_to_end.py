@@ -6,6 +6,8 @@ identical. The analysts' copy and what reads it (search, the SQL prompt, charts,
 export) exist in the embedded profile only; in the scale profile analysts read the lake itself."""
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -25,9 +27,10 @@ from monitor_pipeline.sample_server import SAMPLE_CORPUS_DIR, SampleCorpusServer
 pytestmark = pytest.mark.slow
 
 # Operational logs change with every poll by design (a poll is an event); data tables must not.
-DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "numeric_facts",
                "layoff_mentions", "org_candidate_mentions", "company_mentions_daily", "layoff_mentions_daily",
-               "layoff_events", "metric_mentions", "company_trends", "org_candidates")
+               "layoff_events", "layoff_event_mentions", "layoff_event_resolution",
+               "layoff_event_resolution_mentions", "metric_mentions", "company_trends", "org_candidates")
 STATUS_OF_EXPECTED = {"ok": "ok", "paywalled": "paywalled", "http_404": "http_404", "timeout": "timeout",
                       "tdm_reserved": "tdm_reserved", "robots_disallowed": "robots_disallowed"}
 
@@ -80,6 +83,9 @@ def pipeline_runs(request, tmp_path_factory):
         set_scale_profile(mp, request.getfixturevalue("postgres_server"), root)
     profile = profile_from_env()
     db: Readable = profile if profile.is_scale else db_path
+    mp.delenv("MONITOR_SUBSCRIPTIONS", raising=False)
+    mp.setenv("MONITOR_ALERT_DIGEST_THRESHOLD", "1000")  # one alert per event, never a digest
+    alerts_file = root / "data" / "alerts.jsonl"  # the default subscription's file channel
     day = today_partition_key()
     (root / "dagster_home").mkdir()
     try:
@@ -88,16 +94,20 @@ def pipeline_runs(request, tmp_path_factory):
                 first = run_sample_partition(server, day, instance, registry_dir=str(root))
                 assert first.success, [e.message for e in first.all_events if e.is_failure]
                 snap_first = snapshot(db)
+                alerts_first = alerts_file.read_text(encoding="utf-8").splitlines()
                 requests_first = list(server.requests)
                 second = run_sample_partition(server, day, instance, registry_dir=str(root))
                 assert second.success
                 snap_second = snapshot(db)
+                alerts_second = alerts_file.read_text(encoding="utf-8").splitlines()
                 requests_second = server.requests[len(requests_first):]
             yield {"db": db, "day": day, "first": snap_first, "second": snap_second, "profile": request.param,
                    "analysts": db if profile.is_scale else warehouse.analytics_path(str(db_path)),
                    "data_dir": db_path.parent, "warehouse_file": db_path,
                    "requests_first": requests_first, "requests_second": requests_second, "instance": instance,
-                   "base_url": server.base_url, "first_result": first}
+                   "base_url": server.base_url, "first_result": first,
+                   "alerts_first": [json.loads(line) for line in alerts_first],
+                   "alerts_second": [json.loads(line) for line in alerts_second]}
     finally:
         mp.undo()
 
@@ -226,20 +236,48 @@ def test_syndicated_copies_share_a_cluster_and_others_do_not(pipeline_runs, expe
     assert len(singles) == len(set(singles))
 
 
-def test_layoff_events_count_clusters_not_copies(pipeline_runs, expected):
+def test_layoff_events_are_real_world_events_across_outlets(pipeline_runs, expected):
+    """One event per company's layoff, whatever the outlets: the syndicated Sopra Steria pair and the two
+    outlets reporting Accenture's departures (one with the figure, one without) are one event each."""
     arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
-    want = set()
+    counted = {}
     for page in filter(_taggable, expected["pages"]):
         for m in page.get("layoffs") or []:
             if m["status"] in ("announced", "planned", "executed") and m.get("company"):
-                want.add(f"{m['company']}:{arts[page['path']]['cluster']}")
-    got = {r[0] for r in query(pipeline_runs["db"], "SELECT event_key FROM layoff_events")}
-    assert got == want
+                counted.setdefault(m["company"], set()).add(arts[page["path"]]["id"])
+    events = query(pipeline_runs["db"], "SELECT company_id, articles, sources FROM layoff_events ORDER BY 1")
+    # the corpus reports one layoff per company (all within days): one event each, every article behind it
+    assert [company for company, _, _ in events] == sorted(counted)
+    assert {company: articles for company, articles, _ in events} == {c: len(a) for c, a in counted.items()}
+    sources = {company: n for company, _, n in events}
+    assert sources["accenture"] == 2 and sources["sopra-steria"] == 2
+    supporting = query(pipeline_runs["db"], """
+        SELECT e.company_id, m.article_id FROM layoff_event_mentions AS m JOIN layoff_events AS e USING (event_id)""")
+    assert {(c, a) for c, a in supporting} == {(c, a) for c, ids in counted.items() for a in ids}
+
+
+def test_each_event_is_alerted_once_and_the_second_run_alerts_nothing(pipeline_runs):
+    event_ids = {r[0] for r in query(pipeline_runs["db"], "SELECT event_id FROM layoff_events")}
+    alerted = [re.search(r"Événement : (\S+) \(version (\d+)\)", a["body"]).groups()
+               for a in pipeline_runs["alerts_first"]]
+    assert sorted(alerted) == sorted((event_id, "1") for event_id in event_ids)
+    assert pipeline_runs["alerts_second"] == pipeline_runs["alerts_first"]  # nothing appended
+
+
+def test_not_counted_mentions_are_never_alerted(pipeline_runs):
+    not_counted = query(pipeline_runs["db"], """
+        SELECT l.status, l.sentence FROM layoff_mentions AS l
+        WHERE NOT l.counted AND l.company_id IS NOT NULL
+          AND l.sentence NOT IN (SELECT sentence FROM layoff_mentions WHERE counted)""")
+    assert {"negated", "denied", "hypothetical"} <= {status for status, _ in not_counted}  # the corpus has them
+    bodies = "\n".join(a["body"] for a in pipeline_runs["alerts_first"])
+    for status, sentence in not_counted:
+        assert sentence.strip() not in bodies, (status, sentence)
 
 
 def test_expected_metric_values_are_found(pipeline_runs, expected):
     arts = articles_by_path(pipeline_runs["db"], pipeline_runs["base_url"])
-    rows = query(pipeline_runs["db"], "SELECT article_id, value, kind FROM metric_mentions_raw")
+    rows = query(pipeline_runs["db"], "SELECT article_id, value, kind FROM numeric_facts")
     found: dict[str, set] = {}
     for aid, value, kind in rows:
         found.setdefault(aid, set()).add((round(value, 6), kind))
@@ -371,7 +409,7 @@ def test_charts_are_written_as_png(pipeline_runs, tmp_path):
         top = queries.top_companies(conn)
         money = queries.largest_money_figures(conn)
         spike_rows = queries.spikes(conn)
-    assert weekly["events"].sum() == 17 and set(weekly["status"]) == {"announced", "planned", "executed"}
+    assert weekly["events"].sum() == 15 and set(weekly["status"]) == {"announced", "planned", "executed"}
     assert top["company_name"].iloc[0] == "Amazon" and top["mentions"].iloc[0] == 13
     assert (money["text"].iloc[0], money["value"].iloc[0]) == ("183 milliards de dollars", 183e9)
     assert "Mistral AI" in set(spike_rows["company_name"])

@@ -180,7 +180,7 @@ def test_a_plain_duckdb_file_has_no_lake_catalog(tmp_path):
 
 # --- The sweep and a rebuild, end to end --------------------------------------------------------------
 
-SWEPT_TABLES = ("articles", "company_mentions", "metric_mentions_raw", "layoff_mentions", "company_mentions_daily",
+SWEPT_TABLES = ("articles", "company_mentions", "numeric_facts", "layoff_mentions", "company_mentions_daily",
                 "layoff_mentions_daily", "layoff_events", "company_trends", "article_pages", "feed_entries")
 
 

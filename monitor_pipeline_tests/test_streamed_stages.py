@@ -21,7 +21,7 @@ from monitor_pipeline.sample_server import SampleCorpusServer
 pytestmark = pytest.mark.slow
 
 DAY = "2026-03-02"
-MENTIONS = ("company_mentions", "metric_mentions_raw", "layoff_mentions", "org_candidate_mentions")
+MENTIONS = ("company_mentions", "numeric_facts", "layoff_mentions", "org_candidate_mentions")
 
 
 def rows(db: Path, table: str) -> list[tuple]:

@@ -123,3 +123,21 @@ def test_an_older_warehouse_gets_the_new_mention_columns(tmp_path):
     assert names == warehouse.columns("layoff_mentions")
     assert old.execute("SELECT company_id, known, rule FROM layoff_mentions").fetchall() == [("atos", None, None)]
     old.close()
+
+
+def test_a_warehouse_of_an_earlier_version_has_its_renamed_tables_renamed_in_place(tmp_path):
+    """metric_mentions_raw became numeric_facts: an existing warehouse keeps its rows under the new name."""
+    path = tmp_path / "old.duckdb"
+    conn = duckdb.connect(str(path))
+    try:
+        conn.execute("CREATE TABLE metric_mentions_raw (article_id VARCHAR, partition_day DATE, value DOUBLE)")
+        conn.execute("INSERT INTO metric_mentions_raw VALUES ('a1', DATE '2026-03-02', 4000)")
+        warehouse.ensure_schema(conn)
+        tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert "metric_mentions_raw" not in tables
+        assert conn.execute("SELECT article_id, value FROM numeric_facts").fetchall() == [("a1", 4000.0)]
+        assert set(warehouse.columns("numeric_facts")) <= {
+            r[0] for r in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'numeric_facts'").fetchall()}
+    finally:
+        conn.close()

@@ -21,9 +21,10 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 
 
 def layoff_events_per_week(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Counted layoff events per ISO week (Monday) and status: columns week, status, events."""
+    """Real-world layoff events per ISO week (Monday) of their first article, and status: columns week,
+    status, events."""
     return conn.execute("""
-        SELECT CAST(date_trunc('week', day) AS DATE) AS week, status, count(*) AS events
+        SELECT CAST(date_trunc('week', first_day) AS DATE) AS week, status, count(*) AS events
         FROM layoff_events
         GROUP BY ALL
         ORDER BY week, status""").df()

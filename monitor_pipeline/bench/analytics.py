@@ -89,7 +89,7 @@ def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int =
         FROM (SELECT i, (hash(i * 7) % {n_articles}) AS a, {statuses}[CAST(1 + hash(i) % 8 AS BIGINT)] AS s FROM range({mentions // 20}) t(i))
         JOIN company_ids c ON c.k = CAST(hash(i * 13) % {n_companies} AS BIGINT)""")
     conn.execute(f"""
-        INSERT INTO metric_mentions_raw
+        INSERT INTO numeric_facts
         SELECT 'a' || a, current_date - CAST(a % {days} AS INTEGER), (hash(i) % 900)::VARCHAR || ' millions d''euros',
                (hash(i) % 900) * 1e6, 'EUR', ['money', 'count', 'percent'][CAST(1 + hash(i) % 3 AS BIGINT)], NULL, 'levée', NULL,
                c.company_id, 0, 20, 'Une phrase.', 'tagger-1.0'
@@ -101,7 +101,7 @@ def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int =
                'Organisation ' || (hash(i * 5) % 2000), 'Une phrase qui cite une organisation.'
         FROM range({mentions // 10}) t(i)""")
     return {t: warehouse.table_count(conn, t) for t in (
-        "articles", "company_mentions", "layoff_mentions", "metric_mentions_raw", "org_candidate_mentions",
+        "articles", "company_mentions", "layoff_mentions", "numeric_facts", "org_candidate_mentions",
         "feed_fetches")}
 
 

@@ -29,7 +29,7 @@ import httpx
 LANGUAGE_SAMPLE = 1000  # characters given to langdetect
 # One DataFrame insert per table (constant statements: the frame's columns are matched by name)
 INSERTS = {table: f"INSERT INTO {table} BY NAME SELECT * FROM frame" for table in (
-    "feed_fetches", "feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+    "feed_fetches", "feed_entries", "article_pages", "articles", "company_mentions", "numeric_facts",
     "layoff_mentions", "org_candidate_mentions")}
 
 DESCRIPTION_PIPELINE = (
@@ -170,7 +170,7 @@ def reference_pipeline(feeds: list[tuple[str, str]], db_path: Path, day: str, cl
                 "surface": m.surface, "via": m.via, "char_start": m.start, "char_end": m.end,
                 "sentence": _sentence(cleaned.text, cleaned.sentences, m.start)})
         for m in result.metrics:
-            rows["metric_mentions_raw"].append({
+            rows["numeric_facts"].append({
                 "article_id": aid, "partition_day": day, "text": m.text, "value": m.value, "unit": m.unit,
                 "kind": m.kind, "company_id": m.company_id, "char_start": m.start, "char_end": m.end})
         for index, m in enumerate(result.layoffs):

@@ -22,6 +22,8 @@ from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import FeedSource, default_registry_path, load_registry
 from monitor_pipeline.core.alerts.ledger import AlertSettings
+from monitor_pipeline.core.alerts.subscriptions import ENV_SUBSCRIPTIONS, Subscription, load_subscriptions
+from monitor_pipeline.core.events import ResolutionSettings
 from monitor_pipeline.defs.dbt.project import dbt_resource
 
 FEEDS_PATH_ENV = "MONITOR_FEEDS_PATH"
@@ -111,9 +113,22 @@ class ProcessingResource(dg.ConfigurableResource):
     per_document_timeout_s: float = 30.0
 
 
-class AlertsResource(dg.ConfigurableResource):
-    """Where alerts go (Apprise URLs, else a JSON-lines file beside the ledger) and how a tick behaves."""
+class EventsResource(dg.ConfigurableResource):
+    """How layoff mentions are grouped into real-world events (core.events.ResolutionSettings)."""
 
+    window_days: int = Field(default=30, description=(
+        "An event stays open this many days after its latest article (MONITOR_EVENT_WINDOW_DAYS)."))
+
+    def settings(self) -> ResolutionSettings:
+        return ResolutionSettings(window_days=self.window_days)
+
+
+class AlertsResource(dg.ConfigurableResource):
+    """Who receives which alerts (the subscriptions file, else one default subscription to the Apprise
+    URLs or a JSON-lines file beside the ledger) and how a delivery batch behaves."""
+
+    subscriptions_path: str = Field(default="", description=(
+        "The subscriptions file (YAML, MONITOR_SUBSCRIPTIONS); empty: one default subscription."))
     ledger_path: str = Field(default="", description="The delivery ledger; empty: alerts.duckdb beside the warehouse.")
     alert_urls: str = Field(default="", description="Apprise URLs, space- or comma-separated (secrets: never logged).")
     channel_timeout_s: float = 10.0
@@ -125,9 +140,20 @@ class AlertsResource(dg.ConfigurableResource):
     def ledger_file(self) -> Path:
         return Path(self.ledger_path or Path(warehouse.warehouse_path()).with_name("alerts.duckdb"))
 
+    def channel_env(self) -> dict[str, str]:
+        """What a subscription's channels are resolved against: the process environment (``env:NAME``
+        channels), with this resource's URLs and timeout for the default channel."""
+        import os
+
+        return {**os.environ, ENV_ALERT_URLS: self.alert_urls, ENV_ALERT_TIMEOUT: str(self.channel_timeout_s)}
+
     def channels(self) -> list[Channel]:
-        env = {ENV_ALERT_URLS: self.alert_urls, ENV_ALERT_TIMEOUT: str(self.channel_timeout_s)}
-        return channels_from_env(env, data_dir=self.ledger_file().parent)
+        """The default subscription's channels (MONITOR_ALERT_URLS, else the JSON-lines file)."""
+        return channels_from_env(self.channel_env(), data_dir=self.ledger_file().parent)
+
+    def subscriptions(self) -> list[Subscription]:
+        """The subscriptions (file, else the default one); raises SubscriptionsError naming the line."""
+        return load_subscriptions(self.subscriptions_path or None)
 
     def settings(self) -> AlertSettings:
         return AlertSettings(digest_threshold=self.digest_threshold, ui_base_url=self.ui_base_url or None,
@@ -217,10 +243,23 @@ def quality_thresholds_from_env() -> QualityThresholdsResource:
     )
 
 
+def non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def events_from_env() -> EventsResource:
+    return EventsResource(window_days=env_setting(
+        "MONITOR_EVENT_WINDOW_DAYS", EventsResource().window_days, non_negative_int, "a whole number of days"))
+
+
 def alerts_from_env() -> AlertsResource:
     defaults = AlertsResource()
     seconds = "a positive number of seconds"
     resource = AlertsResource(
+        subscriptions_path=env_setting(ENV_SUBSCRIPTIONS, ""),
         ledger_path=env_setting("MONITOR_ALERT_LEDGER_PATH", ""),
         alert_urls=env_setting(ENV_ALERT_URLS, ""),
         channel_timeout_s=env_setting(ENV_ALERT_TIMEOUT, defaults.channel_timeout_s, positive_float, seconds),
@@ -234,6 +273,8 @@ def alerts_from_env() -> AlertsResource:
                       backoff_max_s=resource.backoff_max_s)
     except ValueError as exc:
         raise SettingError(f"alert settings (MONITOR_ALERT_*): {exc}") from None
+    # an invalid subscriptions file fails the load, naming its line and the reason
+    load_subscriptions(dg.EnvVar(ENV_SUBSCRIPTIONS).get_value() or None)
     return resource
 
 
@@ -271,6 +312,7 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
         "quality": quality_thresholds_from_env(),
         "alerts": alerts_from_env(),
         "retention": retention_from_env(),
+        "events": events_from_env(),
     }
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, KnowledgeBase
 from monitor_pipeline.core.tagging.layoffs import COUNTED_STATUSES, STATUSES
-from monitor_pipeline.core.tagging.metrics import METRIC_KINDS, QUALIFIERS
+from monitor_pipeline.core.tagging.numeric_facts import METRIC_KINDS, QUALIFIERS
 from monitor_pipeline.core.tagging.org_candidates import company_slug, normalize_org_name
 
 __all__ = [

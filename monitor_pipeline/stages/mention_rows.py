@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-MENTION_TABLES = ("company_mentions", "metric_mentions_raw", "layoff_mentions", "org_candidate_mentions")
+MENTION_TABLES = ("company_mentions", "numeric_facts", "layoff_mentions", "org_candidate_mentions")
 
 
 @dataclass
@@ -44,7 +44,7 @@ def mention_rows(day: str, chunk: list[dict], results: list, report: MentionsRep
                 "known": m.known,
             })
         for m in result.metrics:
-            rows["metric_mentions_raw"].append({
+            rows["numeric_facts"].append({
                 "article_id": aid, "partition_day": day, "text": m.text, "value": m.value, "unit": m.unit,
                 "kind": m.kind, "qualifier": m.qualifier, "noun": m.noun, "range_low": m.range_low,
                 "company_id": m.company_id, "char_start": m.start, "char_end": m.end,

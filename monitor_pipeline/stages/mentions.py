@@ -44,7 +44,7 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
         with connect() as conn:
             spool.publish(conn, day)
     report.company_mentions = spool.rows["company_mentions"]
-    report.metric_mentions = spool.rows["metric_mentions_raw"]
+    report.metric_mentions = spool.rows["numeric_facts"]
     report.layoff_mentions = spool.rows["layoff_mentions"]
     report.org_candidates = spool.rows["org_candidate_mentions"]
     return report

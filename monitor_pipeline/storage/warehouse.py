@@ -79,7 +79,7 @@ TABLES: dict[str, str] = {
         article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
         via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR,
         known BOOLEAN""",
-    "metric_mentions_raw": """
+    "numeric_facts": """
         article_id VARCHAR, partition_day DATE, text VARCHAR, value DOUBLE, unit VARCHAR, kind VARCHAR,
         qualifier VARCHAR, noun VARCHAR, range_low DOUBLE, company_id VARCHAR, char_start INTEGER,
         char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR""",
@@ -97,6 +97,19 @@ TABLES: dict[str, str] = {
     "page_retention": """
         partition_day DATE PRIMARY KEY, retention_days INTEGER, removed_at TIMESTAMPTZ, pages BIGINT,
         completed_at TIMESTAMPTZ""",
+    # Layoff events across sources (core.events.resolve_events over every day), replaced whole at each
+    # resolution: one row per real-world event, and which mentions support it (core.events.event_row,
+    # event_mention_rows). The dbt marts layoff_events and layoff_event_mentions read them.
+    "layoff_event_resolution": """
+        event_id VARCHAR PRIMARY KEY, company_id VARCHAR, company_name VARCHAR, known BOOLEAN, wave INTEGER,
+        status VARCHAR, headcount BIGINT, headcount_low BIGINT, headcount_high BIGINT, headcount_percent DOUBLE,
+        first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, first_day DATE, last_day DATE, articles INTEGER,
+        sources INTEGER, mentions INTEGER, changes INTEGER, founding_article_id VARCHAR,
+        founding_mention_index INTEGER, sentence VARCHAR, article_id VARCHAR, url VARCHAR, source_id VARCHAR""",
+    "layoff_event_resolution_mentions": """
+        event_id VARCHAR, article_id VARCHAR, mention_index INTEGER, company_id VARCHAR, source_id VARCHAR,
+        cluster_id VARCHAR, day DATE, published_at TIMESTAMPTZ, status VARCHAR, headcount BIGINT,
+        sentence VARCHAR, is_founding BOOLEAN""",
 }
 
 def columns(table: str) -> list[str]:
@@ -120,10 +133,24 @@ def lake_ddl(table: str) -> str:
     return _LAKE_UNSUPPORTED_CONSTRAINTS.sub("", TABLES[table])
 
 
+# Tables renamed since an earlier version: (old name, new name), renamed in place at the first connection.
+RENAMED_TABLES = (("metric_mentions_raw", "numeric_facts"),)
+
+
+def _rename_old_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    present = {r[0] for r in conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    for old, new in RENAMED_TABLES:
+        if old in present and new not in present:
+            conn.execute(f"ALTER TABLE {old} RENAME TO {new}")  # our own constant names, not outside data
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     if lake.is_lake(conn):
+        write_transaction(conn, _rename_old_tables)
         write_transaction(conn, _ensure_lake_schema)
         return
+    _rename_old_tables(conn)
     for table, ddl in TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
     _add_new_columns(conn)
@@ -344,7 +371,7 @@ def table_count(conn, table: str, day: str | None = None) -> int:
 # Tables analysts get: marts built by dbt plus the mention tables with their evidence.
 ANALYTICS_TABLES = (
     "company_mentions_daily", "layoff_mentions_daily", "company_trends", "metric_mentions",
-    "source_health_daily", "org_candidates", "layoff_events",
+    "source_health_daily", "org_candidates", "layoff_events", "layoff_event_mentions",
     "company_mentions", "layoff_mentions", "articles", "companies", "feeds", "feed_state",
 )
 

@@ -20,15 +20,15 @@ MART_PREVIEWS = {
                               "FROM company_mentions_daily ORDER BY day DESC, mentions DESC LIMIT 10",
     "layoff_mentions_daily": "SELECT day, company_id, counted_events, mentions, max_headcount, first_evidence_url "
                              "FROM layoff_mentions_daily ORDER BY day DESC, counted_events DESC LIMIT 10",
-    "layoff_events": "SELECT company_name, status, headcount, source_id, "
+    "layoff_events": "SELECT company_name, wave, status, headcount, articles, sources, "
                      "'[' || coalesce(article_title, url) || '](' || url || ')' AS evidence "
-                     "FROM layoff_events ORDER BY published_at DESC NULLS LAST LIMIT 10",
+                     "FROM layoff_events ORDER BY last_seen DESC LIMIT 10",
     "company_trends": "SELECT day, company_name, mentions, mentions_7d, round(spike_p_value, 4) AS p_value, is_spike "
                       "FROM company_trends ORDER BY day DESC, mentions DESC LIMIT 10",
 }
 # Every mart dbt builds; the ones without a preview above show their first rows.
 MART_NAMES = (
-    "company_mentions_daily", "layoff_mentions_daily", "layoff_events", "company_trends",
+    "company_mentions_daily", "layoff_mentions_daily", "layoff_events", "layoff_event_mentions", "company_trends",
     "metric_mentions", "source_health_daily", "org_candidates",
 )
 
@@ -116,23 +116,33 @@ def layoff_mentions_preview(conn, day: str, limit: int = 20) -> list[dict[str, A
 def metric_mentions_preview(conn, day: str, limit: int = 15) -> list[dict[str, Any]]:
     return fetch_dicts(conn, """
         SELECT text, value, kind, unit, coalesce(company_id, '-') AS company
-        FROM metric_mentions_raw WHERE partition_day = ? ORDER BY article_id, char_start LIMIT ?""", [day, limit])
+        FROM numeric_facts WHERE partition_day = ? ORDER BY article_id, char_start LIMIT ?""", [day, limit])
 
 
 # --------------------------------------------------------------------------- marts
-def duplicate_event_keys(conn) -> list[str]:
-    """Layoff event keys present more than once (each must be alerted once)."""
-    return [r[0] for r in conn.execute("""
-        SELECT event_key FROM layoff_events GROUP BY event_key HAVING count(*) > 1
-        ORDER BY event_key LIMIT 20""").fetchall()]
-
-
 def counted_layoff_events(conn) -> list[dict[str, Any]]:
-    """The counted layoff events the alert sensor reads (empty before dbt first built them)."""
+    """The real-world layoff events of the ``layoff_events`` mart, latest first (empty before dbt first
+    built it): company, status, headcount, how many articles and outlets support each."""
     tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "layoff_events" not in tables:
         return []
     return fetch_dicts(conn, """
-        SELECT event_key, company_id, company_name, status, headcount, headcount_percent, sentence,
-               article_id, article_title, url, source_id, source_name, published_at, cast(day AS VARCHAR) AS day
-        FROM layoff_events ORDER BY event_key""")
+        SELECT event_id, company_id, company_name, known, wave, status, headcount, headcount_percent,
+               first_seen, last_seen, articles, sources, sentence, article_id, article_title, url, source_id,
+               source_name
+        FROM layoff_events ORDER BY last_seen DESC, event_id""")
+
+
+def recent_company_spikes(conn, min_mentions: int, max_p_value: float, days: int) -> list[dict[str, Any]]:
+    """Rows of ``company_trends`` over the alert threshold in the ``days`` latest days of the mart
+    (empty before dbt first built it)."""
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "company_trends" not in tables:
+        return []
+    return fetch_dicts(conn, """
+        SELECT company_id, coalesce(company_name, company_id) AS company_name, cast(day AS VARCHAR) AS day,
+               mentions, expected_daily, spike_p_value
+        FROM company_trends
+        WHERE mentions >= ? AND spike_p_value < ?
+          AND day > (SELECT max(day) FROM company_trends) - CAST(? AS INTEGER)
+        ORDER BY day, company_id""", [min_mentions, max_p_value, days])

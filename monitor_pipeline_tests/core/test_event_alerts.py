@@ -15,7 +15,7 @@ from monitor_pipeline.core.alerts.event_alerts import (
     render_event_alert,
     render_event_digest,
 )
-from monitor_pipeline.core.alerts.planner import AlertedState
+from monitor_pipeline.core.alerts.event_alerts import AlertedState
 from monitor_pipeline.core.alerts.subscriptions import (
     ChannelRef,
     Subscription,

@@ -222,7 +222,7 @@ def test_headcounts_from_the_callers_metrics_are_the_same() -> None:
 
     from monitor_pipeline.core.text.clean import clean_text
     from monitor_pipeline.core.tagging.companies import KnowledgeBase
-    from monitor_pipeline.core.tagging.metrics import find_metrics
+    from monitor_pipeline.core.tagging.numeric_facts import find_metrics
 
     matcher = CompanyMatcher(KnowledgeBase.load())
     eval_dir = Path(__file__).resolve().parents[2] / "eval"

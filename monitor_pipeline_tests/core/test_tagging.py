@@ -5,7 +5,7 @@ import pytest
 
 from monitor_pipeline.core.text.clean import CleanedText, clean_text
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
-from monitor_pipeline.core.tagging.metrics import find_metrics
+from monitor_pipeline.core.tagging.numeric_facts import find_metrics
 from monitor_pipeline.core.tagging.tagger import TAGGER_VERSION, Tagger, attribute_metric
 from monitor_pipeline_tests.core.test_companies import small_kb
 

@@ -21,9 +21,9 @@ from monitor_pipeline.storage import warehouse
 from monitor_pipeline_tests.reliability.conftest import PROJECT_ROOT, outcome_of
 
 # The tables a run derives (the operational logs feed_fetches / feed_state record each poll by design).
-DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "metric_mentions_raw",
+DATA_TABLES = ("feed_entries", "article_pages", "articles", "company_mentions", "numeric_facts",
                "layoff_mentions", "org_candidate_mentions", "company_mentions_daily", "layoff_mentions_daily",
-               "layoff_events", "metric_mentions", "company_trends", "org_candidates")
+               "layoff_events", "layoff_event_mentions", "metric_mentions", "company_trends", "org_candidates")
 
 
 @dataclass

@@ -40,6 +40,7 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> str:
 
 DBT_AND_PUBLISH = ("stg_articles", "stg_company_mentions", "stg_feed_fetches", "stg_layoff_mentions",
                    "stg_metric_mentions", "company_mentions_daily", "company_trends", "layoff_events",
+                   "layoff_event_mentions",
                    "layoff_mentions_daily", "metric_mentions", "org_candidates", "source_health_daily",
                    "analytics_copy", "daily_digest")
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from monitor_pipeline.core.text.clean import clean_text
 from monitor_pipeline.core.tagging.frnumbers import parse_french_number
-from monitor_pipeline.core.tagging.metrics import find_metrics
+from monitor_pipeline.core.tagging.numeric_facts import find_metrics
 from monitor_pipeline.core.ingest.urls import canonicalize_url
 
 pytestmark = pytest.mark.timeout(120)

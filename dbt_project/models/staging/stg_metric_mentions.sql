@@ -12,5 +12,5 @@ select
     m.sentence,
     a.source_id,
     a.url
-from {{ source('pipeline', 'metric_mentions_raw') }} as m
+from {{ source('pipeline', 'numeric_facts') }} as m
 join {{ source('pipeline', 'articles') }} as a using (article_id)

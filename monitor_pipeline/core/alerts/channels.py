@@ -288,16 +288,39 @@ class AppriseChannel:
         sender = apprise.Apprise()
         sender.add(plugin)
         full_body = f"{body}\n\nRéf. alerte : {idempotency_key}"
+        self._notify(sender, body=full_body, title=title, body_format=apprise.NotifyFormat.TEXT)
+
+    def _notify(self, sender: apprise.Apprise, **message) -> None:
+        """``sender.notify(**message)``, its failure raised as a redacted :class:`DeliveryError`."""
         try:
-            result = sender.notify(
-                body=full_body, title=title, body_format=apprise.NotifyFormat.TEXT
-            )
+            result = sender.notify(**message)
         except Exception as exc:  # Apprise normally never raises; be defensive
             raise DeliveryError(
                 f"{self.name}: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
             ) from None
         if not result:
             raise DeliveryError(f"{self.name}: {self._failure_reason(result)}")
+
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str,
+                  images: Sequence[str] = ()) -> None:
+        """Deliver an HTML message: services whose default format is HTML (e-mail: a multipart message
+        whose plain-text part Apprise derives from the HTML) get ``html``, with the ``images`` (file
+        paths) inline where they support it (e-mail: ``<img src="cid:FILE NAME">``); the others ``text``."""
+        plugin = self._plugin()
+        if plugin.resolve_format() != apprise.NotifyFormat.HTML:
+            self.send(title, text, idempotency_key)
+            return
+        headers = getattr(plugin, "headers", None)
+        if isinstance(headers, dict):
+            headers["X-Idempotency-Key"] = idempotency_key
+        if images and hasattr(plugin, "inline"):
+            plugin.inline = True  # images referenced by cid: travel inside the message (RFC 2387)
+        sender = apprise.Apprise()
+        sender.add(plugin)
+        footer = f'<p style="color:#666;font-size:.8rem">Réf. alerte : {idempotency_key}</p>'
+        body = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
+        attach = apprise.AppriseAttachment([str(path) for path in images]) if images else None
+        self._notify(sender, body=body, title=title, body_format=apprise.NotifyFormat.HTML, attach=attach)
 
     def _failure_reason(self, result) -> str:
         lines: list[str] = []
@@ -336,6 +359,11 @@ class FileChannel:
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise DeliveryError(f"{self.name}: cannot append to {self.path}: {exc.strerror}") from None
+
+    def send_html(self, title: str, html: str, text: str, idempotency_key: str,
+                  images: Sequence[str] = ()) -> None:
+        """A JSON line has no HTML rendering: the plain-text version is written."""
+        self.send(title, text, idempotency_key)
 
 
 # --------------------------------------------------------------------------- configuration

@@ -1,9 +1,8 @@
-"""Alerts per subscription for resolved (cross-source) layoff events.
+"""Alerts per subscription for resolved (cross-source) layoff events, and their French text.
 
-:func:`plan_event_alerts` is the subscription-aware successor of
-:func:`~monitor_pipeline.core.alerts.planner.plan_alerts`: given the events of
-:func:`monitor_pipeline.core.events.resolve_events`, the subscriptions and what was
-already alerted per ``(event_id, subscription name)``, it yields
+Given the events of :func:`monitor_pipeline.core.events.resolve_events`, the
+subscriptions and what was already alerted per ``(event_id, subscription name)``,
+:func:`plan_event_alerts` yields
 
 * one ``new`` alert per event and subscription that :func:`~.subscriptions.matches` it
   and has never been alerted about it (an event that starts matching later, say once
@@ -27,18 +26,20 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from monitor_pipeline.core.alerts.planner import STATUS_LABELS_FR, AlertedState, format_int_fr
 from monitor_pipeline.core.alerts.subscriptions import Subscription, matches
 from monitor_pipeline.core.events import STATUS_STRENGTH, ResolvedEvent, headcounts_compatible
 
 __all__ = [
     "EVENTS_ASSET_KEY",
+    "STATUS_LABELS_FR",
     "AlertedKey",
+    "AlertedState",
     "EventAlert",
     "material_changes",
     "plan_event_alerts",
     "render_event_alert",
     "render_event_digest",
+    "format_int_fr",
 ]
 
 EVENTS_ASSET_KEY = "layoff_events"
@@ -46,6 +47,33 @@ DIGEST_MAX_LINES = 50
 MAX_LISTED_ARTICLES = 5
 
 AlertedKey = tuple[str, str]  # (event_id, subscription name)
+STATUS_LABELS_FR = {
+    "announced": "annoncé",
+    "planned": "prévu",
+    "executed": "effectué",
+    "postponed": "reporté",
+    "contested": "contesté",
+    "denied": "démenti",
+    "negated": "nié",
+    "hypothetical": "hypothétique",
+    "generic": "générique",
+}
+
+
+@dataclass(frozen=True)
+class AlertedState:
+    """What the last alert about an event to a subscription said (the ledger remembers it)."""
+
+    headcount: int | None
+    status: str
+    version: int = 1
+
+
+def format_int_fr(value: int | None) -> str:
+    """``1200`` → ``"1 200"`` (French thousands separator, plain space)."""
+    if value is None:
+        return "non précisé"
+    return f"{int(value):,}".replace(",", " ")
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ __all__ = [
     "matches",
     "operator_subscriptions",
     "spike_subscriptions",
+    "wants_spike",
 ]
 
 ENV_SUBSCRIPTIONS = "MONITOR_SUBSCRIPTIONS"
@@ -537,3 +538,10 @@ def operator_subscriptions(subscriptions: Iterable[Subscription]) -> list[Subscr
 def spike_subscriptions(subscriptions: Iterable[Subscription]) -> list[Subscription]:
     """Subscriptions that receive company mention spike alerts."""
     return [s for s in subscriptions if s.spikes]
+
+
+def wants_spike(subscription: Subscription, company_id: str) -> bool:
+    """True when ``subscription`` asks for spikes and its ``companies`` filter (if any) lists the company;
+    the other filters are about layoff events and do not apply to spikes."""
+    companies = subscription.filters.companies
+    return subscription.spikes and (companies is None or company_id in companies)

@@ -25,7 +25,7 @@ import yaml
 from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.frnumbers import NUMBER_PATTERN, parse_digits
 from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match, required_literals
-from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
+from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 
 __all__ = [
     "COUNTED_STATUSES",

@@ -35,7 +35,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     regex_attribute,
     regex_speaker,
 )
-from monitor_pipeline.core.tagging.metrics import Metric, find_metrics
+from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
     OrgCandidate,
     company_slug,

@@ -30,7 +30,7 @@ def _mention_spec(name: str, description: str, kinds: set[str] | None = None) ->
 @dg.multi_asset(
     specs=[
         _mention_spec("company_mentions", "Company mentions (name, alias or product) with evidence sentence and offsets."),
-        _mention_spec("metric_mentions_raw", "Typed numeric facts: value, unit, kind, qualifier, measured noun, "
+        _mention_spec("numeric_facts", "Typed numeric facts: value, unit, kind, qualifier, measured noun, "
                                              "company (the mart metric_mentions adds article context)."),
         _mention_spec("layoff_mentions", "Layoff mentions with company, headcount, status (counted or not) and evidence."),
         _mention_spec("org_candidate_mentions", "Organisations French NER found that the knowledge base does not know.",
@@ -54,7 +54,7 @@ def mentions(context: dg.AssetExecutionContext, duckdb: DuckDBResource, processi
         "articles_tagged": report.articles_tagged,
         "top_companies": counter_table(report.companies, "company", "mentions"),
     })
-    yield dg.MaterializeResult(asset_key="metric_mentions_raw", metadata={
+    yield dg.MaterializeResult(asset_key="numeric_facts", metadata={
         "dagster/row_count": report.metric_mentions,
         "preview": dg.MetadataValue.md(markdown_table(metrics, limit=15)),
     })

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_pipeline.core.tagging.metrics import find_metrics
+from monitor_pipeline.core.tagging.numeric_facts import find_metrics
 
 
 def one(text: str):
@@ -157,7 +157,7 @@ GATE_SENTENCES = [
 
 @pytest.mark.parametrize("sentence", GATE_SENTENCES)
 def test_multiplier_gates_let_every_match_through(sentence: str) -> None:
-    from monitor_pipeline.core.tagging import metrics as m
+    from monitor_pipeline.core.tagging import numeric_facts as m
 
     folded = m.fold_case(sentence)
     has_digit = m._DIGIT.search(sentence) is not None
@@ -168,7 +168,7 @@ def test_multiplier_gates_let_every_match_through(sentence: str) -> None:
 
 
 def test_range_gate_equals_the_plain_search() -> None:
-    from monitor_pipeline.core.tagging import metrics as m
+    from monitor_pipeline.core.tagging import numeric_facts as m
 
     for sentence in GATE_SENTENCES:
         for end in range(len(sentence) + 1):
