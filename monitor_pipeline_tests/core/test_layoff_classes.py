@@ -497,3 +497,140 @@ def test_a_headline_name_before_a_colon_is_the_description_s_antecedent(tagger: 
 def test_a_headline_common_noun_before_a_colon_is_no_antecedent(tagger: Tagger) -> None:
     res = tag(tagger, "Restructuration : le groupe supprimera 70 postes.")
     assert not counted(res) and not companies(res)
+
+
+# tagger-2.3 (tuned on the annotator-written dev batch d301+) -------------------------------------
+# unknown companies as agents behind a description, after a colon, at the start of a sentence
+def test_described_unknown_name_is_the_agent(tagger: Tagger) -> None:
+    res = tag(tagger, "Le fabricant de panneaux solaires Helvora supprimera 320 emplois en Bavière.")
+    assert counted(res) == {"Helvora": 320}
+    assert statuses(res) == {"Helvora": "planned"}
+
+
+def test_description_alone_without_a_name_counts_nobody(tagger: Tagger) -> None:
+    res = tag(tagger, "Le fabricant de panneaux solaires supprimera des emplois, selon les analystes du secteur.")
+    assert counted(res) == {}
+
+
+def test_name_opening_the_clause_after_a_colon_is_the_agent(tagger: Tagger) -> None:
+    res = tag(tagger, "Le marché du casque audio s'effondre : Sonarys, filiale de Vantec, va se séparer de 75 salariés.")
+    assert set(counted(res)) == {"Sonarys"}
+
+
+def test_person_pronoun_in_a_quote_is_no_company(tagger: Tagger) -> None:
+    res = tag(tagger, "« Nous ne licencierons personne », assure le directeur général de Brakvel.")
+    assert not any(l.counted for l in res.layoffs)
+    assert "Nous" not in companies(res)
+
+
+def test_ce_dernier_points_at_the_last_name(tagger: Tagger) -> None:
+    res = tag(tagger, "Pixmatic a revendu son activité d'impression à Ordalis ; ce dernier y supprimera 45 postes.")
+    assert set(counted(res)) == {"Ordalis"}
+
+
+def test_ce_dernier_without_a_layoff_counts_nothing(tagger: Tagger) -> None:
+    res = tag(tagger, "Pixmatic a revendu son activité d'impression à Ordalis ; ce dernier y investira 3 millions.")
+    assert counted(res) == {}
+
+
+# status governors
+def test_court_judging_past_layoffs_contests_them(tagger: Tagger) -> None:
+    res = tag(tagger, "Le tribunal de Nanterre a jugé que Movigo avait licencié 40 chauffeurs sans cause réelle.")
+    assert not any(l.counted for l in res.layoffs)
+    assert "contested" in {l.status for l in res.layoffs}
+
+
+def test_labour_inspectorate_reviewing_a_plan_does_not_contest_it(tagger: Tagger) -> None:
+    res = tag(tagger, "L'inspection du travail examine le plan de départs de Stellantis, qui vise 600 salariés.")
+    assert set(counted(res)) == {"Stellantis"}
+
+
+def test_strike_against_a_plan_is_contested(tagger: Tagger) -> None:
+    res = tag(tagger, "Les salariés de Quadrel sont en grève contre le plan social qui vise 90 postes.")
+    assert not any(l.counted for l in res.layoffs)
+    assert {l.status for l in res.layoffs} == {"contested"}
+
+
+def test_negation_before_the_trigger_noun(tagger: Tagger) -> None:
+    res = tag(tagger, "Pas de licenciements chez Tervanis cette année, mais des recrutements gelés.")
+    assert not any(l.counted for l in res.layoffs)
+
+
+def test_conditional_read_from_the_form(tagger: Tagger) -> None:
+    res = tag(tagger, "D'après la presse locale, l'équipementier Bravenor s'apprêterait à supprimer 210 postes.")
+    assert not any(l.counted for l in res.layoffs)
+    assert "hypothetical" in {l.status for l in res.layoffs}
+
+
+def test_reported_future_is_planned(tagger: Tagger) -> None:
+    res = tag(tagger, "La direction a indiqué que l'éditeur Quenteo supprimerait 130 postes d'ici juin.")
+    assert statuses(res).get("Quenteo") == "planned"
+
+
+def test_conditional_without_a_past_reporting_verb_stays_hypothetical(tagger: Tagger) -> None:
+    res = tag(tagger, "Selon des sources syndicales, l'éditeur Quenteo supprimerait 130 postes d'ici juin.")
+    assert statuses(res).get("Quenteo") == "hypothetical"
+
+
+def test_plan_given_up_after_a_semicolon(tagger: Tagger) -> None:
+    res = tag(tagger, "Le chocolatier Belvanne avait évoqué 95 suppressions de postes ; il est revenu sur sa décision.")
+    assert not any(l.counted for l in res.layoffs)
+    assert {l.status for l in res.layoffs} == {"negated"}
+
+
+def test_next_sentence_postpones_with_a_pronoun(tagger: Tagger) -> None:
+    res = tag(tagger, "Le groupe Ternova a présenté un projet de 140 suppressions de postes. "
+                      "Il a finalement décidé de le reporter à 2027.")
+    assert {l.status for l in res.layoffs} == {"postponed"}
+
+
+# trigger variants as lexicon lines
+@pytest.mark.parametrize("text, name, head", [
+    ("La radio Ondalis ne renouvellera pas les contrats de 18 pigistes en septembre.", "Ondalis", 18),
+    ("La société de livraison Rapido met fin aux contrats de 140 livreurs.", "Rapido", 140),
+    ("Le papetier Lorvel va fermer son usine de Brives, qui emploie 230 salariés.", "Lorvel", 230),
+    ("Chez Tessalia, quelque 210 collaborateurs sont concernés par la réorganisation.", "Tessalia", 210),
+    ("Le cabinet Arveline Conseil prépare un plan de 160 départs.", "Arveline Conseil", 160),
+])
+def test_trigger_variants_count(tagger: Tagger, text: str, name: str, head: int) -> None:
+    assert counted(tag(tagger, text)) == {name: head}
+
+
+@pytest.mark.parametrize("text", [
+    "La radio Ondalis renouvellera les contrats de ses 18 pigistes en septembre.",
+    "Le papetier Lorvel va fermer son usine de Brives pendant deux semaines pour travaux.",
+    "Le plan de formation de Tessalia concerne 210 collaborateurs.",
+    "Le TGV a enregistré 120 départs de trains supplémentaires cet été.",
+])
+def test_trigger_variants_do_not_fire_on_look_alikes(tagger: Tagger, text: str) -> None:
+    assert counted(tag(tagger, text)) == {}
+
+
+# headcount forms
+def test_soit_restates_the_headcount(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Orvalis, le plan concerne environ 8 % des 4 000 salariés, soit près de 320 personnes.")
+    assert counted(res) == {"Orvalis": 320}
+
+
+def test_quarantaine_is_forty(tagger: Tagger) -> None:
+    res = tag(tagger, "Le studio Mirevox va se séparer d'une quarantaine de développeurs.")
+    assert counted(res) == {"Mirevox": 40}
+
+
+# precision guards (tagger-2.3): unions, places after "à", media citing a report; "chez" makes a company
+def test_union_and_place_are_no_companies(tagger: Tagger) -> None:
+    res = tag(tagger, "Le logisticien Varnex va supprimer 85 emplois à Roanne, selon le syndicat Solfed.")
+    assert set(counted(res)) == {"Varnex"}
+    assert not {"Roanne", "Solfed"} & companies(res)
+
+
+def test_medium_reporting_a_plan_is_no_company(tagger: Tagger) -> None:
+    res = tag(tagger, "La direction de Pellora a démenti le plan de 90 suppressions de postes évoqué par Techscope.")
+    assert "Techscope" not in companies(res)
+    assert statuses(res).get("Pellora") == "denied"
+
+
+def test_chez_names_a_company_even_when_ner_says_person(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Marie Blachère, 120 emplois sont menacés par la liquidation.")
+    assert "hypothetical" in {l.status for l in res.layoffs}
+    assert not any(l.counted for l in res.layoffs)

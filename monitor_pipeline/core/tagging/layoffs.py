@@ -24,7 +24,7 @@ import yaml
 
 from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.frnumbers import NUMBER_PATTERN, parse_digits
-from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match
+from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match, required_literals
 from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 
 __all__ = [
@@ -200,7 +200,7 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)",
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
-_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?)\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?|traducteurs?|pigistes?|annotateurs?|caissi(?:er|ère)s?|téléconseill(?:er|ère)s?|commerciaux|rédacteurs?|testeurs?|graphistes?|animateurs?|soignants?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
 # "réduit ses effectifs de 400 personnes": after a cutting word, "effectifs de N" is the cut
 _CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
@@ -374,10 +374,13 @@ class Headcount:
     qualifier: str | None = None
 
 
-_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|vingtaine|trentaine|cinquantaine)\s+(?:de\s+|d')"
-                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|journalistes|consultants|"
-                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs)\b", re.IGNORECASE)
-_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50}
+_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|"
+                    r"soixantaine)\s+(?:de\s+|d')(?:\w+\s+)?"
+                    r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|collaboratrices|journalistes|consultants|"
+                    r"ingénieurs|développeurs|cadres|conseillers|travailleurs|techniciens|vendeurs|chercheurs|pigistes|"
+                    r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions)\b", re.IGNORECASE)
+_ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+                 "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60}
 #: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
@@ -453,12 +456,15 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
         if metric.kind == "count" and _HEAD_NOUNS.match(noun):
             if metric.range_low is not None and metric.range_low > metric.value:
                 continue  # "passés de 5 000 à 3 800 personnes": a workforce before and after, not a cut
-            if (_WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start])
+            inside_trigger = ts <= start < te  # "ferme son site, qui emploie 150 salariés": the jobs closed
+            if (not inside_trigger and _WORKFORCE_BEFORE.search(sentence[max(0, start - 25):start])
                     and not _CUT_WORKFORCE_BEFORE.search(sentence[max(0, start - 50):start])):
                 continue
             if _NOT_CUT_BEFORE.search(sentence[max(0, start - 40):start]):
                 continue
-            candidates.append((_dist(start, end, ts, te), metric.value))
+            # "10 % des 5 000 salariés, soit près de 500 personnes": the number after "soit" is the cut
+            restated = _RESTATED_BEFORE.search(sentence[max(0, start - 25):start])
+            candidates.append((-1 if restated else _dist(start, end, ts, te), metric.value))
             extra[candidates[-1]] = (metric.range_low, metric.qualifier)
         elif metric.kind == "percent" and metric.unit == "%" and _PERCENT_NOUNS.match(noun):
             percents.append((_dist(start, end, ts, te), metric.value))
@@ -474,6 +480,7 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
     return head, pct, low, qualifier
 
 
+_RESTATED_BEFORE = re.compile(r"\bsoit\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+|au\s+moins\s+)?$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
 
 
@@ -512,6 +519,23 @@ def find_triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int,
 _DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
+#: triggers read only when the sentence has no other: a bare "N départs" restates the plan a stronger trigger names
+_WEAK_TRIGGERS = frozenset({"n_departs"})
+_GATES_BY_LEXICON: dict[int, tuple[LayoffLexicon, list[tuple[str, re.Pattern[str], Any]]]] = {}
+
+
+def _trigger_gates(lexicon: LayoffLexicon) -> list[tuple[str, re.Pattern[str], Any]]:
+    """(name, pattern, (required literals, case-folded?) or None) per trigger, once per lexicon."""
+    entry = _GATES_BY_LEXICON.get(id(lexicon))
+    if entry is None or entry[0] is not lexicon:
+        gates = []
+        for name, p in lexicon.triggers.items():
+            literals = required_literals(p)
+            gates.append((name, p, None if literals is None else (literals, bool(p.flags & re.IGNORECASE))))
+        entry = _GATES_BY_LEXICON[id(lexicon)] = (lexicon, gates)
+    return entry[1]
+
+
 def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str]]:
     masked = _DOTTED_THOUSANDS.sub(" ", sentence) if "." in sentence else sentence
     for p in lexicon.non_triggers:
@@ -519,11 +543,26 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
             masked = p.sub(lambda m: " " * len(m.group(0)), masked)
     folded = _fold(masked)
     found: list[tuple[int, int, str]] = []
-    for name, p in lexicon.triggers.items():
-        if not may_match(p, masked, folded):
-            continue
+    present: dict[tuple[str, bool], bool] = {}  # a literal is looked up once per sentence, whatever shares it
+    for name, p, gate in _trigger_gates(lexicon):
+        if gate is not None:
+            literals, folded_case = gate
+            haystack = folded if folded_case else masked
+            for literal in literals:
+                hit = present.get((literal, folded_case))
+                if hit is None:
+                    hit = present[(literal, folded_case)] = literal in haystack
+                if hit:
+                    break
+            else:
+                continue
         for m in p.finditer(masked):
             found.append((m.start(), m.end(), name))
+    if any(name in _WEAK_TRIGGERS for *_, name in found):
+        # "le plan social, qui prévoit 1 200 départs": the departures restate the plan just named
+        strong = [(s, e) for s, e, name in found if name not in _WEAK_TRIGGERS]
+        found = [t for t in found if t[2] not in _WEAK_TRIGGERS
+                 or not any(s - 60 <= t[0] and t[0] - e <= 60 for s, e in strong)]
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     merged: list[tuple[int, int, str]] = []
     for s, e, name in found:

@@ -239,7 +239,7 @@ MEDIA = frozenset(w.lower() for w in """
                     "silicon", "01net", "next", "the guardian", "handelsblatt", "nikkei", "semafor"}
 _SOURCE_BEFORE = re.compile(
     r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
-    r"appris|écrit|annoncé|confirmé)|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
+    r"appris|écrit|annoncé|confirmé)|\b(?:évoquée?s?|révélée?s?|rapportée?s?|publiée?s?|dévoilée?s?)\s+par|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
     r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au))\s*"
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
     re.IGNORECASE,
@@ -248,7 +248,10 @@ _SOURCE_BEFORE = re.compile(
 _COMPANY_DESCRIPTOR = re.compile(
     r"(?:\b(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|constructeur|fabricant|"
     r"équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|rachat|acquisition|rachète|racheté|"
-    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire)|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
+    r"racheter|concurrent|rival|filiale|maison\s+mère|actionnaire|propriétaire|cabinet|label|chimiste|papetier|brasseur|"
+    r"logisticien|plateforme|enseigne|marque|studio|laboratoire|néobanque|compagnie|transporteur|géant|industriel|"
+    r"sous-traitant|hébergeur|courtier|sidérurgiste|verrier|cimentier|voyagiste|armateur|intégrateur)"
+    r"(?:\s+(?:de\s+|d'|des\s+|du\s+|en\s+)?[a-zà-ÿ-]+(?:\s+[a-zà-ÿ-]+)?(?=\s+$))?|\b(?:l'|le\s+|la\s+)(?:indien|américain|allemand|britannique|japonais|chinois|"
     r"suédois|israélien|canadien|italien|espagnol|néerlandais|suisse|coréen|français)(?:ne|e)?)"
     r"\s*(?:de\s+|d'|du\s+|des\s+)?(?:l')?$", re.IGNORECASE)
 #: an apposition describing a company right after a name ("WNS, le spécialiste indien de …")
@@ -256,6 +259,7 @@ _COMPANY_APPOSITION = re.compile(
     r"\s*,\s*(?:le|la|l'|un|une)\s*(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|"
     r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
     re.IGNORECASE)
+_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+\w+)?|\bà|\ben|\bau)\s+$", re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
@@ -264,6 +268,8 @@ def _described(before: str, after: str, label: str) -> bool:
     after "de" stays a place ("le groupe de Cupertino")."""
     if after and _COMPANY_APPOSITION.match(after):
         return True
+    if before and re.search(r"\bchez\s+$", before, re.IGNORECASE):
+        return True  # "Chez Naf Naf, 400 emplois …": one works at a company, not at a person
     match = _COMPANY_DESCRIPTOR.search(before) if before else None
     return bool(match) and not (label == "LOC" and re.search(r"\b(?:de|d'|du|des)\s*(?:l')?$", before))
 
@@ -283,6 +289,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     before = sentence[max(0, start - 60):start] if start >= 0 else ""
     if before and _PERSON_TITLE.search(before):
         return True
+    if before and _UNION_OR_PLACE_BEFORE.search(before) and (label == "LOC" or "syndicat" in before[-25:].lower()):
+        return True  # "selon le syndicat CCOO", "à Saint-Priest": a union, a place
     if low in MEDIA or words[0] in MEDIA:
         if not agent or (before and _SOURCE_BEFORE.search(before)):
             return True
@@ -290,7 +298,9 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     described = _described(before, after, label)
-    if label == "PER" and (not agent or len(words) > 1) and not (described and len(words) == 1):
+    # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),
+    # is a company even when the recognizer calls it a person
+    if label == "PER" and (not agent or len(words) > 1) and not (described and (len(words) == 1 or agent)):
         return True
     if label == "LOC" and not agent and not described:
         return True

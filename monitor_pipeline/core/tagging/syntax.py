@@ -139,14 +139,15 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
                      "retarder"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
-                     "opposer", "combattre", "refuser"), "contested"),
+                     "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester",
+                     "fustiger", "condamner"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
-                     "apprêter", "préparer", "planifier", "programmer", "viser", "devoir", "décider",
+                     "apprêter", "préparer", "planifier", "promettre", "programmer", "viser", "devoir", "décider",
                      "prévu", "projet", "intention", "objectif"), "planned"),
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
@@ -173,6 +174,10 @@ def governor_status(tok: Any) -> str | None:
     return None
 
 
+#: courts proper, whose judgment on a layoff contests it (not the labour inspectorate, which reviews)
+JUDGES = frozenset({"tribunal", "tribunaux", "justice", "juge", "juges", "cour", "prud'homme", "prud'hommes"})
+#: a trigger whose negation is its meaning: not renewing contracts ends jobs
+NON_RENEWAL = "renouvel"
 #: subjects that turn a suspension into a court's decision (contested)
 COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
                     "inspection", "administration", "dreets", "direccte"})
@@ -185,6 +190,8 @@ enseigne marque filiale maison mère industriel chimiste laboratoire cabinet maj
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
 chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
 conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
+label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
+voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
 """.split())
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
@@ -192,6 +199,7 @@ PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisa
 #: nouns of a change of owner whose complement names the company whose jobs are at stake
 TAKEOVER_NOUNS = frozenset({"reprise", "rachat", "acquisition", "cession", "sauvetage", "redressement", "fusion"})
 PRONOUNS = frozenset({"il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "lui"})
+PERSONAL_PRONOUNS = frozenset({"je", "j'", "tu", "nous", "vous", "on", "il", "elle", "ils", "elles"})
 RELATIVES = frozenset({"qui", "lequel", "laquelle", "lesquels", "lesquelles"})
 #: one person's role: "le licenciement du directeur technique" is no layoff event
 PERSON_ROLES = frozenset("""
@@ -240,6 +248,7 @@ class TriggerReading:
     status: str = "announced"
     status_path: str = "default"
     person_only: bool = False  # one person's dismissal, not a layoff
+    latest: bool = False  # the anaphor is "ce dernier": the last name before it, not a subject
     path: str = "none"  # how the agents were found
 
 
@@ -266,11 +275,18 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break
         if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS:
             break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
+        if cur.dep_ == "conj" and _colon_between(cur.head, cur):
+            break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement
         cur = cur.head
         out.append(cur)
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
             break
     return out
+
+
+def _colon_between(a: Any, b: Any) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return any(t.text in (":", ";") for t in a.doc[lo + 1:hi])
 
 
 def _children(tok: Any, *deps: str) -> list[Any]:
@@ -295,6 +311,10 @@ def _is_namey(tok: Any) -> bool:
     "Voltaris" an auxiliary in the future tense)."""
     if tok.idx in _KNOWN_STARTS:
         return True
+    if tok.lower_ in PERSONAL_PRONOUNS:
+        return False  # "« Nous ne supprimerons aucun poste »"
+    if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
+        return True  # "iAdvize", "eBay": an inner capital is a name's mark
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
@@ -356,7 +376,9 @@ def _is_description(tok: Any) -> bool:
     det = [c for c in tok.children if c.dep_ == "det"]
     definite = any(c.lower_ in ("le", "la", "l'", "les", "ce", "cette", "ces", "du", "des") for c in det) or \
         any(c.lower_ in ("du", "au") for c in tok.children if c.dep_ == "case")
-    return definite and (tok.lemma_.lower() in DESCRIPTIONS or tok.lower_ in DESCRIPTIONS)
+    # a plural ("les banques européennes") is a class of companies, not one named earlier
+    return definite and "Plur" not in tok.morph.get("Number") and (tok.lemma_.lower() in DESCRIPTIONS
+                                                                   or tok.lower_ in DESCRIPTIONS)
 
 
 def _relative_antecedent(verb: Any) -> Any | None:
@@ -381,7 +403,9 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
 
 
 REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
-                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer"})
+                       "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer", "trancher",
+                       "marteler", "rappeler", "répondre", "insister", "prévenir", "avertir", "promettre",
+                       "certifier", "garantir", "jurer", "admettre"})
 
 
 def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
@@ -406,6 +430,14 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
+        if subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+            latest = _latest_name_before(subj)  # "… à Ampere ; ce dernier y supprimera …"
+            if latest is not None:
+                agents.append(Agent(latest.idx, latest.idx + len(latest.text), "ce-dernier"))
+            else:
+                anaphor = True
+                LATEST_WANTED.add(subj.idx)
+            continue
         if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
             other = True
             continue
@@ -419,6 +451,28 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
         anaphor = anaphor or ana
         other = other or (not found and not ana)
     return agents, anaphor, other
+
+
+#: "ce dernier" subjects with no name before them in the parsed clause (read by :func:`read_trigger`)
+LATEST_WANTED: set[int] = set()
+
+
+def latest_name_agents(doc: Any) -> list[Agent]:
+    """The last name-like token of ``doc`` (the text before "ce dernier"), as an agent."""
+    if len(doc) == 0:
+        return []
+    t = _latest_name_before(doc[len(doc) - 1]) if not doc[len(doc) - 1].text[:1].isupper() else doc[len(doc) - 1]
+    return [Agent(t.idx, t.idx + len(t.text), "ce-dernier")] if t is not None else []
+
+
+def _latest_name_before(tok: Any) -> Any | None:
+    """The last name-like token before ``tok`` (not sentence-initial): what "ce dernier" points at."""
+    doc = tok.doc
+    for i in range(tok.i - 1, 0, -1):
+        t = doc[i]
+        if t.text[:1].isupper() and _is_namey(t) and not _place_of_site(t) and not t.is_sent_start:
+            return t
+    return None
 
 
 def _first_token(tok: Any) -> Any:
@@ -463,12 +517,19 @@ def _name_before(relative: Any) -> list[Agent]:
     return []
 
 
-def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
+def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool, str]:
     """(agents, anaphor, path) for the trigger token."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
-    inner = [g for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper() for g in c.children]
+    # "le projet de fermeture du centre d'appels de Webhelp": down a chain of common-noun complements
+    inner, level = [], [c for c in trig.children if c.dep_.startswith("nmod") and not c.text[:1].isupper()]
+    for _ in range(3):
+        level = [g for c in level for g in c.children]
+        inner.extend(level)
+        level = [g for g in level if g.dep_.startswith("nmod") and not g.text[:1].isupper() and g.pos_ == "NOUN"]
     for c in list(trig.children) + inner:
+        if _place_of_site(c):
+            continue  # "la fermeture de son studio de Leamington": a place, not the company
         if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du", "chez", "des") and _is_namey(c):
             agents, _ = _agent_from_nominal(c, "complement:" + _case(c), ())
             if agents:
@@ -481,6 +542,11 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
                 agents, _ = _agent_from_nominal(a, "passive-agent", ())
                 if agents:
                     return agents, False, f"participle-agent@{c.lemma_}"
+    for x in _children(trig, "xcomp"):
+        for a in _children(x, "obl:agent"):
+            agents, _ = _agent_from_nominal(a, "passive-agent", ())
+            if agents:
+                return agents, False, f"passive-agent@{x.lemma_}"
     chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
     if chez:
         return chez, False, "chez-in-trigger"
@@ -537,19 +603,110 @@ def _find_agents(trig: Any) -> tuple[list[Agent], bool, str]:
                     if found:
                         return found, False, f"reported-by@{c.lemma_}"
     # 3. "c'est au tour de X d'annoncer …"
-    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE)
+    # (doc.text rebuilds the whole text: only when a "tour" token is there at all)
+    turn = re.search(r"\bau\s+tour\s+d(?:e\s+|')(?:l'|la\s+|le\s+)?", doc.text[:trig.idx], re.IGNORECASE) \
+        if any(t.lower_ == "tour" for t in doc[:trig.i]) else None
     if turn:
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
     # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
-    if trig.pos_ in ("VERB", "AUX", "ADJ") and not other:
+    # a trigger word without a determiner, right after the name, is a verb whatever its tag ("Ornikar taille …")
+    verb_like = trig.pos_ in ("VERB", "AUX", "ADJ") or trig.pos_ == "NOUN" and first is None \
+        and not _children(trig, "det") and trig.text[:1].islower()
+    if verb_like and not other:
         i = trig.i - 1
         while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
             i -= 1
-        if i >= 0 and _is_namey(doc[i]) and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct):
+        if i >= 0 and (_is_namey(doc[i]) or i == 0 and _bare_capitalized(doc[i])) \
+                and (i == 0 or not doc[i - 1].is_alpha or doc[i - 1].is_punct or doc[i - 1].lower_ in ("que", "qu'")):
             return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "adjacent-subject")], False, "adjacent-subject"
+        # "Le fabricant de batteries Northvolt supprimera …" split by the parser: a name right after
+        # a description phrase that opens the clause is its subject
+    # "L'enseigne de mobilier ferme … et se sépare de …" parsed with the description as root noun
+    top = chain[-1]
+    if trig.pos_ in ("VERB", "ADJ") and top.i != trig.i and top.pos_ == "NOUN" and top.dep_ == "ROOT" \
+            and top.i < trig.i and _is_description(top):
+        found, _ = _agent_from_nominal(top, "description-root", {trig.i} | {c.i for c in top.children if c.i > top.i + 3})
+        if found:
+            return found, False, "description-root"
+        anaphor = True
+    # "… : Kylotonn, filiale de Nacon, va réduire …": a name opening the trigger's clause after a colon
+    opener = _clause_opening_name(trig, chain)
+    if opener is not None and not anaphor:
+        return [Agent(opener.idx, opener.idx + len(opener.text), "clause-opener")], False, "clause-opener"
+    if not other:
+        i = (first if first is not None else trig).i - 1
+        while i >= 0 and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+            i -= 1
+        if i >= 1 and _is_namey(doc[i]) and _described_name(doc, i):
+            first = i
+            while first > 1 and _is_namey(doc[first - 1]) and doc[first - 1].text[:1].isupper():
+                first -= 1
+            return [Agent(doc[first].idx, doc[i].idx + len(doc[i].text), "described-subject")], False, "described-subject"
     return [], anaphor, "subject-not-company" if other else "none"
+
+
+#: nouns of a site whose "de X" complement is a place ("l'usine de Pontoise")
+SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepôt", "magasin", "établissement",
+                        "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie"})
+
+
+def _place_of_site(tok: Any) -> bool:
+    return tok.head.lemma_.lower() in SITE_NOUNS and _case(tok) in ("de", "d'") and tok.idx not in _KNOWN_STARTS \
+        and tok.ent_type_ == "LOC"
+
+
+def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
+    """The name that opens the trigger's clause right after a colon or semicolon, when only the
+    trigger's own governors (and an apposition between commas) stand between it and the trigger."""
+    doc = trig.doc
+    cut = max((t.i for t in doc[:trig.i] if t.text in (":", ";")), default=None)
+    if cut is None or cut + 1 >= trig.i:
+        return None
+    name = doc[cut + 1]
+    if not (_is_namey(name) and name.text[:1].isupper()):
+        return None
+    governors = {g.i for g in chain}
+    in_apposition = False
+    for t in doc[cut + 2:trig.i]:
+        if t.text == ",":
+            in_apposition = not in_apposition
+            continue
+        if in_apposition:
+            continue
+        if t.pos_ in ("VERB", "AUX") and t.i not in governors and t.dep_ not in ("aux", "aux:tense", "aux:pass", "cop"):
+            return None
+        if t.dep_.startswith("nsubj") and t.i not in governors:
+            return None  # another subject: another statement
+    return None if in_apposition else name
+
+
+def _bare_capitalized(tok: Any) -> bool:
+    """A sentence-initial singular noun without a determiner: in French, a name ("Ornikar taille …")."""
+    return tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "X") and not _children(tok, "det") \
+        and "Plur" not in tok.morph.get("Number") and tok.is_alpha
+
+
+def _described_name(doc: Any, i: int) -> bool:
+    """Is the name ending at token ``i`` preceded by a description that opens its clause ("Le
+    fabricant de batteries", "La plateforme de traduction", "Le spécialiste des objets connectés")?"""
+    j = i
+    while j > 0 and doc[j - 1].text[:1].isupper() and _is_namey(doc[j - 1]) and not doc[j - 1].is_sent_start:
+        j -= 1
+    for k in range(j - 1, max(-1, j - 8), -1):
+        t = doc[k]
+        if t.is_punct or not t.is_alpha and t.text not in ("-",) and "-" not in t.text:
+            return False
+        if t.lemma_.lower() in DESCRIPTIONS or t.lower_ in DESCRIPTIONS:
+            before = doc[k - 1] if k >= 1 else None
+            if before is None or before.pos_ != "DET" and before.lower_ not in ("l'", "le", "la", "les"):
+                return False
+            opener = doc[k - 2] if k >= 2 else None
+            return opener is None or opener.is_punct or opener.is_space
+        if t.text[:1].isupper() or t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: int) -> list[Agent]:
@@ -637,18 +794,29 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "denied", f"governor:{lem}"
     for gov in chain:
         lem = gov.lemma_.lower()
+        if lem.startswith(NON_RENEWAL) or gov.lower_.startswith(NON_RENEWAL):
+            continue  # "ne renouvellera pas les contrats de 25 pigistes": the negation is the trigger
         if _negated(gov) and not _restrictive(gov):
             if lem == "exclure":
                 return "hypothetical", "n'exclut pas"
             if lem in ("cacher",):
                 continue
             return "negated", f"negation@{gov.lemma_}"
-    if _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass")):
+    if not trig.lower_.startswith(NON_RENEWAL) and (
+            _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass"))):
         return "negated", "negation@trigger"
+    if _NEGATED_BEFORE.search(sentence[max(0, trig.idx - 30):_first_of(trig).idx]):
+        return "negated", "negation-before-trigger"
     if text.endswith("?"):
         return "hypothetical", "question"
+    # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
+    if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and (
+            trig.dep_ == "ccomp" and trig.head.lemma_.lower() in REPORTING
+            and _past(trig.head, _children(trig.head, "aux", "aux:tense"))
+            or _REPORTED_PAST_BEFORE.search(sentence[max(0, trig.idx - 60):trig.idx])):
+        return "planned", "reported-future"
     for gov in chain:
-        if "Cnd" in gov.morph.get("Mood") or any("Cnd" in a.morph.get("Mood") for a in _children(gov, "aux")):
+        if _conditional(gov) or any(_conditional(a) for a in _children(gov, "aux")):
             return "hypothetical", f"conditional@{gov.lemma_}"
         if any(c.lower_ == "si" and c.dep_ == "mark" for c in gov.children):
             return "hypothetical", f"si@{gov.lemma_}"
@@ -659,6 +827,14 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if gov.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "amod" and c.lower_ in _POSSIBILITY_MODIFIERS
                                                  for c in gov.children):
             return "hypothetical", f"possibility@{gov.lemma_}"
+    # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
+    for gov in chain[1:]:
+        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")) \
+                and governor_status(gov) not in ("planned", "announced"):
+            return "contested", f"court@{gov.lemma_}"
+    # "en grève contre le plan", "une pétition contre les suppressions"
+    if any(_case(g) == "contre" for g in chain[:2]):
+        return "contested", "contre"
     for gov in chain[1:] + [trig]:
         lem = gov.lemma_.lower()
         st = governor_status(gov)
@@ -679,6 +855,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
                 return st, f"governor:{lem}"
             if st == "executed" and _past(gov, auxes):
                 return "executed", f"governor-past:{lem}"
+        elif lem == "aller" and _children(gov, "xcomp"):
+            return "planned", "aller+inf"  # "300 postes vont être supprimés": the trigger span's head is "vont"
         if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
                 or any("Fut" in a.morph.get("Tense") for a in auxes):
             return "planned", f"future@{gov.lemma_}"
@@ -689,7 +867,36 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     return "announced", "default"
 
 
+#: "a annoncé que X licencierait": a past reporting verb and its "que" right before the trigger's clause
+_REPORTED_PAST_BEFORE = re.compile(
+    r"\b(?:a|ont|avait|avaient)\s+(?:annoncé|indiqué|confirmé|précisé|affirmé|déclaré|expliqué|assuré|fait\s+savoir)"
+    r"\s+qu(?:e\s+|')[^,;:.]{0,40}$", re.IGNORECASE)
+#: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
+_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+)?(?:de\s+|d')?"
+                             r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
+
+
+def _first_of(trig: Any) -> Any:
+    """The first token of the trigger's own phrase (its determiner and modifiers excluded)."""
+    return trig
+
+
+def _conditional(verb: Any) -> bool:
+    """Conditional mood, from the morphology or from the form (the tagger reads "s'apprêterait"
+    or "licencierait" as an imperfect)."""
+    if "Cnd" in verb.morph.get("Mood"):
+        return True
+    return verb.pos_ in ("VERB", "AUX") and verb.lower_.endswith(("rait", "raient")) and len(verb.text) > 6
+
+
+#: participles that describe a state after "être" in the present ("sont concernés"), not a past event
+_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer"})
+
+
 def _past(verb: Any, auxes: Sequence[Any]) -> bool:
+    if verb.lemma_.lower() in _STATE_PARTICIPLES and all(a.lemma_ == "être" and "Pres" in a.morph.get("Tense")
+                                                         for a in auxes):
+        return False
     if verb.morph.get("VerbForm") == ["Part"] and "Past" in verb.morph.get("Tense"):
         if any(a.lemma_ in ("avoir", "être") and "Fut" not in a.morph.get("Tense") and "Cnd" not in a.morph.get("Mood")
                for a in auxes):
@@ -724,12 +931,14 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     ``names``: sentence-relative spans of known company names (their tokens count as names
     whatever their part-of-speech tag)."""
     _KNOWN_STARTS.clear()
+    LATEST_WANTED.clear()
     for ns, ne in names:
         _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
     trig = trigger_token(doc, start, end)
     if trig is None:
         return TriggerReading()
-    agents, anaphor, path = _find_agents(trig)
+    first = next((t for t in doc if t.idx >= start and not t.is_space), None)
+    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None)
     clause_end = _clause_end(sentence, end)
     enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:
@@ -739,28 +948,32 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
-    if status in ("announced", "planned", "executed"):
+    if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
             status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
-                          person_only=_person_only(trig), path=path)
+                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents)
 
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
 _LATER_REVERSAL = re.compile(
-    r",\s*mais\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul)\w*)",
+    r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
+    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière)\w*)",
     re.IGNORECASE)
-_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff"), "postponed"),
+_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
+                    **dict.fromkeys(("reve", "fait"), "negated"),
                     **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
 
 
 #: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
 _NEXT_SENTENCE_REVERSAL = re.compile(
     r"^(?:[\w'’-]+\s+){0,6}?(?:(?:a|ont|avait|avaient)\s+)?(?:finalement\s+|depuis\s+|aussitôt\s+|ensuite\s+)?"
-    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|renon[cç]|abandonn|annul|retir)\w*)\s+(?:à\s+|au\s+|aux\s+)?"
+    r"(?:(?:(?:a|ont)\s+)?(?:finalement\s+)?décidé\s+de\s+(?:le|la|les)\s+|(?:l'|le\s+|la\s+|les\s+))?"
+    r"(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul|retir|gel)\w*)"
+    r"(?:(?:\s+(?:à\s+|au\s+|aux\s+)?"
     r"(?:ce|cet|cette|ces|son|sa|ses|leur|leurs)\s+(?:\w+\s+)?(?:projet|plan|décision|suppressions?|réduction|licenciements?"
-    r"|restructuration|programme)\b", re.IGNORECASE)
+    r"|restructuration|programme)\b)|(?<=\w)(?=\s+(?:à|au|jusqu|sine|en|d'un|de\s+\w+\s+mois)\b))", re.IGNORECASE)
 
 
 def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
@@ -768,7 +981,8 @@ def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
     m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
     if not m:
         return None
-    return _REVERSAL_STATUS[m.group("verb")[:4].lower()], f"next-sentence:{m.group('verb')}"
+    return _REVERSAL_STATUS.get(m.group("verb")[:4].lower(), "postponed" if m.group("verb")[:3].lower() == "gel"
+                                else "negated"), f"next-sentence:{m.group('verb')}"
 
 
 def _clause_end(sentence: str, after: int) -> int:

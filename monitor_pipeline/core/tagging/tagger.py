@@ -49,6 +49,7 @@ from monitor_pipeline.core.tagging.syntax import (
     EntityRecognizer,
     copy_entities,
     focus_clause,
+    latest_name_agents,
     load_parser,
     main_subject_agents,
     neutralize_incises,
@@ -62,7 +63,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.2"
+TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -300,6 +301,11 @@ class Tagger:
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
             path = reading.path
+            if not targets and reading.latest:
+                company = self._latest_name(draft, k, sentence, ts, in_sentence)
+                if company is not None:
+                    targets.append((company, None, "ce-dernier"))
+                    path = "ce-dernier"
             if not targets and reading.anaphor:
                 # a company earlier in the same sentence first, then the previous sentence's subject
                 company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
@@ -370,6 +376,29 @@ class Tagger:
         if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
                 and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
+        return None
+
+    def _latest_name(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
+                     in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """What "ce dernier" points at: the last name before it in its sentence, else in the previous one."""
+        s, _ = draft.spans[k]
+        parser = load_parser(self.parser_model)
+        texts = [(sentence[:trigger_at], s)]
+        if k > 0:
+            ps, pe = draft.spans[k - 1]
+            texts.append((draft.cleaned.text[ps:pe], ps))
+        for text, base in texts:
+            companies = [m for m in draft.result.companies if base <= m.start < base + len(text) and m.via != "product"]
+            last_known = max(companies, key=lambda m: m.start) if companies else None
+            doc = parse(parser, [neutralize_incises(text)])[0]
+            for agent in latest_name_agents(doc):
+                if last_known is not None and last_known.start - base >= agent.start:
+                    return last_known
+                company = self._company_for(draft, text, base, agent.start, agent.end, doc, companies)
+                if company is not None:
+                    return company
+            if last_known is not None:
+                return last_known
         return None
 
     def _previous_subject(self, draft: _Draft, k: int) -> CompanyMention | None:
@@ -651,7 +680,7 @@ def _name_span(doc: Any, sentence: str, start: int, end: int) -> tuple[int, int,
     while last.i + 1 < len(doc) and (doc[last.i + 1].text[:1].isupper() or doc[last.i + 1].dep_ == "flat:name") \
             and doc[last.i + 1].pos_ in ("PROPN", "NOUN", "X", "ADJ"):
         last = doc[last.i + 1]
-    if not first.text[:1].isupper():
+    if not first.text[:1].isupper() and not (first.text[1:2].isupper() and first.is_alpha):  # "iAdvize"
         return None
     return first.idx, last.idx + len(last.text), ""
 
