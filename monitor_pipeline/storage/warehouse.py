@@ -444,7 +444,7 @@ def connect_with_retry(path: str, read_only: bool = False, timeout_s: float = 60
 
 @contextmanager
 def analysts_connection(analytics_file: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """What analysts (and the digest and alert sensor) read, read-only: the analytics copy in the
+    """What analysts (and the digest and the spike alerts) read, read-only: the analytics copy in the
     embedded profile, the lake itself in the scale profile (snapshot isolation: runs write meanwhile)."""
     profile = profile_from_env()
     if profile.is_scale:
