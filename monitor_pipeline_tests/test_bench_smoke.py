@@ -4,6 +4,7 @@ reference and both sides' figures (no timing assertions: timings belong to `make
 from __future__ import annotations
 
 import json
+import math
 import urllib.error
 import urllib.request
 
@@ -59,8 +60,10 @@ def test_example_queries_are_parsed_from_the_analysts_guide():
     assert all(sql.lstrip().upper().startswith(("SELECT", "WITH")) for _, sql in queries)
 
 
-def _check_scenario(result: dict) -> None:
-    assert isinstance(result["ratio"], float) and result["ratio"] > 0
+def _check_scenario(result: dict, can_be_negative: bool = False) -> None:
+    assert isinstance(result["ratio"], float) and math.isfinite(result["ratio"])
+    # a memory slope between two tiny sizes can fall below zero (allocator noise); a time ratio cannot
+    assert can_be_negative or result["ratio"] > 0
     assert isinstance(result["target"], float) and isinstance(result["met"], bool)
     assert result["rounds"] >= 1 and result["reference"] and result["mode"] == "tiny"
 
@@ -101,9 +104,10 @@ def test_tiny_run_of_the_process_scenarios(tmp_path):
                        "--only", "memory_per_page,launched_run_overhead"])
     assert code == 0
     data = json.loads((tmp_path / "benchmarks-partial.json").read_text())
-    for key in ("memory_per_page", "launched_run_overhead"):
-        _check_scenario(data[key])
+    _check_scenario(data["launched_run_overhead"])
     memory = data["memory_per_page"]
+    _check_scenario(memory, can_be_negative=True)
+    assert memory["met"] == (memory["ratio"] <= memory["target"])
     assert memory["base_rss_mb"] > 0 and set(memory["stage_slope_kb_per_page"]) >= {"build_articles", "tag_articles"}
     launched = data["launched_run_overhead"]
     assert launched["launched_last"]["steps_s"] and launched["where_the_extra_goes_last_round_s"]

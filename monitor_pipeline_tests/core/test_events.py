@@ -331,6 +331,23 @@ def test_rows_for_the_marts():
     assert [(r["article_id"], r["is_founding"]) for r in rows] == [("a1", True), ("a2", False)]
 
 
+def test_a_backfilled_wave_day_that_regroups_mentions_keeps_every_alerted_id():
+    """Hypothesis found it: a backfilled day of new-wave sentences pulls both earlier events'
+    first mentions into one event; the other event must inherit the id it lost, not a new one."""
+    def on(article_id, day, hour, headcount, sentence):
+        return mention(article_id, status="planned", headcount=headcount, day_offset=day, hour=hour,
+                       sentence=sentence)
+    later = [on("art-00", 1, 1, 130, WAVE_SENTENCE), on("art-04", 1, 0, 100, PLAIN_SENTENCE),
+             on("art-05", 1, 0, None, WAVE_SENTENCE)]
+    backfilled_day = [on(f"art-0{i}", 0, 0, None, WAVE_SENTENCE) for i in (1, 2, 3)]
+    first = resolve_events(later)
+    assert len(first) == 2
+    previous = event_ids_by_mention(first)
+    backfilled = resolve_events(later + backfilled_day, previous_event_ids=previous)
+    assert {e.event_id for e in backfilled} == {e.event_id for e in first}, "an alerted id vanished"
+    assert len({e.event_id for e in backfilled}) == len(backfilled)
+
+
 # --------------------------------------------------------------------------- properties
 
 WAVE_SENTENCE = "Valdor annonce une nouvelle vague de suppressions."
@@ -392,10 +409,6 @@ def test_property_every_mention_in_exactly_one_event_with_unique_ids(mentions):
         assert e.first_seen == e.mentions[0].moment and e.last_seen == e.mentions[-1].moment
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug (issue 18 left open for it): a backfilled day holding a new-wave marker can regroup "
-    "mentions so that one event takes a new id while a previously alerted id disappears; hypothesis found "
-    "a counterexample on 2026-12-06 (Valdor/Norvia, art-00..art-06, 'nouvelle vague'); fix in core.events._assign_ids"))
 @given(mention_sets(), st.integers(min_value=0, max_value=80))
 @settings(max_examples=150, deadline=None)
 def test_property_rerun_and_backfill_with_memory_keep_every_event_id(mentions, missing_day):

@@ -43,7 +43,9 @@ mention). A re-run gives the same events and ids; later days never change the fo
 an earlier event. A backfill that adds a mention EARLIER than a founder would change it,
 so :func:`resolve_events` takes ``previous_event_ids`` (:func:`event_ids_by_mention` of
 the last resolution): an event keeps the previous id of its earliest previously-assigned
-mention, and a re-run or backfill never turns an alerted event into a "new" one.
+mention; when a regrouping hands two previous ids to one event, the other event holding
+the second one inherits it. A re-run or backfill never turns an alerted event into a
+"new" one, nor makes an id vanish while another event still holds its mentions.
 """
 from monitor_pipeline.core.events.resolution import (
     COUNTED_STATUSES,

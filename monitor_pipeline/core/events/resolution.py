@@ -393,23 +393,28 @@ def _derived_event_id(founder: EventMention, salt: int = 0) -> str:
 
 
 def _assign_ids(drafts: Sequence[_Draft], previous: Mapping[MentionKey, str]) -> list[str]:
-    """Event ids: a previously given id is kept (by the event holding the earliest mention
-    that carried it); any other event gets the id derived from its founding mention."""
-    claims: dict[str, tuple[tuple, int]] = {}
-    for index, draft in enumerate(drafts):
-        for mention in draft.mentions:
-            prior = previous.get(mention.key)
-            if prior and (prior not in claims or mention.sort_key < claims[prior][0]):
-                claims[prior] = (mention.sort_key, index)
-    won: dict[int, tuple[tuple, str]] = {}
-    for prior, (sort_key, index) in claims.items():
-        if index not in won or (sort_key, prior) < won[index]:
-            won[index] = (sort_key, prior)
-    used = {prior for _, prior in won.values()}
+    """Event ids: previously given ids are kept, each by one event; any other event gets the
+    id derived from its founding mention.
+
+    The (mention, previous id) pairs are taken in mention order; a pair gives its id to its
+    event when neither the id nor the event is taken yet. So an id goes to the event holding
+    the earliest mention that carried it, unless that event already kept an earlier id; then
+    the next event holding it inherits it. An event that held previous ids ends with a fresh
+    id only when every one of them went to another event: a regrouping (a backfilled day, a
+    new-wave sentence) never makes an alerted id vanish while its mentions are still there."""
+    pairs = sorted((mention.sort_key, previous[mention.key], index)
+                   for index, draft in enumerate(drafts) for mention in draft.mentions
+                   if previous.get(mention.key))
+    kept: dict[int, str] = {}
+    used: set[str] = set()
+    for _, prior, index in pairs:
+        if prior not in used and index not in kept:
+            kept[index] = prior
+            used.add(prior)
     ids: list[str] = []
     for index, draft in enumerate(drafts):
-        if index in won:
-            ids.append(won[index][1])
+        if index in kept:
+            ids.append(kept[index])
             continue
         salt, event_id = 0, _derived_event_id(draft.founder)
         while event_id in used:
