@@ -98,6 +98,19 @@ def test_tiny_run_of_the_in_process_scenarios_writes_a_partial_report(tmp_path):
 
 
 @pytest.mark.slow
+def test_tiny_run_of_the_warehouse_scenarios(tmp_path):
+    """The analysts' and search scenarios fill the warehouse's real tables: a schema change breaks them here,
+    not an hour into `make bench`."""
+    code = bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path), "--only", "analyst_queries,article_search"])
+    assert code == 0
+    data = json.loads((tmp_path / "benchmarks-partial.json").read_text())
+    for key in ("analyst_queries", "article_search"):
+        _check_scenario(data[key])
+    assert data["analyst_queries"]["base_rows"]["layoff_mentions"] > 0
+    assert all(q["hits"] > 0 for q in data["article_search"]["queries"])
+
+
+@pytest.mark.slow
 @pytest.mark.timeout(900)  # six fresh processes, each loading Dagster or spaCy: minutes on 2 busy cores
 def test_tiny_run_of_the_process_scenarios(tmp_path):
     code = bench.main(["--tiny", "--rounds", "1", "--out", str(tmp_path),

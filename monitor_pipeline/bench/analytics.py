@@ -48,7 +48,7 @@ def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int =
     conn.execute("CREATE TEMP TABLE company_ids AS SELECT row_number() OVER (ORDER BY company_id) - 1 AS k, "
                  "company_id, name FROM companies")
     conn.execute("""
-        INSERT INTO feeds SELECT 'feed-' || i, 'Flux ' || i, 'https://example.org/' || i || '.xml', 'fr', true
+        INSERT INTO feeds (feed_id, name, url, language, enabled) SELECT 'feed-' || i, 'Flux ' || i, 'https://example.org/' || i || '.xml', 'fr', true
         FROM range(50) t(i)""")
     conn.execute("""
         INSERT INTO feed_state (feed_id, last_status, consecutive_failures, next_poll_at, disabled_reason)
@@ -57,7 +57,8 @@ def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int =
                CASE WHEN i = 49 THEN 'HTTP 410 Gone' END
         FROM range(50) t(i)""")
     conn.execute(f"""
-        INSERT INTO feed_fetches
+        INSERT INTO feed_fetches (feed_id, partition_day, fetched_at, status, http_status, bytes, elapsed_s, attempts,
+                                  entries_seen, entries_new, bozo, error)
         SELECT 'feed-' || (i % 50), current_date - CAST((i // 50) % {days} AS INTEGER),
                now() - to_hours(i // 50), CASE WHEN hash(i) % 20 = 0 THEN 'timeout' ELSE 'ok' END, 200,
                50000, 0.4, 1, 20, (hash(i) % 5)::INTEGER, false, NULL
@@ -73,30 +74,34 @@ def fill_base_tables(conn: duckdb.DuckDBPyConnection, mentions: int, days: int =
         FROM range({n_articles}) t(i)""")
     # mentions: Zipf-like popularity (a few companies get most mentions)
     conn.execute(f"""
-        INSERT INTO company_mentions
+        INSERT INTO company_mentions (article_id, partition_day, company_id, company_name, surface, via,
+                                      char_start, char_end, sentence, tagger_version, known)
         SELECT 'a' || (i % {n_articles}), current_date - CAST((i % {n_articles}) % {days} AS INTEGER),
                c.company_id, c.name, c.name, 'name', 10, 20,
-               c.name || ' a annoncé de nouveaux résultats trimestriels.', 'tagger-1.0'
+               c.name || ' a annoncé de nouveaux résultats trimestriels.', 'tagger-1.0', true
         FROM range({mentions}) t(i)
         JOIN company_ids c ON c.k = CAST(floor(pow(hash(i) % 10000 / 10000.0, 3) * {n_companies}) AS INTEGER)""")
     statuses = "['announced', 'planned', 'executed', 'denied', 'negated', 'hypothetical', 'generic', 'postponed']"
     conn.execute(f"""
-        INSERT INTO layoff_mentions
+        INSERT INTO layoff_mentions (article_id, partition_day, mention_index, company_id, status, counted,
+                                     headcount, headcount_percent, trigger, sentence, char_start, char_end,
+                                     cluster_id, tagger_version, company_name, known)
         SELECT 'a' || a, current_date - CAST(a % {days} AS INTEGER), 0, CASE WHEN s = 'generic' THEN NULL ELSE c.company_id END,
                s, s IN ('announced', 'planned', 'executed'), (hash(i) % 3000)::BIGINT, NULL, 'supprimer',
                c.name || ' va supprimer des postes.', 0, 30, CASE WHEN a % 5 = 0 AND a >= {days} THEN 'a' || (a - {days}) ELSE 'a' || a END,
-               'tagger-1.0'
+               'tagger-1.0', CASE WHEN s = 'generic' THEN NULL ELSE c.name END, s <> 'generic'
         FROM (SELECT i, (hash(i * 7) % {n_articles}) AS a, {statuses}[CAST(1 + hash(i) % 8 AS BIGINT)] AS s FROM range({mentions // 20}) t(i))
         JOIN company_ids c ON c.k = CAST(hash(i * 13) % {n_companies} AS BIGINT)""")
     conn.execute(f"""
-        INSERT INTO numeric_facts
+        INSERT INTO numeric_facts (article_id, partition_day, text, value, unit, kind, qualifier, noun, range_low,
+                                   company_id, char_start, char_end, sentence, tagger_version)
         SELECT 'a' || a, current_date - CAST(a % {days} AS INTEGER), (hash(i) % 900)::VARCHAR || ' millions d''euros',
                (hash(i) % 900) * 1e6, 'EUR', ['money', 'count', 'percent'][CAST(1 + hash(i) % 3 AS BIGINT)], NULL, 'levée', NULL,
                c.company_id, 0, 20, 'Une phrase.', 'tagger-1.0'
         FROM (SELECT i, hash(i * 3) % {n_articles} AS a FROM range({mentions // 4}) t(i))
         JOIN company_ids c ON c.k = CAST(hash(i * 11) % {n_companies} AS BIGINT)""")
     conn.execute(f"""
-        INSERT INTO org_candidate_mentions
+        INSERT INTO org_candidate_mentions (article_id, partition_day, name, sentence)
         SELECT 'a' || (hash(i) % {n_articles}), current_date - CAST(hash(i) % {days} AS INTEGER),
                'Organisation ' || (hash(i * 5) % 2000), 'Une phrase qui cite une organisation.'
         FROM range({mentions // 10}) t(i)""")

@@ -98,7 +98,10 @@ def article_search(n: int, repeats: int = 5) -> dict:
         finally:
             reader.close()
     slowest = max(r["median_ms"] for r in results)
-    return {"ratio": round(slowest / 200.0, 4), "target": 1.0, "met": slowest < 200.0, "slowest_ms": slowest,
+    return {"ratio": round(slowest / 200.0, 4), "target": 1.0, "met": slowest < 200.0, "rounds": repeats,
+            "reference": "200 ms per query (an analyst's interactive budget); each query run "
+                         f"{repeats} times, median",
+            "slowest_ms": slowest,
             "queries": results, "articles": n, "indexed": indexed, "postings": postings,
             "fill_s": round(fill.seconds, 2), "publish_with_index_s": round(publish.seconds, 2),
             "analytics_file_mb": round(size_mb, 1),
