@@ -163,6 +163,9 @@ def governor_status(tok: Any) -> str | None:
     """The status a governing word gives, from its lemma, else from its form's stem (the
     lemmatizer misses some forms: "conteste", "repoussé")."""
     lem = tok.lemma_.lower()
+    phrasal = _phrasal_status(tok, lem)
+    if phrasal is not None:
+        return phrasal
     if lem in GOVERNOR_STATUS:
         return GOVERNOR_STATUS[lem]
     if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ"):
@@ -171,6 +174,24 @@ def governor_status(tok: Any) -> str | None:
     for stem, status in _STEMS:
         if low.startswith(stem):
             return status
+    return None
+
+
+#: verb + complement idioms whose status is not the verb's own: "mettre en pause / en sommeil"
+#: (postponed, where "mettre" alone executes: "mettre en œuvre"), "revenir sur" a plan and "se
+#: refuser à" (given up: negated)
+_PHRASAL_COMPLEMENTS = {"mettre": ({"pause", "sommeil", "suspens", "veille", "parenthèse", "parenthèses", "attente"},
+                                   "postponed"),
+                        "revenir": ({"sur"}, "negated")}
+
+
+def _phrasal_status(tok: Any, lem: str) -> str | None:
+    if lem in _PHRASAL_COMPLEMENTS:
+        words, status = _PHRASAL_COMPLEMENTS[lem]
+        if any(c.lower_ in words or c.dep_.startswith("obl") and _case(c) in words for c in tok.children):
+            return status
+    if lem == "refuser" and any(c.lower_ in ("se", "s'") for c in tok.children):
+        return "negated"  # "X se refuse à tout licenciement": the company's own refusal
     return None
 
 

@@ -72,6 +72,17 @@ _NOT_PLAIN = re.compile(
     r"après|avant|contrairement|tour|elle|il|ils|elles|lui|eux|ce|c'|cela|ceci|été|sera|seront|sans|ni|dément|"
     r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment)\b",
     re.IGNORECASE)
+#: the only words a plain sentence may hold between its company and its trigger (besides status
+#: cues, which the lexical rules read): auxiliaries, the plain announcing and planning verbs,
+#: determiners and dates. Any other word there may govern the trigger ("a renoncé aux",
+#: "écarte l'idée d'un", "revient sur son", "a mis en pause son plan de"): the parser reads it.
+_PLAIN_BETWEEN = frozenset("""
+a ont avait avaient va vont doit doivent se s' annonce annoncent annoncé ouvre ouvrent lance lancent lancé
+confirme confirment confirmé officialise officialisé présente présenté prévoit prévoient envisage envisagent
+de d' du des la le l' les un une ses son sa leur leurs plan nouveau nouvelle nouveaux nouvelles déjà aussi
+également encore lundi mardi mercredi jeudi vendredi samedi dimanche hier
+""".split())
+_PLAIN_WORD = re.compile(r"[^\W\d]+'?|\d[\d\s\u00a0\u202f.,]*", re.UNICODE)
 NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
@@ -165,8 +176,13 @@ class Tagger:
         if any(p.search(sentence) for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
             return False
         lo, hi = first.end - base, triggers[0][0]
-        return all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
-                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence))
+        if not all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
+                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence)):
+            return False
+        cued = [m.span() for ps in self.lexicon.cues.values() for p in ps for m in p.finditer(sentence, lo, hi)]
+        return all(w.group(0).lower() in _PLAIN_BETWEEN or w.group(0)[:1].isdigit()
+                   or any(cs <= w.start() and w.end() <= ce for cs, ce in cued)
+                   for w in _PLAIN_WORD.finditer(sentence, lo, hi))
 
     def _regex_layoffs(self, draft: _Draft) -> None:
         text = draft.cleaned.text
@@ -696,7 +712,9 @@ def _reversed_by_next_sentence(draft: _Draft, k: int, found: list[LayoffMention]
     if reversal is None:
         return found
     status, path = reversal
-    return [replace(l, status=status, rule=f"{l.rule};status:{path}") if l.counted else l for l in found]
+    # a hypothetical plan ("avait évoqué") given up next is given up, like a stated one
+    return [replace(l, status=status, rule=f"{l.rule};status:{path}")
+            if l.counted or l.company_id is not None and l.status == "hypothetical" else l for l in found]
 
 
 def _antecedent(draft: _Draft, k: int, trigger_at: int) -> CompanyMention | None:
