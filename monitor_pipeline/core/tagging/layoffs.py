@@ -381,6 +381,8 @@ _ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtai
                     r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions)\b", re.IGNORECASE)
 _ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
                  "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60}
+_BARE_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|"
+                         r"cinquantaine|soixantaine)\s*$", re.IGNORECASE)
 #: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
@@ -412,6 +414,9 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
         bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", span)
         if bare and parse_digits(bare.group(1)) is not None:
             return Headcount(int(parse_digits(bare.group(1))))
+        about = _BARE_ABOUT.search(span)  # "…, et Indosuez une centaine"
+        if about:
+            return Headcount(_ABOUT_VALUES[about.group(1).lower()], qualifier="environ")
         return Headcount()
     head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
     if head is None and pct is None:
@@ -520,7 +525,7 @@ _DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
 #: triggers read only when the sentence has no other: a bare "N départs" restates the plan a stronger trigger names
-_WEAK_TRIGGERS = frozenset({"n_departs"})
+_WEAK_TRIGGERS = frozenset({"n_departs", "n_suppressions"})
 _GATES_BY_LEXICON: dict[int, tuple[LayoffLexicon, list[tuple[str, re.Pattern[str], Any]]]] = {}
 
 

@@ -197,7 +197,7 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
             sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
-        name = normalize_org_name(ent.text)
+        name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
         if name.lower() in seen or not _keep(name, matcher, known):
             continue
         seen.add(name.lower())
@@ -207,6 +207,23 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
             start = -1
         out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, ent.label_))
     return out
+
+
+#: "…, Arc International 260." : a list item whose trigger is elided; the number is no part of the name
+_ELIDED_TAIL = re.compile(r"^(?P<name>.+?)\s+(?:environ\s+|près\s+de\s+)?\d[\d\s\u00a0.,]*\d(?:\s*%)?$")
+
+
+def _without_elided_number(name: str, sentence: str, end: int) -> str:
+    """``name`` without a trailing number when the entity sits in an elided enumeration: after a
+    comma or "et", and followed by the end of the clause or of the list item."""
+    m = _ELIDED_TAIL.match(name)
+    if not m or end < 0:
+        return name
+    start = sentence.rfind(name, 0, end)
+    before, after = sentence[:max(start, 0)], sentence[end:]
+    if re.search(r"(?:,|\bet)\s*$", before) and re.match(r"\s*(?:[,;.]|\bet\b|$)", after):
+        return m.group("name")
+    return name
 
 
 # ------------------------------------------------------------------ precision guards

@@ -631,6 +631,12 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # "Lactalis a renoncé à fermer …": an unknown name opening the sentence, which the parser made a
+    # root of its own, is the subject of the subjectless verb that follows it
+    split = _split_root_name(chain) if not other and not anaphor else None
+    if split is not None:
+        return [Agent(split[0].idx, split[-1].idx + len(split[-1].text), "split-root-subject")], False, \
+            "split-root-subject"
     # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
     # a trigger word without a determiner, right after the name, is a verb whatever its tag ("Ornikar taille …")
     verb_like = trig.pos_ in ("VERB", "AUX", "ADJ") or trig.pos_ == "NOUN" and first is None \
@@ -703,6 +709,29 @@ def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
     return None if in_apposition else name
 
 
+def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
+    """The capitalized words opening the sentence when the parser made them a root apart and the
+    trigger's top governor, right after them (auxiliaries and adverbs aside), has no subject."""
+    top = chain[-1]
+    doc = top.doc
+    if top.dep_ != "ROOT" or _children(top, "nsubj", "nsubj:pass", "expl"):
+        return None
+    i = 0
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    names = []
+    while i < top.i and doc[i].text[:1].isupper() and doc[i].is_alpha or names and i < top.i and doc[i].lower_ in ("de", "d'") \
+            and i + 1 < top.i and doc[i + 1].text[:1].isupper():
+        names.append(doc[i])
+        i += 1
+    if not names or any(t.pos_ in ("DET", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "VERB", "AUX") for t in names[:1]) \
+            or _children(names[0], "det") or not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
+        return None
+    while i < top.i and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+        i += 1
+    return names if i == top.i else None
+
+
 def _bare_capitalized(tok: Any) -> bool:
     """A sentence-initial singular noun without a determiner: in French, a name ("Ornikar taille …")."""
     return tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "X") and not _children(tok, "det") \
@@ -752,7 +781,9 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
 _ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
-                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?")
+                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+                  # "et Indosuez une centaine", "Spiders d'une vingtaine" (layoffs.ABOUT_WORDS)
+                  r"|(?:un|une)\s+(?:millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine)")
 #: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
@@ -911,7 +942,9 @@ def _conditional(verb: Any) -> bool:
 
 
 #: participles that describe a state after "être" in the present ("sont concernés"), not a past event
-_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer"})
+_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer",
+                                # "X est contraint / obligé / forcé de licencier": a present constraint
+                                "contraindre", "obliger", "forcer"})
 
 
 def _past(verb: Any, auxes: Sequence[Any]) -> bool:

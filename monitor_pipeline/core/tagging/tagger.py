@@ -23,6 +23,13 @@ from typing import Any, Sequence
 
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.tagging.enumerations import (
+    clitic_en_clauses,
+    inverted_list,
+    list_after_colon,
+    list_between_dashes,
+    parenthesized_count,
+)
 from monitor_pipeline.core.tagging.layoffs import (
     COUNTED_STATUSES,
     LayoffLexicon,
@@ -312,10 +319,27 @@ class Tagger:
             if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
                 status, status_path = "denied", "cue:denial"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
-            for agent in reading.agents:
-                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+            agents = reading.agents
+            if not agents:  # lists the parse does not attach to the trigger (see core.tagging.enumerations)
+                agents = list_after_colon(sentence, te) or list_between_dashes(sentence, ts) \
+                    or inverted_list(sentence, ts)
+                if agents:
+                    reading.anaphor, reading.path = False, agents[0].path
+            own_status: dict[str, str] = {}
+            for agent in agents:
+                if agent.segment is None:  # "Generali (300 postes), Covéa (250)": each name's own count
+                    agent = replace(agent, segment=parenthesized_count(sentence, agent.end))
+                # a name an enumeration pattern matched ends there: "Editis environ 90" is Editis
+                exact = agent.path.startswith(("enumeration", "list", "clitic"))
+                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, exact)
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
+            if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
+                for agent, own in clitic_en_clauses(sentence, te):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, agent.segment, agent.path))
+                        own_status[company.company_id] = own
             path = reading.path
             if not targets and reading.latest:
                 company = self._latest_name(draft, k, sentence, ts, in_sentence)
@@ -348,6 +372,8 @@ class Tagger:
             evidence = f"parse:{path};status:{status_path}"
             for company, segment, agent_path in targets or [(None, None, "generic")]:
                 st = status
+                if company is not None and company.company_id in own_status and status in COUNTED_STATUSES:
+                    st = own_status[company.company_id]
                 if company is None and st in COUNTED_STATUSES:
                     st = "generic"
                 h = head
@@ -434,8 +460,9 @@ class Tagger:
         return None
 
     def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
-                     in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
-        """The company at the agent span (sentence-relative): a known mention, else a new unknown one."""
+                     in_sentence: Sequence[CompanyMention], exact: bool = False) -> CompanyMention | None:
+        """The company at the agent span (sentence-relative): a known mention, else a new unknown one.
+        ``exact``: the span is the whole name (matched by a pattern), the entity may not stretch it."""
         for m in in_sentence:
             if m.start - base < end and start < m.end - base:
                 return None if m.via == "product" else m
@@ -443,6 +470,8 @@ class Tagger:
         if span is None:
             return None
         ns, ne, label = span
+        if exact and (ne > end or ns < start):
+            ns, ne = start, end
         name = normalize_org_name(sentence[ns:ne])
         if len(name) < 2 or not any(ch.isalpha() for ch in name):
             return None
