@@ -153,7 +153,7 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
                      "valider", "annonce", "présentation", "lancement"), "announced"),
     **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
-                     "conduire", "terminer", "mettre"), "executed"),
+                     "conduire", "terminer", "mettre", "prononcer"), "executed"),
 }
 _STEMS = sorted(((k[:-2] if k.endswith(("er", "ir", "re")) else k, v) for k, v in GOVERNOR_STATUS.items()
                  if len(k) >= 7), key=lambda kv: -len(kv[0]))
@@ -538,8 +538,8 @@ def _name_before(relative: Any) -> list[Agent]:
     return []
 
 
-def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool, str]:
-    """(agents, anaphor, path) for the trigger token."""
+def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0, 0)) -> tuple[list[Agent], bool, str]:
+    """(agents, anaphor, path) for the trigger token (``span``: the trigger's character span)."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
     # "le projet de fermeture du centre d'appels de Webhelp": down a chain of common-noun complements
@@ -558,7 +558,8 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
     # "les 600 suppressions de postes annoncées par Nokia": a participle of the trigger's phrase
     for c in trig.subtree:
         if c.dep_ == "acl" and c.i != trig.i and governor_status(c) in ("announced", "planned", "executed") \
-                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i):
+                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i
+                            and not span[0] <= a.idx < span[1]):  # a relative inside the trigger's own words counts
             for a in _children(c, "obl:agent"):
                 agents, _ = _agent_from_nominal(a, "passive-agent", ())
                 if agents:
@@ -881,7 +882,10 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"possibility@{gov.lemma_}"
     # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
     for gov in chain[1:]:
-        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")) \
+        # "le conseil de prud'hommes", "la cour d'appel": the court may be the subject's complement
+        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES
+               or s.lemma_.lower() in COURTS and any(c.lower_ in JUDGES for c in _children(s, "nmod"))
+               for s in _children(gov, "nsubj")) \
                 and governor_status(gov) not in ("planned", "announced"):
             return "contested", f"court@{gov.lemma_}"
     # "en grève contre le plan", "une pétition contre les suppressions"
@@ -992,7 +996,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     if trig is None:
         return TriggerReading()
     first = next((t for t in doc if t.idx >= start and not t.is_space), None)
-    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None)
+    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None, (start, end))
     clause_end = _clause_end(sentence, end)
     enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:

@@ -73,6 +73,10 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
+#: a person's role right before a name: "le PDG Jean Martin", "son patron, Jean Martin,"
+_ROLE_BEFORE = re.compile(r"\b(?:pdg|patron|patronne|dirigeant|dirigeante|président|présidente|directeur|directrice|"
+                          r"fondateur|fondatrice|ministre|m\.|mme|ceo|dg|porte-parole|syndicaliste|délégué|déléguée)"
+                          r"\s*,?\s*(?:général\s+|générale\s+)?$", re.IGNORECASE)
 # words that make a sentence's structure worth parsing (see Tagger._plain)
 _NOT_PLAIN = re.compile(
     r"[;?()«»\"–—]|\b(?:qui|que|qu'|dont|lequel|laquelle|tandis|alors|pendant|mais|si|s'|chez|par|comme|selon|"
@@ -486,6 +490,12 @@ class Tagger:
             mention = CompanyMention(form.company_id, form.name, name, base + at, base + at + len(name), "agent")
             _insert_company(draft.result, mention)
             return mention
+        if label == "PER" and not any(m.via != "product" for m in in_sentence) \
+                and not _ROLE_BEFORE.search(sentence[max(0, ns - 40):ns]):
+            # "Yves Rocher se sépare de …", "… engagé par Smurfit Westrock": a two-word name the
+            # recognizer calls a person, agent of a layoff in a sentence naming no company and no
+            # role before it, is the company (a manager cutting jobs is written with his company)
+            label = ""
         if is_non_company(name, sentence, ns, label, agent=True):
             return None
         ns = sentence.find(name, ns)
