@@ -566,8 +566,10 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
     if any(name in _WEAK_TRIGGERS for *_, name in found):
         # "le plan social, qui prévoit 1 200 départs": the departures restate the plan just named
         strong = [(s, e) for s, e, name in found if name not in _WEAK_TRIGGERS]
+        # (…, mais Y prépare 200 départs": another clause states another plan)
         found = [t for t in found if t[2] not in _WEAK_TRIGGERS
-                 or not any(s - 60 <= t[0] and t[0] - e <= 60 for s, e in strong)]
+                 or not any(s - 60 <= t[0] and t[0] - e <= 60
+                            and not _CLAUSE_BREAK.search(sentence[min(e, t[1]):max(s, t[0])]) for s, e in strong)]
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     merged: list[tuple[int, int, str]] = []
     for s, e, name in found:

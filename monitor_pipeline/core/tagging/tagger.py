@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
     inverted_list,
@@ -32,6 +33,7 @@ from monitor_pipeline.core.tagging.enumerations import (
 )
 from monitor_pipeline.core.tagging.layoffs import (
     COUNTED_STATUSES,
+    Headcount,
     LayoffLexicon,
     LayoffMention,
     find_layoffs,
@@ -41,6 +43,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     mask_relative_clauses,
     regex_attribute,
     regex_speaker,
+    regex_status,
 )
 from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
@@ -53,6 +56,7 @@ from monitor_pipeline.core.tagging.org_candidates import (
     normalize_org_name,
 )
 from monitor_pipeline.core.tagging.syntax import (
+    Agent,
     EntityRecognizer,
     copy_entities,
     focus_clause,
@@ -324,18 +328,29 @@ class Tagger:
                 status, status_path = "denied", "cue:denial"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             agents = reading.agents
+            own_status: dict[str, str] = {}
+            contrast = find_contrast(sentence, ts, te)
+            if contrast is not None:
+                # the layoff is Y's, with the status of its own words; X's mentions are negated
+                masked = sentence[:contrast.start] + " " * (contrast.end - contrast.start) + sentence[contrast.end:]
+                agents = [Agent(a, b, "contrast:denied") for a, b in contrast.negated]
+                if contrast.positive is not None:
+                    agents.insert(0, Agent(*contrast.positive, "contrast"))
+                    status, status_path = regex_status(masked, (ts, te), self.lexicon), "contrast"
+                reading.anaphor, reading.path = False, "contrast"
             if not agents:  # lists the parse does not attach to the trigger (see core.tagging.enumerations)
                 agents = list_after_colon(sentence, te) or list_between_dashes(sentence, ts) \
                     or inverted_list(sentence, ts)
                 if agents:
                     reading.anaphor, reading.path = False, agents[0].path
-            own_status: dict[str, str] = {}
             for agent in agents:
                 if agent.segment is None:  # "Generali (300 postes), Covéa (250)": each name's own count
                     agent = replace(agent, segment=parenthesized_count(sentence, agent.end))
                 # a name an enumeration pattern matched ends there: "Editis environ 90" is Editis
-                exact = agent.path.startswith(("enumeration", "list", "clitic"))
+                exact = agent.path.startswith(("enumeration", "list", "clitic", "contrast"))
                 company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, exact)
+                if company is not None and agent.path == "contrast:denied":
+                    own_status[company.company_id] = "negated"
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
             if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
@@ -376,11 +391,14 @@ class Tagger:
             evidence = f"parse:{path};status:{status_path}"
             for company, segment, agent_path in targets or [(None, None, "generic")]:
                 st = status
-                if company is not None and company.company_id in own_status and status in COUNTED_STATUSES:
+                h = head
+                if company is not None and company.company_id in own_status and (
+                        status in COUNTED_STATUSES or own_status[company.company_id] == "negated"):
                     st = own_status[company.company_id]
+                    if st == "negated":
+                        h = Headcount()  # "ni X ni Y ne licencient": no number is X's
                 if company is None and st in COUNTED_STATUSES:
                     st = "generic"
-                h = head
                 if segment is not None:
                     h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
                 cid = company.company_id if company is not None else None
