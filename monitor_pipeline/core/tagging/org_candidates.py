@@ -231,7 +231,7 @@ def _without_elided_number(name: str, sentence: str, end: int) -> str:
 NON_COMPANY_ORGS = frozenset(
     w.lower() for w in """
     CGT CFDT FO CFE-CGC CFTC Unsa SUD Solidaires Syndicat Intersyndicale CSE Medef CPME U2P Syntec Numeum
-    Tribunal Cour Conseil Prud'hommes Cassation Ministère Ministre Gouvernement Bercy Elysée Élysée Matignon
+    Fédération Federation Ligue Tribunal Cour Conseil Prud'hommes Cassation Ministère Ministre Gouvernement Bercy Elysée Élysée Matignon
     Assemblée Sénat Parlement Commission Agence ANSSI Arcep Arcom CNIL DGCCRF DREETS Direccte Dares Insee
     INSEE France Travail Pôle emploi Unédic Urssaf Bpifrance BPI OCDE FMI ONU OIT BCE Banque de France
     Banque mondiale Eurostat Gartner IDC Forrester McKinsey Global Institute Inria CNRS CEA Sorbonne

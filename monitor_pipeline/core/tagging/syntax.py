@@ -270,6 +270,7 @@ class TriggerReading:
     status_path: str = "default"
     person_only: bool = False  # one person's dismissal, not a layoff
     latest: bool = False  # the anaphor is "ce dernier": the last name before it, not a subject
+    first: bool = False  # the anaphor is "le premier": the first name of the sentence before
     path: str = "none"  # how the agents were found
 
 
@@ -451,7 +452,18 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
-        if subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+        if subj.lower_ in ("premier", "première") and any(c.lower_ in ("le", "la") for c in subj.children) \
+                and not _children(subj, "nmod"):
+            anaphor = True  # "Deezer et Spotify … Le premier supprime …": the first name before it
+            FIRST_WANTED.add(subj.idx)
+            continue
+        demonstrative = subj.lower_ in ("celui", "celle") and subj.i + 2 < len(subj.doc) \
+            and subj.doc[subj.i + 1].text in ("-", "-ci") and subj.doc[subj.i + 2].lower_ in ("ci", "là") \
+            or subj.lower_ in ("celui-ci", "celle-ci")
+        ordinal = subj.lower_ in ("second", "seconde", "deuxième") and any(c.lower_ in ("le", "la") for c in subj.children) \
+            and not _children(subj, "nmod")
+        if demonstrative or ordinal or subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+            # "celui-ci", "le second", "ce dernier": the last name before it
             latest = _latest_name_before(subj)  # "… à Ampere ; ce dernier y supprimera …"
             if latest is not None:
                 agents.append(Agent(latest.idx, latest.idx + len(latest.text), "ce-dernier"))
@@ -476,6 +488,8 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
 
 #: "ce dernier" subjects with no name before them in the parsed clause (read by :func:`read_trigger`)
 LATEST_WANTED: set[int] = set()
+#: "le premier" subjects: the first name of the sentence before (read by :func:`read_trigger`)
+FIRST_WANTED: set[int] = set()
 
 
 def latest_name_agents(doc: Any) -> list[Agent]:
@@ -990,6 +1004,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     whatever their part-of-speech tag)."""
     _KNOWN_STARTS.clear()
     LATEST_WANTED.clear()
+    FIRST_WANTED.clear()
     for ns, ne in names:
         _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
     trig = trigger_token(doc, start, end)
@@ -1011,7 +1026,8 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         if later:
             status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
-                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents)
+                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents,
+                          first=bool(FIRST_WANTED) and not agents)
 
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan

@@ -365,6 +365,13 @@ class Tagger:
                 if company is not None:
                     targets.append((company, None, "ce-dernier"))
                     path = "ce-dernier"
+            if not targets and reading.first and k > 0:
+                ps, pe = draft.spans[k - 1]
+                named = sorted((m for m in result.companies if ps <= m.start < pe and m.via != "product"),
+                               key=lambda m: m.start)
+                if len(named) >= 2:  # "X et Y … Le premier …": only when there is a second
+                    targets.append((named[0], None, "le-premier"))
+                    path = "le-premier"
             if not targets and reading.anaphor:
                 # a company earlier in the same sentence first, then the previous sentence's subject
                 company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
