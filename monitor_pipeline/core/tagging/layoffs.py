@@ -486,7 +486,8 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
 
 
 _RESTATED_BEFORE = re.compile(r"\bsoit\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+|au\s+moins\s+)?$", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s"
+                           r"|\sau\s+moment\s+où\b", re.IGNORECASE)
 
 
 def _clause_bounds(sentence: str, trig: tuple[int, int]) -> tuple[int, int]:

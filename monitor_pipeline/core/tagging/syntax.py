@@ -99,8 +99,8 @@ _LEADING_SUBORDINATE = re.compile(
     r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
     r"avant\s+que|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
     re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)",
-                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)"
+                           r"|(?<=\bau\smoment\soù)\s", re.IGNORECASE)  # the clause after "au moment où", without it
 
 
 def focus_clause(text: str, start: int, end: int) -> str:
@@ -477,7 +477,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
         if found:
             found = _names_coordinated_before(subj) + found
-        elif ana:
+        elif ana or subj.doc[max(t.i for t in _span_of_subtree(subj)) + 1:gov.i][:1].text == ",":
+            # "X, l'éditeur du moteur, supprime", "X, son voisin parisien, taillait": the subject
+            # between commas is an apposition to the name before it
             found = _name_in_apposition_before(subj)
             ana = ana and not found
         agents.extend(found)
@@ -646,6 +648,12 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # "Combien de postes X supprimera-t-il ?": the name before a verb with an inverted pronoun
+    for j in range(1, len(doc) - 1):
+        if doc[j].pos_ in ("VERB", "AUX") and doc[j + 1].lower_ in ("-t", "-il", "-elle", "-t-il", "-t-elle") \
+                and _is_namey(doc[j - 1]) and doc[j - 1].text[:1].isupper() and doc[j - 1].i > 0:
+            name = doc[j - 1]
+            return [Agent(name.idx, name.idx + len(name.text), "inverted-question")], False, "inverted-question"
     # "Lactalis a renoncé à fermer …": an unknown name opening the sentence, which the parser made a
     # root of its own, is the subject of the subjectless verb that follows it
     split = _split_root_name(chain) if not other and not anaphor else None
@@ -1021,6 +1029,12 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
+    lead = _LEADING_REVERSAL.match(sentence)
+    if lead and lead.end() <= start and status in ("announced", "planned", "executed", "hypothetical"):
+        # "Avant de reculer face à la grève, la RATP voulait supprimer …": the plan was given up
+        status, status_path = _REVERSAL_STATUS[lead.group("verb")[:4].lower()], f"leading-clause:{lead.group('verb')}"
+    if _OFF_THE_AGENDA.search(sentence):
+        status, status_path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
     if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
@@ -1033,10 +1047,16 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
 _LATER_REVERSAL = re.compile(
     r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
-    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière)\w*)",
+    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière|recul[ée])\w*)",
     re.IGNORECASE)
+#: "Avant de reculer / renoncer / reporter …, X voulait …" opening the sentence
+_LEADING_REVERSAL = re.compile(r"^\s*avant\s+d(?:e\s+|')(?:finalement\s+)?(?P<verb>renon[cç]|recul|abandonn|report|repouss"
+                               r"|suspend|fai\w*\s+machine\s+arrière)\w*[^,;]*,", re.IGNORECASE)
+#: a plan no longer on the agenda is given up (a plan never on it, "pas à l'ordre du jour", is a denial cue)
+_OFF_THE_AGENDA = re.compile(r"\bn'(?:est|était|sont|étaient)\s+(?:«\s*)?plus\s+(?:«\s*)?à\s+l'ordre\s+du\s+jour\b",
+                             re.IGNORECASE)
 _REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
-                    **dict.fromkeys(("reve", "fait"), "negated"),
+                    **dict.fromkeys(("reve", "fait", "recu"), "negated"),
                     **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
 
 
@@ -1050,11 +1070,17 @@ _NEXT_SENTENCE_REVERSAL = re.compile(
     r"|restructuration|programme)\b)|(?<=\w)(?=\s+(?:à|au|jusqu|sine|en|d'un|de\s+\w+\s+mois)\b))", re.IGNORECASE)
 
 
+#: a next sentence that denies what the one before reported or asked: "Un plan social chez X ? La
+#: direction dément.", "« Une rumeur sans fondement », a répondu la direction"
+_NEXT_SENTENCE_DENIAL = re.compile(r"\bdém(?:ent|entent|enti|entie)\b|\bsans\s+fondement\b|\binfondée?s?\b", re.IGNORECASE)
+
+
 def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
     """(status, evidence) when ``sentence`` reverses the plan of the sentence before it, else None."""
     m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
     if not m:
-        return None
+        denial = _NEXT_SENTENCE_DENIAL.search(sentence)
+        return ("denied", f"next-sentence:{denial.group(0)}") if denial else None
     return _REVERSAL_STATUS.get(m.group("verb")[:4].lower(), "postponed" if m.group("verb")[:3].lower() == "gel"
                                 else "negated"), f"next-sentence:{m.group('verb')}"
 
