@@ -84,6 +84,8 @@ _INCISE = re.compile(
     r"|\s?\([^()]{0,160}\)"  # (…)
     r"|,\s*(?:pour\s+ne\s+(?:citer|prendre|nommer)\s+qu[e']\s*[^,.;]{0,40}"
     r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40}"
+    # "300 postes, dont 120 dans la production, seront supprimés" (a list "dont X, Y et Z" stays)
+    r"|(?:soit|dont)\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[^,.;:]{0,48}"
     r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
     re.IGNORECASE,
 )
@@ -280,10 +282,10 @@ def trigger_token(doc: Any, start: int, end: int) -> Any | None:
     if not tokens:
         return None
     inside = {t.i for t in tokens}
-    for t in tokens:
-        if t.head.i not in inside or t.head.i == t.i:
-            return t
-    return tokens[0]
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    # a span the parser split ("300 postes, dont …, seront supprimés" with "postes" hung on an
+    # adverb before it): its verb heads the statement
+    return next((t for t in heads if t.pos_ == "VERB"), heads[0]) if heads else tokens[0]
 
 
 def _chain(token: Any, limit: int = 6) -> list[Any]:
@@ -382,6 +384,9 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
         return [], True
     tokens = _span_of_subtree(tok, skip)
     names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES]
+    if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
+        names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
+                                          and t.idx not in _KNOWN_STARTS)] or names
     agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
     if agents:
         return agents, False

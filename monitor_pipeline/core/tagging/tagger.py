@@ -77,6 +77,19 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
+#: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
+_NATIONALITIES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "français": "FR", "françai": "FR", "parisien": "FR", "américain": "US", "californien": "US", "allemand": "DE",
+    "berlinoi": "DE", "munichoi": "DE", "britanniqu": "GB", "anglai": "GB", "londonien": "GB", "suédoi": "SE",
+    "finlandai": "FI", "norvégien": "NO", "danoi": "DK", "scandinav": "SE NO DK", "néerlandai": "NL",
+    "hollandai": "NL", "belg": "BE", "suiss": "CH", "espagnol": "ES", "italien": "IT", "japonai": "JP",
+    "chinoi": "CN", "coréen": "KR", "sud-coréen": "KR", "indien": "IN", "canadien": "CA", "irlandai": "IE",
+    "australien": "AU", "taïwanai": "TW", "lituanien": "LT", "israélien": "IL"}.items()}
+_NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?|californien(?:ne)?|allemande?|berlinoise?|"
+                          r"munichoise?|britannique|anglaise?|londonien(?:ne)?|suédoise?|finlandaise?|norvégien(?:ne)?|"
+                          r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
+                          r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
+                          r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
 #: a person's role right before a name: "le PDG Jean Martin", "son patron, Jean Martin,"
 _ROLE_BEFORE = re.compile(r"\b(?:pdg|patron|patronne|dirigeant|dirigeante|président|présidente|directeur|directrice|"
                           r"fondateur|fondatrice|ministre|m\.|mme|ceo|dg|porte-parole|syndicaliste|délégué|déléguée)"
@@ -378,6 +391,7 @@ class Tagger:
                     or self._earlier_clause_subject(draft, k, sentence, ts, in_sentence) \
                     or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
                 if company is not None:
+                    company = self._matching_nationality(draft, k, sentence, ts, company)
                     targets.append((company, None, "anaphor"))
                     path = "anaphor"
             if not targets and status in ("denied", "negated"):
@@ -404,8 +418,9 @@ class Tagger:
                     st = own_status[company.company_id]
                     if st == "negated":
                         h = Headcount()  # "ni X ni Y ne licencient": no number is X's
-                if company is None and st in COUNTED_STATUSES:
-                    st = "generic"
+                if company is None and (st in COUNTED_STATUSES or st == "hypothetical" and h.value is not None
+                                        and status_path.startswith("conditional")):
+                    st = "generic"  # "le secteur pourrait perdre 75 000 emplois": no company, a generic statement
                 if segment is not None:
                     h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
                 cid = company.company_id if company is not None else None
@@ -425,6 +440,34 @@ class Tagger:
         if len(found) > 1:
             found.pop(None, None)
         return list(found.values())
+
+    def _matching_nationality(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
+                              company: CompanyMention) -> CompanyMention:
+        """"Orange a signé avec Nokia. L'équipementier finlandais réduit …": an anaphor whose
+        nationality adjective contradicts the knowledge base's country of the company it was
+        resolved to stands for another company named before it (in its sentence or the one
+        before) whose country matches, else whose country is unknown."""
+        clause_start = max(sentence.rfind(p, 0, trigger_at) for p in (".", ";", ":", "?", "!")) + 1
+        adjective = _NATIONALITY.search(sentence[clause_start:trigger_at])
+        if adjective is None:
+            return company
+        stem = adjective.group(1).lower().rstrip("s").removesuffix("e")
+        countries = _NATIONALITIES.get(stem.removesuffix("n") if stem.endswith("nn") else stem, frozenset())
+        if self._country(company) in countries or self._country(company) is None:
+            return company
+        s, _ = draft.spans[k]
+        lo = draft.spans[k - 1][0] if k > 0 else s
+        others = [m for m in draft.result.companies if lo <= m.start < s + clause_start and m.via != "product"
+                  and m.company_id != company.company_id]
+        for wanted in (lambda c: c in countries, lambda c: c is None):
+            fitting = [m for m in others if wanted(self._country(m))]
+            if len(fitting) == 1:
+                return fitting[0]
+        return company
+
+    def _country(self, mention: CompanyMention) -> str | None:
+        known = self.kb.companies.get(mention.company_id) if mention.known else None
+        return known.country if known is not None else None
 
     def _earlier_clause_subject(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
                                 in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
