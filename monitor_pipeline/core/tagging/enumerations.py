@@ -21,11 +21,12 @@ import re
 
 from monitor_pipeline.core.tagging.syntax import Agent
 
-__all__ = ["clitic_en_clauses", "inverted_list", "list_after_colon", "list_between_dashes", "parenthesized_count"]
+__all__ = ["clitic_en_clauses", "headline_list", "inverted_list", "leading_comparison", "list_after_colon",
+           "list_between_dashes", "parenthesized_count"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 #: one list item: a capitalized name of up to three words (a determiner before it is allowed)
-_ITEM = rf"(?:(?:l'|la\s+|le\s+|les\s+)?(?P<name>(?-i:[{_UPPER}][\w&'+.-]*(?:\s+[{_UPPER}][\w&'+.-]*){{0,2}})))"
+_ITEM = rf"(?:(?:de\s+|d')?(?:l'|la\s+|le\s+|les\s+)?(?P<name>(?-i:[{_UPPER}][\w&'+.-]*(?:\s+[{_UPPER}][\w&'+.-]*){{0,2}})))"
 #: a number in parentheses after a name: "(200 postes)", "(5 %)", "(80)"
 _PAREN_COUNT = re.compile(r"\s*\(\s*((?:environ\s+|près\s+de\s+|plus\s+de\s+)?\d[\d\s\u00a0.,]*\s*(?:%|[a-zé]+)?)\s*\)")
 _SEPARATOR = re.compile(r"\s*(?:,\s*(?:et\s+|ou\s+)?(?:encore\s+)?|\s+(?:et|ou)\s+(?:encore\s+)?)")
@@ -43,18 +44,20 @@ def _read_list(sentence: str, pos: int, end: int, path: str) -> tuple[list[Agent
     the first thing that is neither a name nor a separator. Returns (agents, end of the list)."""
     out: list[Agent] = []
     while pos < end:
+        while pos < end and sentence[pos].isspace():
+            pos += 1
         m = _ITEM_RE.match(sentence, pos)
         if not m:
             break
         name_end = m.end("name")
         out.append(Agent(m.start("name"), name_end, path, parenthesized_count(sentence, name_end)))
         paren = _PAREN_COUNT.match(sentence, name_end)
-        pos = paren.end() if paren else name_end
+        pos = last = paren.end() if paren else name_end
         sep = _SEPARATOR.match(sentence, pos)
         if not sep or sep.end() >= end:
             break
         pos = sep.end()
-    return out, pos
+    return out, (last if out else pos)  # the end of the last item, not of a separator after it
 
 
 _LIST_END = re.compile(r"\s*(?:[.;!?]|$)")
@@ -139,3 +142,30 @@ def clitic_en_clauses(sentence: str, trig_end: int) -> list[tuple[Agent, str]]:
         if m.group("name")[:1].isupper() and m.start("name") > 0:
             out.append((Agent(m.start("name"), m.end("name"), "clitic-en", m.span("number")), status))
     return out
+
+
+#: "Jennyfer, Kiabi, Celio : autant d'enseignes qui ont licencié …" (a headline list, then its class)
+_HEADLINE_CLASS = re.compile(r"\s*:\s*(?:autant\s+d[e']|tous\s|toutes\s|ces\s|trois\s|deux\s|quatre\s)", re.IGNORECASE)
+
+
+def headline_list(sentence: str, trig_start: int) -> list[Agent]:
+    """A list of at least two names opening the sentence, closed by a colon that introduces the
+    class they belong to ("autant d'enseignes qui ont licencié", "toutes ont supprimé …")."""
+    agents, end = _read_list(sentence, 0, trig_start, "list:headline")
+    m = _HEADLINE_CLASS.match(sentence, end)
+    return agents if len(agents) >= 2 and m and m.end() <= trig_start else []
+
+
+#: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"
+_COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'instar\s+d(?:e\s+|'))", re.IGNORECASE)
+
+
+def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
+    """The names of a leading comparison ("Comme X et Y avant lui, …"): they did what the main
+    clause says (not "contrairement à X", which says the opposite)."""
+    m = _COMPARISON.match(sentence)
+    if not m:
+        return []
+    agents, end = _read_list(sentence, m.end(), trig_start, "list:comparison")
+    tail = re.match(r"\s*(?:avant\s+(?:lui|elle|eux|elles)|l'an\s+dernier|récemment|déjà)?\s*,", sentence[end:trig_start])
+    return agents if agents and tail else []

@@ -26,7 +26,9 @@ from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMenti
 from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
+    headline_list,
     inverted_list,
+    leading_comparison,
     list_after_colon,
     list_between_dashes,
     parenthesized_count,
@@ -77,6 +79,8 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
+#: the trigger's clause follows a colon (and no other clause break after it)
+_AFTER_COLON = re.compile(r":[^:;]*$")
 #: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
 _NATIONALITIES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "français": "FR", "françai": "FR", "parisien": "FR", "américain": "US", "californien": "US", "allemand": "DE",
@@ -353,7 +357,7 @@ class Tagger:
                 reading.anaphor, reading.path = False, "contrast"
             if not agents:  # lists the parse does not attach to the trigger (see core.tagging.enumerations)
                 agents = list_after_colon(sentence, te) or list_between_dashes(sentence, ts) \
-                    or inverted_list(sentence, ts)
+                    or inverted_list(sentence, ts) or headline_list(sentence, ts)
                 if agents:
                     reading.anaphor, reading.path = False, agents[0].path
             for agent in agents:
@@ -366,6 +370,11 @@ class Tagger:
                     own_status[company.company_id] = "negated"
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
+            if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
+                for agent in leading_comparison(sentence, ts):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, None, agent.path))
             if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
                 for agent, own in clitic_en_clauses(sentence, te):
                     company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
@@ -405,6 +414,13 @@ class Tagger:
                 by_id = {m.company_id: m for m in in_sentence}
                 targets.extend((by_id[i], None, "speaker-cue") for i in
                                regex_speaker(sentence, list(in_sentence), s, self.lexicon) if i in by_id)
+            if not targets and not reading.anaphor and _AFTER_COLON.search(sentence[:ts]):
+                # "Vallourec l'a confirmé : 600 emplois vont disparaître", "Geopost : 1.200 postes
+                # supprimés": a company-less clause after a colon details the clause before it
+                company = self._earlier_clause_subject(draft, k, sentence, ts, in_sentence)
+                if company is not None:
+                    targets.append((company, None, "before-colon"))
+                    path = "before-colon"
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
