@@ -339,6 +339,8 @@ def _is_namey(tok: Any) -> bool:
         return False  # "« Nous ne supprimerons aucun poste »"
     if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
         return True  # "iAdvize", "eBay": an inner capital is a name's mark
+    if _camel_case(tok.text):
+        return True  # "BforBank", "JobTeaser", wherever they stand and whatever their tag
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
@@ -760,8 +762,16 @@ def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
     return names if i == top.i else None
 
 
+def _camel_case(word: str) -> bool:
+    """A capital inside a word that also has small letters ("BforBank"; not "PSE", not "Paris")."""
+    return len(word) > 3 and word.isalpha() and word[:1].isupper() and any(c.isupper() for c in word[1:]) \
+        and any(c.islower() for c in word[1:])
+
+
 def _bare_capitalized(tok: Any) -> bool:
     """A sentence-initial singular noun without a determiner: in French, a name ("Ornikar taille …")."""
+    if _camel_case(tok.text):
+        return True
     return tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "X") and not _children(tok, "det") \
         and "Plur" not in tok.morph.get("Number") and tok.is_alpha
 
