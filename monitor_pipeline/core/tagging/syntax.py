@@ -285,7 +285,18 @@ def trigger_token(doc: Any, start: int, end: int) -> Any | None:
     heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
     # a span the parser split ("300 postes, dont …, seront supprimés" with "postes" hung on an
     # adverb before it): its verb heads the statement
-    return next((t for t in heads if t.pos_ == "VERB"), heads[0]) if heads else tokens[0]
+    head = next((t for t in heads if t.pos_ == "VERB"), heads[0]) if heads else tokens[0]
+    # "Ce sont 310 postes que X va supprimer": the relative's verb states the cut
+    relative = next((c for c in head.children if c.dep_ == "acl:relcl" and c.i in inside and c.pos_ in ("VERB", "AUX")
+                     and any(r.lower_ in ("que", "qu'") for r in c.subtree)), None) if head.pos_ == "NOUN" else None
+    head = relative if relative is not None else head
+    if head.pos_ == "VERB" and head.lemma_.lower() not in _CUTTING_VERBS | {"aller", "être", "avoir"}:
+        # "… que X a décidé de supprimer": the cutting verb the governor heads
+        return next((t for t in head.subtree if t.i in inside and t.lemma_.lower() in _CUTTING_VERBS), head)
+    return head
+
+
+_CUTTING_VERBS = frozenset({"supprimer", "licencier"})
 
 
 def _chain(token: Any, limit: int = 6) -> list[Any]:
@@ -306,6 +317,10 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
             break
     return out
+
+
+def doc_of(tok: Any) -> Any:
+    return tok.doc
 
 
 def _colon_between(a: Any, b: Any) -> bool:
@@ -592,7 +607,9 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
             agents, _ = _agent_from_nominal(a, "passive-agent", ())
             if agents:
                 return agents, False, f"passive-agent@{x.lemma_}"
-    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
+    # (not past a comma after the trigger: "…, et 95 chez sa filiale Y" is an elided segment of its own)
+    chez = [a for t in trig.subtree if t.i != trig.i and not (t.i > trig.i and any(x.text == "," for x in doc_of(trig)[trig.i:t.i]))
+            for a in _chez_agents(t, ())]
     if chez:
         return chez, False, "chez-in-trigger"
     anaphor = other = False
@@ -655,6 +672,11 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # "les 34 salariés licenciés par Everial": a participle trigger followed by "par X"
+    if trig.pos_ == "VERB" and "Part" in trig.morph.get("VerbForm") and trig.i + 2 < len(doc) \
+            and doc[trig.i + 1].lower_ == "par" and _is_namey(doc[trig.i + 2]) and doc[trig.i + 2].text[:1].isupper():
+        name = doc[trig.i + 2]
+        return [Agent(name.idx, name.idx + len(name.text), "participle-par")], False, "participle-par"
     # "Combien de postes X supprimera-t-il ?": the name before a verb with an inverted pronoun
     for j in range(1, len(doc) - 1):
         if doc[j].pos_ in ("VERB", "AUX") and doc[j + 1].lower_ in ("-t", "-il", "-elle", "-t-il", "-t-elle") \
@@ -754,8 +776,15 @@ def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
             and i + 1 < top.i and doc[i + 1].text[:1].isupper():
         names.append(doc[i])
         i += 1
+    # "Cowboy, qui assemble des vélos, a remercié …": a relative or an apposition between commas
+    incise = False
+    if names and i < top.i and doc[i].text == ",":
+        close = next((j for j in range(i + 1, min(top.i, i + 14)) if doc[j].text == ","), None)
+        if close is not None and (doc[i + 1].lower_ in RELATIVES or doc[i + 1].pos_ == "DET"):
+            i, incise = close + 1, True
     if not names or any(t.pos_ in ("DET", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "VERB", "AUX") for t in names[:1]) \
-            or _children(names[0], "det") or not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
+            or _children(names[0], "det") or any(t.dep_.startswith("nsubj") for t in names) \
+            or not incise and not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
         return None
     while i < top.i and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
         i += 1
@@ -829,20 +858,28 @@ _ELIDED_SEGMENT = re.compile(
     rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER})(?=\s*(?:[,;.]|\bet\b|$))")
 
 
+#: the number first: "…, et 95 chez sa filiale TuneCore", "…, 40 chez Y"
+_ELIDED_CHEZ_SEGMENT = re.compile(
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?P<number>{_ELIDED_NUMBER})\s+chez\s+"
+    rf"(?:(?:sa|son|ses|leur)\s+[\w-]+\s+)?(?:l'|le\s+|la\s+|les\s+)?(?P<name>{_ELIDED_NAME})(?=\s*(?:[,;.]|\bet\b|$))")
+
+
 def _elided_name_number(sentence: str, after: int) -> list[Agent]:
     """"X a licencié 1 000 salariés, Y 2 000 et Z 3 600": the name-number pairs that follow the
     trigger's clause are events of the same trigger, each with its own number. The first pair must
     start within a short window after the trigger, and each pair must follow the previous one."""
     out: list[Agent] = []
     first = None
-    for m in _ELIDED_SEGMENT.finditer(sentence, after):
+    for m in sorted([*_ELIDED_SEGMENT.finditer(sentence, after), *_ELIDED_CHEZ_SEGMENT.finditer(sentence, after)],
+                    key=lambda m: m.start()):
         if first is None:
             if m.start() - after > 60:
                 break
             first = m
         elif m.start() != pos:
             break
-        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", (m.end("name"), m.end("number"))))
+        segment = (min(m.end("name"), m.start("number")), m.end("number"))  # the number, after or before the name
+        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", segment))
         pos = m.end()
     return out
 
@@ -1050,6 +1087,8 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         status, status_path = _REVERSAL_STATUS[lead.group("verb")[:4].lower()], f"leading-clause:{lead.group('verb')}"
     if _OFF_THE_AGENDA.search(sentence):
         status, status_path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
+    elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
+        status, status_path = "contested", "no-real-cause"  # the unfair-dismissal ruling
     if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
@@ -1070,6 +1109,8 @@ _LEADING_REVERSAL = re.compile(r"^\s*avant\s+d(?:e\s+|')(?:finalement\s+)?(?P<ve
 #: a plan no longer on the agenda is given up (a plan never on it, "pas à l'ordre du jour", is a denial cue)
 _OFF_THE_AGENDA = re.compile(r"\bn'(?:est|était|sont|étaient)\s+(?:«\s*)?plus\s+(?:«\s*)?à\s+l'ordre\s+du\s+jour\b",
                              re.IGNORECASE)
+#: "sans cause réelle et sérieuse": the legal words of a ruling against dismissals
+_NO_REAL_CAUSE = re.compile(r"\bcause\s+réelle\s+et\s+sérieuse\b", re.IGNORECASE)
 _REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
                     **dict.fromkeys(("reve", "fait", "recu"), "negated"),
                     **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
