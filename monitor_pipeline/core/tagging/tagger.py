@@ -94,6 +94,9 @@ _NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?
                           r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
                           r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
                           r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
+#: "le licenciement de Jean Martin": the person dismissed, never a company
+_DISMISSAL_OF = re.compile(r"\b(?:licenciements?|renvoi|limogeage|éviction|départ|remerciement)\s+(?:de\s+|d')$",
+                           re.IGNORECASE)
 #: a person's role right before a name: "le PDG Jean Martin", "son patron, Jean Martin,"
 _ROLE_BEFORE = re.compile(r"\b(?:pdg|patron|patronne|dirigeant|dirigeante|président|présidente|directeur|directrice|"
                           r"fondateur|fondatrice|ministre|m\.|mme|ceo|dg|porte-parole|syndicaliste|délégué|déléguée)"
@@ -575,7 +578,8 @@ class Tagger:
             _insert_company(draft.result, mention)
             return mention
         if label == "PER" and not any(m.via != "product" for m in in_sentence) \
-                and not _ROLE_BEFORE.search(sentence[max(0, ns - 40):ns]):
+                and not _ROLE_BEFORE.search(sentence[max(0, ns - 40):ns]) \
+                and not _DISMISSAL_OF.search(sentence[max(0, ns - 40):ns]):
             # "Yves Rocher se sépare de …", "… engagé par Smurfit Westrock": a two-word name the
             # recognizer calls a person, agent of a layoff in a sentence naming no company and no
             # role before it, is the company (a manager cutting jobs is written with his company)
