@@ -280,6 +280,11 @@ _UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+\w+)?|\bà|\ben|\bau)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
+#: a company's head, management or staff right before its name
+_ROLE_OF = re.compile(r"\b(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|dirigeante|"
+                      r"fondat(?:eur|rice)|direction|salariés|employés|actionnaires?)\s+(?:de\s+|d'|du\s+)$", re.IGNORECASE)
+
+
 def _described(before: str, after: str, label: str) -> bool:
     """Words around a name that make it a company ("l'indien WNS", "WNS, le spécialiste"); a place
     after "de" stays a place ("le groupe de Cupertino")."""
@@ -313,6 +318,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
             return True
     if before and _SOURCE_BEFORE.search(before) and not agent:
         return True
+    if before and _ROLE_OF.search(before):
+        return False  # "le directeur général de Bonduelle", "le patron de Leroy Merlin": one heads a company
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     described = _described(before, after, label)
     # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),

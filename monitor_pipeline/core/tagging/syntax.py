@@ -216,6 +216,8 @@ conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
 label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
 voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
 """.split())
+#: an apposition that names a company's owner ("X, filiale de Y", "X, propriété de Y")
+PARENT_RELATIONS = frozenset({"filiale", "propriété", "division", "branche", "unité", "marque", "pôle"})
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
                         "licenciement", "programme", "vague", "procédure"})
@@ -312,6 +314,9 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
         if cur.dep_ == "conj" and _colon_between(cur.head, cur):
             break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement
+        if cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX") and _children(cur, "nsubj", "nsubj:pass") \
+                and cur.head.pos_ in ("VERB", "AUX") and _children(cur.head, "nsubj", "nsubj:pass"):
+            break  # "Y gèle ses embauches, et X prépare un plan": each clause has its own subject
         cur = cur.head
         out.append(cur)
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
@@ -384,6 +389,8 @@ def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
         for c in t.children:
             if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
                 continue
+            if c.dep_ == "appos" and c.lemma_.lower() in PARENT_RELATIONS:
+                continue  # "Leasecom, filiale du Crédit Mutuel Arkéa": the parent is not the one cutting
             if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
                     or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":
                 continue  # "le PDG d'Intuit, Sasan Goodarzi": the person in apposition is not a company
@@ -1153,10 +1160,18 @@ def speaker_agents(doc: Any, status: str) -> list[Agent]:
         word_status = governor_status(tok)
         negated = status == "negated" and tok.pos_ in ("VERB", "AUX") and _negated(tok)
         if word_status == status or negated:
-            for subj in _children(tok, "nsubj"):
+            # "Thales y oppose un démenti": the denial noun's verb has the speaker as subject
+            holder = tok.head if tok.pos_ == "NOUN" and tok.dep_ == "obj" else tok
+            for subj in _children(holder, "nsubj"):
                 found, _ = _agent_from_nominal(subj, "speaker", ())
                 if found:
                     return found
+    # "…, le patron de X a assuré qu'elle n'était plus à l'ordre du jour": the reporting subject
+    for root in (t for t in doc if t.dep_ == "ROOT" and t.lemma_.lower() in REPORTING):
+        for subj in _children(root, "nsubj"):
+            found, _ = _agent_from_nominal(subj, "speaker", ())
+            if found:
+                return found
     return []
 
 

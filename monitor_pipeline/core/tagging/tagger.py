@@ -79,6 +79,11 @@ __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_t
 TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
+#: "; il concerne 140 salariés" right after a plan: the plan's headcount
+_PLAN_RESTATED = re.compile(r"[^.;]{0,40}?[;,]\s*(?:il|elle|celui-ci|celle-ci|ce\s+plan|le\s+plan)\s+(?:concerne|vise|touche|porte\s+sur)"
+                            r"\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[\d\s\u00a0.]*\s*[\wé]+", re.IGNORECASE)
+#: a figure shared by a list: "à eux trois", "à elles deux", "au total pour les trois"
+_SHARED_FIGURE = re.compile(r"\bà\s+(?:eux|elles)\s+(?:deux|trois|quatre|cinq|six|\w+)\b|\bà\s+(?:eux|elles)\s+tous\b", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 #: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
@@ -428,6 +433,13 @@ class Tagger:
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
             head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+            if head.value is None and head.percent is None:
+                # "Un PSE a été présenté … ; il concerne 140 salariés": the plan's number in the next clause
+                restated = _PLAN_RESTATED.match(sentence, te)
+                if restated:
+                    head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te):
+                head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             for company, segment, agent_path in targets or [(None, None, "generic")]:
                 st = status
