@@ -592,9 +592,15 @@ def _speaker_of_denial(sentence: str, mentions: list[CompanyMention], base: int,
     cues = _cue_hits(sentence, lexicon, "denial") + _cue_hits(sentence, lexicon, "negation")
     usable = [m for m in mentions if m.via != "product"]
     for g in _groups(sentence, usable, base):
-        if any(0 <= cs - g.end <= 3 for cs, _ in cues):
+        if any(0 <= cs - g.end <= 3 or 0 <= cs - g.end <= 30 and _DENIAL_SUPPORT.fullmatch(sentence[g.end:cs])
+               for cs, _ in cues):
             return [m.company_id for m in g.members]
     return []
+
+
+#: "X y oppose un démenti", "X a apporté un démenti": a verb that carries the denial noun
+_DENIAL_SUPPORT = re.compile(r"\s+(?:y\s+)?(?:a\s+|ont\s+)?(?:oppos|apport|publi|adress|oppose)\w*\s+(?:un|son|leur)\s+",
+                             re.IGNORECASE)
 
 
 def find_layoffs(

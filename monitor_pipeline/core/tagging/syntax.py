@@ -389,7 +389,7 @@ def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
         for c in t.children:
             if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
                 continue
-            if c.dep_ == "appos" and c.lemma_.lower() in PARENT_RELATIONS:
+            if (c.dep_ == "appos" or c.dep_.startswith("nmod") and _case(c) == "") and c.lemma_.lower() in PARENT_RELATIONS:
                 continue  # "Leasecom, filiale du Crédit Mutuel Arkéa": the parent is not the one cutting
             if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
                     or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":

@@ -80,10 +80,14 @@ TAGGER_VERSION = "tagger-2.3"
 
 _CONTEXT_SENTENCES = 2
 #: "; il concerne 140 salariés" right after a plan: the plan's headcount
-_PLAN_RESTATED = re.compile(r"[^.;]{0,40}?[;,]\s*(?:il|elle|celui-ci|celle-ci|ce\s+plan|le\s+plan)\s+(?:concerne|vise|touche|porte\s+sur)"
+_PLAN_RESTATED = re.compile(r"[^.;]{0,100}?[;,]\s*(?:il|elle|celui-ci|celle-ci|ce\s+plan|le\s+plan)\s+(?:concerne|vise|touche|porte\s+sur)"
                             r"\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[\d\s\u00a0.]*\s*[\wé]+", re.IGNORECASE)
 #: a figure shared by a list: "à eux trois", "à elles deux", "au total pour les trois"
 _SHARED_FIGURE = re.compile(r"\bà\s+(?:eux|elles)\s+(?:deux|trois|quatre|cinq|six|\w+)\b|\bà\s+(?:eux|elles)\s+tous\b", re.IGNORECASE)
+#: "le directeur général de X", "le patron de X", "la direction de X"
+_ROLE_COMPANY = re.compile(r"\b(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|direction|"
+                           r"président|présidente)\s+(?:de\s+|d'|du\s+)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*"
+                           r"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 #: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
@@ -407,6 +411,7 @@ class Tagger:
                 company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
                     or self._earlier_clause_subject(draft, k, sentence, ts, in_sentence) \
                     or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
+                company = company or self._role_company(draft, sentence, s, ts, doc, in_sentence)
                 if company is not None:
                     company = self._matching_nationality(draft, k, sentence, ts, company)
                     targets.append((company, None, "anaphor"))
@@ -418,6 +423,11 @@ class Tagger:
                         targets.append((company, None, "speaker"))
                         path = "speaker"
                         break
+            if not targets and status in ("denied", "negated"):
+                company = self._role_company(draft, sentence, s, len(sentence), doc, in_sentence)
+                if company is not None:
+                    targets.append((company, None, "speaker-role"))
+                    path = "speaker-role"
             if not targets and status in ("denied", "negated"):
                 by_id = {m.company_id: m for m in in_sentence}
                 targets.extend((by_id[i], None, "speaker-cue") for i in
@@ -471,6 +481,17 @@ class Tagger:
         if len(found) > 1:
             found.pop(None, None)
         return list(found.values())
+
+    def _role_company(self, draft: _Draft, sentence: str, base: int, trigger_at: int, doc: Any,
+                      in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """"Le directeur général de X a affirmé que le groupe …": the company whose head speaks
+        (named before ``trigger_at``), for an anaphor or a denial without a company of its own."""
+        found = None
+        for m in _ROLE_COMPANY.finditer(sentence, 0, trigger_at):
+            found = m
+        if found is None:
+            return None
+        return self._company_for(draft, sentence, base, found.start("name"), found.end("name"), doc, in_sentence, True)
 
     def _matching_nationality(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
                               company: CompanyMention) -> CompanyMention:
