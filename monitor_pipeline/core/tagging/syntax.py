@@ -943,6 +943,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         return "negated", "negation-before-trigger"
     if text.endswith("?"):
         return "hypothetical", "question"
+    if re.match(r"\s*ou\s+non\b", sentence[trig.idx + len(trig.text):]) or re.search(r"\bou\s+non\s*$", sentence[:trig.idx]):
+        return "hypothetical", "ou-non"  # "décider de supprimer ou non 500 postes": undecided
     # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
     if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and (
             trig.dep_ == "ccomp" and trig.head.lemma_.lower() in REPORTING
@@ -1009,7 +1011,7 @@ _REPORTED_PAST_BEFORE = re.compile(
     r"\b(?:a|ont|avait|avaient)\s+(?:annoncé|indiqué|confirmé|précisé|affirmé|déclaré|expliqué|assuré|fait\s+savoir)"
     r"\s+qu(?:e\s+|')[^,;:.]{0,40}$", re.IGNORECASE)
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
-_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+)?(?:de\s+|d')?"
+_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
 
 

@@ -84,9 +84,9 @@ _PLAN_RESTATED = re.compile(r"[^.;]{0,100}?[;,]\s*(?:il|elle|celui-ci|celle-ci|c
                             r"\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[\d\s\u00a0.]*\s*[\wé]+", re.IGNORECASE)
 #: a figure shared by a list: "à eux trois", "à elles deux", "au total pour les trois"
 _SHARED_FIGURE = re.compile(r"\bà\s+(?:eux|elles)\s+(?:deux|trois|quatre|cinq|six|\w+)\b|\bà\s+(?:eux|elles)\s+tous\b", re.IGNORECASE)
-#: "le directeur général de X", "le patron de X", "la direction de X"
-_ROLE_COMPANY = re.compile(r"\b(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|direction|"
-                           r"président|présidente)\s+(?:de\s+|d'|du\s+)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*"
+#: "le directeur général de X", "le patron de X", "la direction de X"; "pas question pour X de …"
+_ROLE_COMPANY = re.compile(r"\b(?:(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|direction|"
+                           r"président|présidente)\s+(?:de\s+|d'|du\s+)|pas\s+question\s+pour\s+(?:l'|le\s+|la\s+)?)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*"
                            r"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
@@ -114,7 +114,7 @@ _ROLE_BEFORE = re.compile(r"\b(?:pdg|patron|patronne|dirigeant|dirigeante|prési
 _NOT_PLAIN = re.compile(
     r"[;?()«»\"–—]|\b(?:qui|que|qu'|dont|lequel|laquelle|tandis|alors|pendant|mais|si|s'|chez|par|comme|selon|"
     r"après|avant|contrairement|tour|elle|il|ils|elles|lui|eux|ce|c'|cela|ceci|été|sera|seront|sans|ni|dément|"
-    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment)\b",
+    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment|question)\b",
     re.IGNORECASE)
 #: the only words a plain sentence may hold between its company and its trigger (besides status
 #: cues, which the lexical rules read): auxiliaries, the plain announcing and planning verbs,
@@ -355,6 +355,13 @@ class Tagger:
             status, status_path = reading.status, reading.status_path
             if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
                 status, status_path = "denied", "cue:denial"
+            elif status_path == "default":
+                # the parse found no word governing the trigger (a sentence split into fragments:
+                # "Le projet de X de supprimer … a été retoqué"): the lexicon's cues around it decide
+                # whether it is a real event
+                cued = regex_status(sentence, (ts, te), self.lexicon)
+                if cued not in COUNTED_STATUSES:
+                    status, status_path = cued, "cue-without-governor"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             agents = reading.agents
             own_status: dict[str, str] = {}
