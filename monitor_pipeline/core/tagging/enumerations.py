@@ -119,7 +119,8 @@ def inverted_list(sentence: str, trig_start: int) -> list[Agent]:
 #: "…, tandis que Y en prévoit 300", "et Y en supprimera 400": Y's verb with the clitic "en"
 #: standing for the trigger noun of the clause before
 _CLITIC_EN = re.compile(
-    rf"(?:,\s*|\s+)(?:et\s+|tandis\s+qu(?:e\s+|')|alors\s+qu(?:e\s+|')|quand\s+|mais\s+)?{_ITEM}\s+en\s+"
+    rf"(?:[,;]\s*|\s+)(?:et\s+|tandis\s+qu(?:e\s+|')|alors\s+qu(?:e\s+|')|quand\s+|mais\s+)?{_ITEM}"
+    r"(?:\s*,\s*(?:lui|elle|eux|elles|de\s+son\s+côté|pour\s+sa\s+part)\s*,)?\s+en\s+"
     r"(?P<verb>(?:a|ont|avait|va|vont)\s+\w+|\w+)\s+(?P<number>(?:environ\s+|près\s+de\s+|plus\s+de\s+|quelque\s+)?"
     r"\d[\d\s\u00a0.,]*\d|\d)", re.IGNORECASE)
 #: verbs of the clitic clause and the status they give

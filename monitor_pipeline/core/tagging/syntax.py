@@ -854,7 +854,9 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
-_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
+#: "…, Y 150 en Allemagne": a short place after the elided number
+_PLACE_TAIL = r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ][\w'-]+)?"
+_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|moins\s+de|au\s+moins|jusqu'à|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
                   r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
                   # "et Indosuez une centaine", "Spiders d'une vingtaine" (layoffs.ABOUT_WORDS)
                   r"|(?:un|une)\s+(?:millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine)")
@@ -862,12 +864,12 @@ _ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
     rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?)?(?P<name>{_ELIDED_NAME})"
-    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER})(?=\s*(?:[,;.]|\bet\b|$))")
+    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER}){_PLACE_TAIL}(?=\s*(?:[,;.]|\bet\b|$))")
 
 
 #: the number first: "…, et 95 chez sa filiale TuneCore", "…, 40 chez Y"
 _ELIDED_CHEZ_SEGMENT = re.compile(
-    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?P<number>{_ELIDED_NUMBER})\s+chez\s+"
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+|contre\s+)?|\s+et\s+)(?P<number>{_ELIDED_NUMBER})\s+chez\s+"
     rf"(?:(?:sa|son|ses|leur)\s+[\w-]+\s+)?(?:l'|le\s+|la\s+|les\s+)?(?P<name>{_ELIDED_NAME})(?=\s*(?:[,;.]|\bet\b|$))")
 
 
@@ -996,8 +998,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
                 return "executed", f"governor-past:{lem}"
         elif lem == "aller" and _children(gov, "xcomp"):
             return "planned", "aller+inf"  # "300 postes vont être supprimés": the trigger span's head is "vont"
-        if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
-                or any("Fut" in a.morph.get("Tense") for a in auxes):
+        if any(a.lemma_ == "aller" for a in auxes) or _future(gov) and gov.pos_ in ("VERB", "AUX") \
+                or any(_future(a) for a in auxes):
             return "planned", f"future@{gov.lemma_}"
         if gov.pos_ in ("VERB", "AUX") and _past(gov, auxes):
             return "executed", f"past@{gov.lemma_}"
@@ -1018,6 +1020,12 @@ _NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|
 def _first_of(trig: Any) -> Any:
     """The first token of the trigger's own phrase (its determiner and modifiers excluded)."""
     return trig
+
+
+def _future(verb: Any) -> bool:
+    """Future tense, from the morphology when the form agrees (the tagger calls "supprime" a future
+    after an unknown name)."""
+    return "Fut" in verb.morph.get("Tense") and verb.lower_.endswith(("ra", "ras", "rai", "rons", "rez", "ront"))
 
 
 def _conditional(verb: Any) -> bool:

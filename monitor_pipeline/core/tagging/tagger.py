@@ -389,17 +389,6 @@ class Tagger:
                     own_status[company.company_id] = "negated"
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
-            if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
-                for agent in leading_comparison(sentence, ts):
-                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
-                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
-                        targets.append((company, None, agent.path))
-            if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
-                for agent, own in clitic_en_clauses(sentence, te):
-                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
-                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
-                        targets.append((company, agent.segment, agent.path))
-                        own_status[company.company_id] = own
             path = reading.path
             if not targets and reading.latest:
                 company = self._latest_name(draft, k, sentence, ts, in_sentence)
@@ -449,6 +438,17 @@ class Tagger:
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
+            if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
+                for agent in leading_comparison(sentence, ts):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, None, agent.path))
+            if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
+                for agent, own in clitic_en_clauses(sentence, te):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, agent.segment, agent.path))
+                        own_status[company.company_id] = own
             head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
             if head.value is None and head.percent is None:
                 # "Un PSE a été présenté … ; il concerne 140 salariés": the plan's number in the next clause
