@@ -416,6 +416,10 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
         return agents, False
     if _is_description(tok):
         return [], True
+    # "son directeur général a confirmé …", "sa direction a annoncé …": the company of an earlier clause
+    if (lemma in PERSON_ROLES or lemma in ("direction", "patron", "pdg", "management")) \
+            and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "leur") for c in tok.children):
+        return [], True
     # "les syndicats de l'entreprise de veille": the company is the described complement
     if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):
         return [], True
@@ -679,11 +683,11 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
-    # "les 34 salariés licenciés par Everial": a participle trigger followed by "par X"
-    if trig.pos_ == "VERB" and "Part" in trig.morph.get("VerbForm") and trig.i + 2 < len(doc) \
-            and doc[trig.i + 1].lower_ == "par" and _is_namey(doc[trig.i + 2]) and doc[trig.i + 2].text[:1].isupper():
-        name = doc[trig.i + 2]
-        return [Agent(name.idx, name.idx + len(name.text), "participle-par")], False, "participle-par"
+    # "les 34 salariés licenciés par Everial", "80 postes seront supprimés d'ici juin par X", "la
+    # suppression de 80 postes, annoncée mardi par X,": a participle of the trigger's clause and its "par X"
+    by = _PARTICIPLE_BY.search(doc.text, trig.idx)
+    if by is not None and not re.search(r"[.;:!?]", doc.text[trig.idx:by.start()]):
+        return [Agent(by.start("name"), by.end("name"), "participle-par")], False, "participle-par"
     # "Combien de postes X supprimera-t-il ?": the name before a verb with an inverted pronoun
     for j in range(1, len(doc) - 1):
         if doc[j].pos_ in ("VERB", "AUX") and doc[j + 1].lower_ in ("-t", "-il", "-elle", "-t-il", "-t-elle") \
@@ -736,6 +740,13 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
 #: nouns of a site whose "de X" complement is a place ("l'usine de Pontoise")
 SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepôt", "magasin", "établissement",
                         "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie"})
+
+
+#: a participle of cutting or announcing, then "par X" within a few words
+_PARTICIPLE_BY = re.compile(
+    r"\b(?:licenci|supprim|annonc|présent|engag|décid|dévoil|prononc|confirm|remerci|lanc|acté|officialis)\w*"
+    r"\s+(?:[\w']+\s+){0,3}?par\s+(?:la\s+direction\s+(?:de\s+|d'|du\s+)|le\s+groupe\s+|l'|le\s+|la\s+)?"
+    r"(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
 
 
 def _place_of_site(tok: Any) -> bool:

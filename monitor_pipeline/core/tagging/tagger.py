@@ -549,6 +549,10 @@ class Tagger:
         if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
                 and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
+        # "Kalorik ferme son usine de Rennes : …" parsed with the name as a root of its own
+        if words and words[0].dep_ == "ROOT" and words[0].pos_ in ("PROPN", "X") and words[0].ent_type_ in ("", "ORG", "MISC") \
+                and not any(c.dep_ == "det" for c in words[0].children):
+            return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
         return None
 
     def _latest_name(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
