@@ -42,7 +42,7 @@ GENERIC = frozenset(
     Etats-Unis États-Unis Intelligence Internet Web Covid PSE RCC CSE CGT CFDT FO Unsa CFE-CGC Medef Syntec
     Tech Big Tech GAFAM Gafam IPO SaaS API GPU CPU LLM Cloud Data TV Prix Lundi Mardi Mercredi Jeudi Vendredi
     Samedi Dimanche Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
-    M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance
+    M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance PME ETI TPE SSII
     """.split()
 )
 

@@ -212,7 +212,7 @@ fabricant opérateur banque assureur distributeur spécialiste compagnie leader 
 enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
 chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
-conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
+conglomérat multinationale firme constructeur ESN esn plateforme réseau studio PME pme ETI eti TPE tpe
 label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
 voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
 """.split())
@@ -357,6 +357,8 @@ def _is_namey(tok: Any) -> bool:
         return True
     if tok.lower_ in PERSONAL_PRONOUNS:
         return False  # "« Nous ne supprimerons aucun poste »"
+    if tok.text.isupper() and tok.lower_ in DESCRIPTIONS and _children(tok, "det"):
+        return False  # "la PME lyonnaise", "l'ESN": a description, not a name
     if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
         return True  # "iAdvize", "eBay": an inner capital is a name's mark
     if _camel_case(tok.text):
@@ -457,6 +459,9 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
     return out
 
 
+#: verbs whose "il" is impersonal ("il faut", "il y a", "il s'agit", "il reste", "il manque")
+_IMPERSONAL = frozenset({"falloir", "avoir", "agir", "rester", "manquer", "sembler", "paraître", "arriver", "être",
+                         "exister", "suffire", "convenir", "valoir", "pleuvoir", "devenir"})
 REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
                        "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer", "trancher",
                        "marteler", "rappeler", "répondre", "insister", "prévenir", "avertir", "promettre",
@@ -468,6 +473,10 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     agents: list[Agent] = []
     anaphor = other = False
     subjects = _children(gov, "nsubj", "nsubj:pass")
+    # "Il va supprimer 200 postes": the parser reads a personal "il" as an impersonal subject
+    if not subjects and gov.lemma_.lower() not in _IMPERSONAL and any(
+            c.dep_.startswith("expl") and c.lower_ == "il" for c in gov.children):
+        return [], True, False
     # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
     colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
     if colons and any(x.i > max(colons) for x in subjects):
