@@ -28,6 +28,10 @@ _CONCERN_NOT_BUT = re.compile(
 _NEITHER_NOR = re.compile(rf"\bni\s+{_DET}(?P<neg>{_NAME})\s*,?\s+ni\s+{_DET}(?P<neg2>{_NAME})\s+(?:ne|n')", re.IGNORECASE)
 
 
+#: "ni X ni Y ne licencient, mais Z prépare …": the contrast ends with its clause
+_CLAUSE_BREAK = re.compile(r",\s*(?:mais|tandis|alors)\b|;")
+
+
 @dataclass(frozen=True)
 class Contrast:
     """Sentence-relative spans: the names denied the layoff, the one that takes it (or None)."""
@@ -43,7 +47,7 @@ def find_contrast(sentence: str, trig_start: int, trig_end: int) -> Contrast | N
     the cleft or "ni … ni … ne" closely, or precedes "ne concernent pas X mais Y" closely."""
     for pattern in (_CLEFT_NOT_BUT, _CLEFT_AND_NOT, _NEITHER_NOR):
         for m in pattern.finditer(sentence, 0, trig_start + 1):
-            if m.end() <= trig_start and trig_start - m.end() <= 40:
+            if m.end() <= trig_start and trig_start - m.end() <= 40 and not _CLAUSE_BREAK.search(sentence, m.end(), trig_start):
                 return _contrast(m)
     m = _CONCERN_NOT_BUT.search(sentence, trig_end)
     if m and m.start() - trig_end <= 40:

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+__all__ = ["PARSER_MODEL", "Agent", "clause_opening_name", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
            "neutralize_incises", "next_sentence_reversal", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
@@ -99,7 +99,7 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?
 
 _LEADING_SUBORDINATE = re.compile(
     r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
-    r"avant\s+que|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
+    r"avant\s+que|avant\s+d(?:e\s+|')|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
     re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)"
                            r"|(?<=\bau\smoment\soù)\s", re.IGNORECASE)  # the clause after "au moment où", without it
@@ -287,7 +287,9 @@ def trigger_token(doc: Any, start: int, end: int) -> Any | None:
     heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
     # a span the parser split ("300 postes, dont …, seront supprimés" with "postes" hung on an
     # adverb before it): its verb heads the statement
-    head = next((t for t in heads if t.pos_ == "VERB"), heads[0]) if heads else tokens[0]
+    # (not across a colon: "une réorganisation … : 260 collaborateurs sont concernés" is the plan's)
+    head = heads[0] if heads else tokens[0]
+    head = next((t for t in heads if t.pos_ == "VERB" and not _colon_between(head, t)), head)
     # "Ce sont 310 postes que X va supprimer": the relative's verb states the cut
     relative = next((c for c in head.children if c.dep_ == "acl:relcl" and c.i in inside and c.pos_ in ("VERB", "AUX")
                      and any(r.lower_ in ("que", "qu'") for r in c.subtree)), None) if head.pos_ == "NOUN" else None
@@ -809,13 +811,26 @@ def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
         close = next((j for j in range(i + 1, min(top.i, i + 14)) if doc[j].text == ","), None)
         if close is not None and (doc[i + 1].lower_ in RELATIVES or doc[i + 1].pos_ == "DET"):
             i, incise = close + 1, True
-    if not names or any(t.pos_ in ("DET", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "VERB", "AUX") for t in names[:1]) \
-            or _children(names[0], "det") or any(t.dep_.startswith("nsubj") for t in names) \
-            or not incise and not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
+    # a capitalized "verb" with no dependent of its own is a name the tagger did not know ("Verallia l'a confirmé")
+    if names and names[0].pos_ == "VERB" and list(names[0].children):
         return None
-    while i < top.i and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in ("ne", "n'")):
+    if not names or any(t.pos_ in ("DET", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "AUX") for t in names[:1]) \
+            or _children(names[0], "det") or any(t.dep_.startswith("nsubj") for t in names) \
+            or not incise and names[0].pos_ != "VERB" and not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
+        return None
+    while i < top.i and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in _CLITICS):
         i += 1
     return names if i == top.i else None
+
+
+#: negation and object clitics between a subject and its verb ("X l'a confirmé", "X ne les a pas")
+_CLITICS = frozenset({"ne", "n'", "l'", "le", "la", "les", "lui", "leur", "y", "en", "se", "s'"})
+
+
+def clause_opening_name(doc: Any) -> list[Any] | None:
+    """The name opening ``doc`` (a clause before a colon) that the parser split from its verb."""
+    root = next((t for t in doc if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")), None)
+    return _split_root_name([root]) if root is not None else None
 
 
 def _camel_case(word: str) -> bool:

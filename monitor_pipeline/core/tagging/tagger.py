@@ -59,6 +59,7 @@ from monitor_pipeline.core.tagging.org_candidates import (
 )
 from monitor_pipeline.core.tagging.syntax import (
     Agent,
+    clause_opening_name,
     EntityRecognizer,
     copy_entities,
     focus_clause,
@@ -76,7 +77,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.3"
+TAGGER_VERSION = "tagger-2.4"
 
 _CONTEXT_SENTENCES = 2
 #: "; il concerne 140 salariés" right after a plan: the plan's headcount
@@ -549,9 +550,13 @@ class Tagger:
         if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
                 and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
+        split = clause_opening_name(doc)  # "Verallia l'a confirmé : …" with the name read as a verb
+        if split:
+            return self._company_for(draft, head, s, split[0].idx, split[-1].idx + len(split[-1].text), doc, in_sentence)
         # "Kalorik ferme son usine de Rennes : …" parsed with the name as a root of its own
-        if words and words[0].dep_ == "ROOT" and words[0].pos_ in ("PROPN", "X") and words[0].ent_type_ in ("", "ORG", "MISC") \
-                and not any(c.dep_ == "det" for c in words[0].children):
+        if words and (words[0].dep_ == "ROOT" and words[0].pos_ in ("PROPN", "X") or words[0].is_oov and words[0].text[:1].isupper()
+                      and not words[0].dep_.startswith("nsubj")) \
+                and words[0].ent_type_ in ("", "ORG", "MISC") and not any(c.dep_ == "det" for c in words[0].children):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
         return None
 
