@@ -145,7 +145,8 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "fustiger", "condamner"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
-    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper",
+                     "sauver", "sauvegarder", "préserver"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
@@ -214,7 +215,7 @@ développeur numéro fournisseur prestataire sous-traitant transporteur applicat
 chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
 conglomérat multinationale firme constructeur ESN esn plateforme réseau studio PME pme ETI eti TPE tpe
 label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
-voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
+voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence direction
 """.split())
 #: an apposition that names a company's owner ("X, filiale de Y", "X, propriété de Y")
 PARENT_RELATIONS = frozenset({"filiale", "propriété", "division", "branche", "unité", "marque", "pôle"})
@@ -1002,10 +1003,11 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"possibility@{gov.lemma_}"
     # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
     for gov in chain[1:]:
-        # "le conseil de prud'hommes", "la cour d'appel": the court may be the subject's complement
+        # "le conseil de prud'hommes", "la cour d'appel": the court may be the subject's complement,
+        # or the passive agent ("… a été annulé par le tribunal")
         if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES
                or s.lemma_.lower() in COURTS and any(c.lower_ in JUDGES for c in _children(s, "nmod"))
-               for s in _children(gov, "nsubj")) \
+               for s in _children(gov, "nsubj", "obl:agent")) \
                 and governor_status(gov) not in ("planned", "announced"):
             return "contested", f"court@{gov.lemma_}"
     # "en grève contre le plan", "une pétition contre les suppressions"
@@ -1137,6 +1139,8 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     if lead and lead.end() <= start and status in ("announced", "planned", "executed", "hypothetical"):
         # "Avant de reculer face à la grève, la RATP voulait supprimer …": the plan was given up
         status, status_path = _REVERSAL_STATUS[lead.group("verb")[:4].lower()], f"leading-clause:{lead.group('verb')}"
+    if _UNION_JUDGES.search(sentence) and status in ("announced", "planned", "executed"):
+        status, status_path = "contested", "union-judges"  # "Pour la CGT, les 150 suppressions sont inacceptables"
     if _OFF_THE_AGENDA.search(sentence):
         status, status_path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
     elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
@@ -1161,6 +1165,10 @@ _LEADING_REVERSAL = re.compile(r"^\s*avant\s+d(?:e\s+|')(?:finalement\s+)?(?P<ve
 #: a plan no longer on the agenda is given up (a plan never on it, "pas à l'ordre du jour", is a denial cue)
 _OFF_THE_AGENDA = re.compile(r"\bn'(?:est|était|sont|étaient)\s+(?:«\s*)?plus\s+(?:«\s*)?à\s+l'ordre\s+du\s+jour\b",
                              re.IGNORECASE)
+#: a union judging the cuts: "Pour SUD, les suppressions … sont « inacceptables »"
+_UNION_JUDGES = re.compile(r"\b(?:syndicats?|intersyndicale|CGT|CFDT|FO|SUD[\w-]*|CFE-CGC|CFTC|Unsa|Solidaires)\b"
+                           r"[^.;]{0,120}?\b(?:inacceptables?|inadmissibles?|scandaleu(?:x|se|ses)|injustifiée?s?|brutale?s?)\b",
+                           re.IGNORECASE)
 #: "sans cause réelle et sérieuse": the legal words of a ruling against dismissals
 _NO_REAL_CAUSE = re.compile(r"\bcause\s+réelle\s+et\s+sérieuse\b", re.IGNORECASE)
 _REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
