@@ -860,3 +860,17 @@ def test_the_plan_number_restated_in_the_next_clause(tagger: Tagger) -> None:
 def test_federations_counting_members_are_no_layoff(tagger: Tagger) -> None:
     res = tag(tagger, "La Fédération française de volley compte désormais 180 000 licenciés.")
     assert not res.layoffs and not companies(res)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le PSE de Kalorik visant 90 salariés a été annulé par le tribunal administratif de Nancy.", {"Kalorik": ("contested", 90)}),
+    ("Pour la CGT, les 90 licenciements annoncés par Atos sont inacceptables.", {"Atos": ("contested", 90)}),
+    ("Grâce à un repreneur, les 120 emplois menacés chez Atos sont sauvés.", {"Atos": ("negated", 120)}),
+])
+def test_courts_unions_and_saved_jobs_keep_the_mention_out_of_events(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tag(tagger, text)) == expected
+
+
+def test_a_future_workforce_is_no_headcount(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos va réduire ses effectifs : le groupe emploiera 7 000 salariés en 2027, contre 8 000 aujourd'hui.")
+    assert mentions(res) == {"Atos": ("planned", None)}

@@ -958,6 +958,10 @@ def _restrictive(tok: Any) -> bool:
 
 def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     chain = _chain(trig)
+    # "Le PSE de X visant 210 salariés a été annulé …" parsed with the participle as the root and the
+    # real predicate as its conjunct: the conjunct governs, the participle only describes
+    chain = [c for g in chain for c in ([x for x in _children(g, "conj") if x.pos_ == "VERB"] or [g]
+                                        if g.i != trig.i and _present_participle(g) else [g])]
     text = sentence.rstrip()
     # the whole chain, plus the objects/auxiliaries hanging on it
     for gov in chain:
@@ -1052,6 +1056,10 @@ _REPORTED_PAST_BEFORE = re.compile(
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
 _NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
+
+
+def _present_participle(tok: Any) -> bool:
+    return tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm") and "Pres" in tok.morph.get("Tense")
 
 
 def _first_of(trig: Any) -> Any:
