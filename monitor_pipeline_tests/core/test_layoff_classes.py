@@ -874,3 +874,8 @@ def test_courts_unions_and_saved_jobs_keep_the_mention_out_of_events(tagger: Tag
 def test_a_future_workforce_is_no_headcount(tagger: Tagger) -> None:
     res = tag(tagger, "Atos va réduire ses effectifs : le groupe emploiera 7 000 salariés en 2027, contre 8 000 aujourd'hui.")
     assert mentions(res) == {"Atos": ("planned", None)}
+
+
+def test_a_headline_word_opening_the_sentence_is_no_second_subject(tagger: Tagger) -> None:
+    res = tag(tagger, "Côté banques, HSBC supprimera 800 emplois, Société Générale 300.")
+    assert mentions(res) == {"HSBC": ("planned", 800), "Société Générale": ("planned", 300)}

@@ -431,6 +431,15 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     return [], False
 
 
+def _headline_word(tok: Any) -> bool:
+    """A common word opening the sentence and followed by a small word ("Côté télécoms,", "Coupes dans …")."""
+    doc = tok.doc
+    first = next((t for t in doc if not t.is_space), doc[0])
+    return tok.i == first.i and tok.pos_ in ("NOUN", "ADP", "ADV", "ADJ") and tok.idx not in _KNOWN_STARTS \
+        and tok.ent_type_ != "ORG" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].islower() \
+        and doc[tok.i + 1].pos_ not in ("AUX", "VERB")
+
+
 def _is_description(tok: Any) -> bool:
     """A definite noun phrase standing for a company named earlier ("le groupe", "la plateforme")."""
     det = [c for c in tok.children if c.dep_ == "det"]
@@ -480,6 +489,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     if not subjects and gov.lemma_.lower() not in _IMPERSONAL and any(
             c.dep_.startswith("expl") and c.lower_ == "il" for c in gov.children):
         return [], True, False
+    # "Côté télécoms, SFR supprimera …": a headline word opening the sentence is no second subject
+    if len(subjects) > 1:
+        subjects = [x for x in subjects if not _headline_word(x)] or subjects
     # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
     colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
     if colons and any(x.i > max(colons) for x in subjects):
