@@ -879,3 +879,10 @@ def test_a_future_workforce_is_no_headcount(tagger: Tagger) -> None:
 def test_a_headline_word_opening_the_sentence_is_no_second_subject(tagger: Tagger) -> None:
     res = tag(tagger, "Côté banques, HSBC supprimera 800 emplois, Société Générale 300.")
     assert mentions(res) == {"HSBC": ("planned", 800), "Société Générale": ("planned", 300)}
+
+
+def test_cleft_with_et_pas_and_a_plan_presented_to_the_staff(tagger: Tagger) -> None:
+    res = tag(tagger, "C'est bien Atos, et pas Capgemini, qui supprime 500 postes.")
+    assert mentions(res) == {"Atos": ("announced", 500), "Capgemini": ("negated", None)}
+    res = tag(tagger, "Un plan social de 500 postes a été présenté aux syndicats d'Atos.")
+    assert mentions(res) == {"Atos": ("announced", 500)}

@@ -89,6 +89,11 @@ _SHARED_FIGURE = re.compile(r"\bà\s+(?:eux|elles)\s+(?:deux|trois|quatre|cinq|s
 _ROLE_COMPANY = re.compile(r"\b(?:(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|direction|"
                            r"président|présidente)\s+(?:de\s+|d'|du\s+)|pas\s+question\s+pour\s+(?:l'|le\s+|la\s+)?)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*"
                            r"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
+#: a plan presented or notified to a company's staff: "aux syndicats de X", "au CSE de X", "aux salariés de X"
+_STAFF_OF = re.compile(r"\b(?:présenté|présentée|notifié|notifiée|notifiés|annoncé|annoncée|dévoilé|dévoilée)e?s?\s+"
+                       r"(?:[\w']+\s+){0,3}?(?:aux|au)\s+(?:syndicats|salariés|employés|représentants\s+du\s+personnel|CSE|élus)"
+                       r"\s+(?:de\s+|d'|du\s+)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))",
+                       re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 #: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
@@ -436,6 +441,14 @@ class Tagger:
                 if company is not None:
                     targets.append((company, None, "before-colon"))
                     path = "before-colon"
+            if not targets and not reading.anaphor:
+                # "Un plan social a été présenté aux syndicats de X": the staff's company
+                staff = _STAFF_OF.search(sentence, te)
+                company = self._company_for(draft, sentence, s, staff.start("name"), staff.end("name"), doc, in_sentence,
+                                            True) if staff else None
+                if company is not None:
+                    targets.append((company, None, "staff-of"))
+                    path = "staff-of"
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
