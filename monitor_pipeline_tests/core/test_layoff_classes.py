@@ -886,3 +886,13 @@ def test_cleft_with_et_pas_and_a_plan_presented_to_the_staff(tagger: Tagger) -> 
     assert mentions(res) == {"Atos": ("announced", 500), "Capgemini": ("negated", None)}
     res = tag(tagger, "Un plan social de 500 postes a été présenté aux syndicats d'Atos.")
     assert mentions(res) == {"Atos": ("announced", 500)}
+
+
+def test_respectively_gives_each_listed_company_its_number(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos, Capgemini et Sopra Steria ont supprimé respectivement 300, 200 et 1 100 postes.")
+    assert mentions(res) == {"Atos": ("executed", 300), "Capgemini": ("executed", 200), "Sopra Steria": ("executed", 1100)}
+
+
+def test_learning_of_a_cut_does_not_execute_it(tagger: Tagger) -> None:
+    res = tag(tagger, "Les salariés de Lengow ont appris la suppression de 40 postes.")
+    assert mentions(res) == {"Lengow": ("announced", 40)}

@@ -21,7 +21,7 @@ import re
 
 from monitor_pipeline.core.tagging.syntax import Agent
 
-__all__ = ["clitic_en_clauses", "headline_list", "inverted_list", "leading_comparison", "list_after_colon",
+__all__ = ["clitic_en_clauses", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
            "list_between_dashes", "parenthesized_count"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -170,3 +170,24 @@ def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
     agents, end = _read_list(sentence, m.end(), trig_start, "list:comparison")
     tail = re.match(r"\s*(?:avant\s+(?:lui|elle|eux|elles)|l'an\s+dernier|récemment|déjà)?\s*,", sentence[end:trig_start])
     return agents if agents and tail else []
+
+
+#: one number of a list ("300, 200 et 100": a comma and a space separate numbers, "1 200" groups digits)
+_NUMBER = r"(?:environ\s+|près\s+de\s+|plus\s+de\s+)?\d{1,3}(?:[\s\u00a0.]\d{3})*(?:,\d+)?(?!\d)"
+_RESPECTIVELY = re.compile(rf"\brespectivement\s+(?P<numbers>(?:{_NUMBER})(?:\s*,\s*(?:{_NUMBER}))*\s+et\s+(?:{_NUMBER}))",
+                           re.IGNORECASE)
+
+
+def respectively(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
+    """"X et Y suppriment respectivement 40 et 60 postes": the names listed before the trigger, each
+    with its number (same count of names and numbers, or nothing)."""
+    m = _RESPECTIVELY.search(sentence, max(0, trig_start - 30), min(len(sentence), trig_end + 40))
+    if not m:
+        return []
+    numbers = [n for n in re.finditer(_NUMBER, m.group("numbers"))]
+    lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
+    agents, _ = _read_list(sentence, lead, trig_start, "list:respectively")
+    if len(agents) < 2 or len(agents) != len(numbers):
+        return []
+    base = m.start("numbers")
+    return [Agent(a.start, a.end, a.path, (base + n.start(), base + n.end())) for a, n in zip(agents, numbers)]

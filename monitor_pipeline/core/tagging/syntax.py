@@ -154,7 +154,9 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "prévu", "projet", "intention", "objectif"), "planned"),
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
-                     "valider", "annonce", "présentation", "lancement"), "announced"),
+                     "valider", "annonce", "présentation", "lancement",
+                     # "les salariés ont appris la suppression de …": learning of a cut does not execute it
+                     "apprendre", "découvrir"), "announced"),
     **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
                      "conduire", "terminer", "mettre", "prononcer"), "executed"),
 }

@@ -27,6 +27,7 @@ from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
     headline_list,
+    respectively,
     inverted_list,
     leading_comparison,
     list_after_colon,
@@ -369,7 +370,7 @@ class Tagger:
                 if cued not in COUNTED_STATUSES:
                     status, status_path = cued, "cue-without-governor"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
-            agents = reading.agents
+            agents = respectively(sentence, ts, te) or reading.agents
             own_status: dict[str, str] = {}
             contrast = find_contrast(sentence, ts, te)
             if contrast is not None:
