@@ -896,3 +896,12 @@ def test_respectively_gives_each_listed_company_its_number(tagger: Tagger) -> No
 def test_learning_of_a_cut_does_not_execute_it(tagger: Tagger) -> None:
     res = tag(tagger, "Les salariés de Lengow ont appris la suppression de 40 postes.")
     assert mentions(res) == {"Lengow": ("announced", 40)}
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Atos a refusé de commenter les informations faisant état de 300 suppressions de postes.", "hypothetical"),
+    ("Atos n'a pas encore décidé de supprimer 300 postes.", "hypothetical"),
+    ("Atos étudie la suppression de 300 postes.", "planned"),
+])
+def test_reports_undecided_plans_and_studies(tagger: Tagger, text: str, status: str) -> None:
+    assert mentions(tag(tagger, text)) == {"Atos": (status, 300)}

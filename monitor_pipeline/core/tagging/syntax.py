@@ -148,9 +148,12 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper",
                      "sauver", "sauvegarder", "préserver"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
-                     "imaginer", "spéculer"), "hypothetical"),
+                     "imaginer", "spéculer",
+                     # "les informations / rumeurs faisant état de 300 suppressions": reported, not stated
+                     "rumeur", "information"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
                      "apprêter", "préparer", "planifier", "promettre", "programmer", "viser", "devoir", "décider",
+                     "étudier", "réfléchir", "étude",
                      "prévu", "projet", "intention", "objectif"), "planned"),
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
@@ -1163,6 +1166,8 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         status, status_path = _REVERSAL_STATUS[lead.group("verb")[:4].lower()], f"leading-clause:{lead.group('verb')}"
     if _UNION_JUDGES.search(sentence) and status in ("announced", "planned", "executed"):
         status, status_path = "contested", "union-judges"  # "Pour la CGT, les 150 suppressions sont inacceptables"
+    if _NOT_YET_DECIDED.search(sentence, 0, start) and status in ("announced", "planned", "negated"):
+        status, status_path = "hypothetical", "not-yet-decided"  # "n'a pas encore décidé de supprimer …"
     if _OFF_THE_AGENDA.search(sentence):
         status, status_path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
     elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
@@ -1187,6 +1192,8 @@ _LEADING_REVERSAL = re.compile(r"^\s*avant\s+d(?:e\s+|')(?:finalement\s+)?(?P<ve
 #: a plan no longer on the agenda is given up (a plan never on it, "pas à l'ordre du jour", is a denial cue)
 _OFF_THE_AGENDA = re.compile(r"\bn'(?:est|était|sont|étaient)\s+(?:«\s*)?plus\s+(?:«\s*)?à\s+l'ordre\s+du\s+jour\b",
                              re.IGNORECASE)
+#: an undecided plan: "n'a pas encore décidé / tranché de …"
+_NOT_YET_DECIDED = re.compile(r"\bn'(?:a|ont|est|sont)\s+pas\s+encore\s+(?:décidé|tranché|arrêté|validé|acté)", re.IGNORECASE)
 #: a union judging the cuts: "Pour SUD, les suppressions … sont « inacceptables »"
 _UNION_JUDGES = re.compile(r"\b(?:syndicats?|intersyndicale|CGT|CFDT|FO|SUD[\w-]*|CFE-CGC|CFTC|Unsa|Solidaires)\b"
                            r"[^.;]{0,120}?\b(?:inacceptables?|inadmissibles?|scandaleu(?:x|se|ses)|injustifiée?s?|brutale?s?)\b",
