@@ -905,3 +905,8 @@ def test_learning_of_a_cut_does_not_execute_it(tagger: Tagger) -> None:
 ])
 def test_reports_undecided_plans_and_studies(tagger: Tagger, text: str, status: str) -> None:
     assert mentions(tag(tagger, text)) == {"Atos": (status, 300)}
+
+
+def test_an_activity_acronym_between_description_and_name_is_no_part_of_the_name(tagger: Tagger) -> None:
+    res = tag(tagger, "Le groupe de BTP Fayat réduit ses effectifs de 60 postes dans l'ingénierie.")
+    assert mentions(res) == {"Fayat": ("announced", 60)}

@@ -198,6 +198,7 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
         name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
+        name = without_field_acronym(name, sentence[:max(0, sentence.find(name, getattr(ent, "start_char", 0)))])
         if name.lower() in seen or not _keep(name, matcher, known):
             continue
         seen.add(name.lower())
@@ -211,6 +212,19 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
 
 #: "…, Arc International 260." : a list item whose trigger is elided; the number is no part of the name
 _ELIDED_TAIL = re.compile(r"^(?P<name>.+?)\s+(?:environ\s+|près\s+de\s+)?\d[\d\s\u00a0.,]*\d(?:\s*%)?$")
+
+
+#: "le groupe de BTP Fayat", "l'éditeur de CRM Sellsy": an activity acronym between a description and the name
+_FIELD_ACRONYM = re.compile(r"^(?P<acronym>[A-Z]{2,5})\s+(?P<name>[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*)*)$")
+_DESCRIPTION_OF = re.compile(r"\b(?:groupe|éditeur|spécialiste|société|entreprise|acteur|géant|leader|numéro\s+un|"
+                             r"fabricant|fournisseur|prestataire|cabinet|start-up|startup|pépite|licorne)"
+                             r"(?:\s+[a-zà-ÿ-]+)?\s+(?:de|du|des|d')\s*$", re.IGNORECASE)
+
+
+def without_field_acronym(name: str, before: str) -> str:
+    """``name`` without a leading activity acronym when a company description precedes it."""
+    m = _FIELD_ACRONYM.match(name)
+    return m.group("name") if m and _DESCRIPTION_OF.search(before) else name
 
 
 def _without_elided_number(name: str, sentence: str, end: int) -> str:

@@ -57,6 +57,7 @@ from monitor_pipeline.core.tagging.org_candidates import (
     load_ner,
     needs_ner,
     normalize_org_name,
+    without_field_acronym,
 )
 from monitor_pipeline.core.tagging.syntax import (
     Agent,
@@ -626,7 +627,7 @@ class Tagger:
         ns, ne, label = span
         if exact and (ne > end or ns < start):
             ns, ne = start, end
-        name = normalize_org_name(sentence[ns:ne])
+        name = without_field_acronym(normalize_org_name(sentence[ns:ne]), sentence[:ns])
         if len(name) < 2 or not any(ch.isalpha() for ch in name):
             return None
         raw = self.matcher.find_raw(name)
