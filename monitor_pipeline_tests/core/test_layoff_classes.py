@@ -910,3 +910,8 @@ def test_reports_undecided_plans_and_studies(tagger: Tagger, text: str, status: 
 def test_an_activity_acronym_between_description_and_name_is_no_part_of_the_name(tagger: Tagger) -> None:
     res = tag(tagger, "Le groupe de BTP Fayat réduit ses effectifs de 60 postes dans l'ingénierie.")
     assert mentions(res) == {"Fayat": ("announced", 60)}
+
+
+def test_the_place_of_a_site_in_a_subject_is_no_agent(tagger: Tagger) -> None:
+    res = tag(tagger, "Nacon ferme son studio de Sheffield et ses 60 salariés, Focus Entertainment se sépare de 30 personnes.")
+    assert counted(res) == {"Nacon": 60, "Focus Entertainment": 30}

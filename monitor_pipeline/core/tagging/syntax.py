@@ -417,7 +417,8 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     if tok.pos_ == "PRON" and (tok.lower_ in PRONOUNS or lemma in PRONOUNS):
         return [], True
     tokens = _span_of_subtree(tok, skip)
-    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES]
+    # (not the place of a site: "son studio d'Halifax")
+    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES and not _place_of_site(t)]
     if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
         names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
                                           and t.idx not in _KNOWN_STARTS)] or names
