@@ -915,3 +915,8 @@ def test_an_activity_acronym_between_description_and_name_is_no_part_of_the_name
 def test_the_place_of_a_site_in_a_subject_is_no_agent(tagger: Tagger) -> None:
     res = tag(tagger, "Nacon ferme son studio de Sheffield et ses 60 salariés, Focus Entertainment se sépare de 30 personnes.")
     assert counted(res) == {"Nacon": 60, "Focus Entertainment": 30}
+
+
+def test_a_past_verb_of_saying_does_not_execute_the_cut(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos a précisé le nombre d'emplois qui disparaîtront en France.")
+    assert mentions(res) == {"Atos": ("announced", None)}

@@ -158,8 +158,9 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
                      "valider", "annonce", "présentation", "lancement",
-                     # "les salariés ont appris la suppression de …": learning of a cut does not execute it
-                     "apprendre", "découvrir"), "announced"),
+                     # "les salariés ont appris la suppression de …": learning of a cut does not execute it,
+                     # nor does a past verb of saying ("a précisé le nombre de postes supprimés")
+                     "apprendre", "découvrir", "préciser", "indiquer", "expliquer", "déclarer", "chiffrer"), "announced"),
     **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
                      "conduire", "terminer", "mettre", "prononcer"), "executed"),
 }
