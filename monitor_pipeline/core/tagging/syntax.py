@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from monitor_pipeline.core.tagging.status_cues import NEXT_SENTENCE_DENIAL, REVERSAL_STATUS as _REVERSAL_STATUS, sentence_status
+
 __all__ = ["PARSER_MODEL", "Agent", "clause_opening_name", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
            "neutralize_incises", "next_sentence_reversal", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
@@ -1162,18 +1164,7 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
-    lead = _LEADING_REVERSAL.match(sentence)
-    if lead and lead.end() <= start and status in ("announced", "planned", "executed", "hypothetical"):
-        # "Avant de reculer face à la grève, la RATP voulait supprimer …": the plan was given up
-        status, status_path = _REVERSAL_STATUS[lead.group("verb")[:4].lower()], f"leading-clause:{lead.group('verb')}"
-    if _UNION_JUDGES.search(sentence) and status in ("announced", "planned", "executed"):
-        status, status_path = "contested", "union-judges"  # "Pour la CGT, les 150 suppressions sont inacceptables"
-    if _NOT_YET_DECIDED.search(sentence, 0, start) and status in ("announced", "planned", "negated"):
-        status, status_path = "hypothetical", "not-yet-decided"  # "n'a pas encore décidé de supprimer …"
-    if _OFF_THE_AGENDA.search(sentence):
-        status, status_path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
-    elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
-        status, status_path = "contested", "no-real-cause"  # the unfair-dismissal ruling
+    status, status_path = sentence_status(sentence, start, status, status_path)
     if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
@@ -1188,23 +1179,6 @@ _LATER_REVERSAL = re.compile(
     r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
     r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière|recul[ée])\w*)",
     re.IGNORECASE)
-#: "Avant de reculer / renoncer / reporter …, X voulait …" opening the sentence
-_LEADING_REVERSAL = re.compile(r"^\s*avant\s+d(?:e\s+|')(?:finalement\s+)?(?P<verb>renon[cç]|recul|abandonn|report|repouss"
-                               r"|suspend|fai\w*\s+machine\s+arrière)\w*[^,;]*,", re.IGNORECASE)
-#: a plan no longer on the agenda is given up (a plan never on it, "pas à l'ordre du jour", is a denial cue)
-_OFF_THE_AGENDA = re.compile(r"\bn'(?:est|était|sont|étaient)\s+(?:«\s*)?plus\s+(?:«\s*)?à\s+l'ordre\s+du\s+jour\b",
-                             re.IGNORECASE)
-#: an undecided plan: "n'a pas encore décidé / tranché de …"
-_NOT_YET_DECIDED = re.compile(r"\bn'(?:a|ont|est|sont)\s+pas\s+encore\s+(?:décidé|tranché|arrêté|validé|acté)", re.IGNORECASE)
-#: a union judging the cuts: "Pour SUD, les suppressions … sont « inacceptables »"
-_UNION_JUDGES = re.compile(r"\b(?:syndicats?|intersyndicale|CGT|CFDT|FO|SUD[\w-]*|CFE-CGC|CFTC|Unsa|Solidaires)\b"
-                           r"[^.;]{0,120}?\b(?:inacceptables?|inadmissibles?|scandaleu(?:x|se|ses)|injustifiée?s?|brutale?s?)\b",
-                           re.IGNORECASE)
-#: "sans cause réelle et sérieuse": the legal words of a ruling against dismissals
-_NO_REAL_CAUSE = re.compile(r"\bcause\s+réelle\s+et\s+sérieuse\b", re.IGNORECASE)
-_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
-                    **dict.fromkeys(("reve", "fait", "recu"), "negated"),
-                    **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
 
 
 #: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
@@ -1217,16 +1191,11 @@ _NEXT_SENTENCE_REVERSAL = re.compile(
     r"|restructuration|programme)\b)|(?<=\w)(?=\s+(?:à|au|jusqu|sine|en|d'un|de\s+\w+\s+mois)\b))", re.IGNORECASE)
 
 
-#: a next sentence that denies what the one before reported or asked: "Un plan social chez X ? La
-#: direction dément.", "« Une rumeur sans fondement », a répondu la direction"
-_NEXT_SENTENCE_DENIAL = re.compile(r"\bdém(?:ent|entent|enti|entie)\b|\bsans\s+fondement\b|\binfondée?s?\b", re.IGNORECASE)
-
-
 def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
     """(status, evidence) when ``sentence`` reverses the plan of the sentence before it, else None."""
     m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
     if not m:
-        denial = _NEXT_SENTENCE_DENIAL.search(sentence)
+        denial = NEXT_SENTENCE_DENIAL.search(sentence)
         return ("denied", f"next-sentence:{denial.group(0)}") if denial else None
     return _REVERSAL_STATUS.get(m.group("verb")[:4].lower(), "postponed" if m.group("verb")[:3].lower() == "gel"
                                 else "negated"), f"next-sentence:{m.group('verb')}"

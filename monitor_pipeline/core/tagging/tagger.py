@@ -48,6 +48,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     regex_speaker,
     regex_status,
 )
+from monitor_pipeline.core.tagging.nationalities import nationality_countries
 from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
     OrgCandidate,
@@ -98,19 +99,6 @@ _STAFF_OF = re.compile(r"\b(?:présenté|présentée|notifié|notifiée|notifié
                        re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
-#: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
-_NATIONALITIES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
-    "français": "FR", "françai": "FR", "parisien": "FR", "américain": "US", "californien": "US", "allemand": "DE",
-    "berlinoi": "DE", "munichoi": "DE", "britanniqu": "GB", "anglai": "GB", "londonien": "GB", "suédoi": "SE",
-    "finlandai": "FI", "norvégien": "NO", "danoi": "DK", "scandinav": "SE NO DK", "néerlandai": "NL",
-    "hollandai": "NL", "belg": "BE", "suiss": "CH", "espagnol": "ES", "italien": "IT", "japonai": "JP",
-    "chinoi": "CN", "coréen": "KR", "sud-coréen": "KR", "indien": "IN", "canadien": "CA", "irlandai": "IE",
-    "australien": "AU", "taïwanai": "TW", "lituanien": "LT", "israélien": "IL"}.items()}
-_NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?|californien(?:ne)?|allemande?|berlinoise?|"
-                          r"munichoise?|britannique|anglaise?|londonien(?:ne)?|suédoise?|finlandaise?|norvégien(?:ne)?|"
-                          r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
-                          r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
-                          r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
 #: "le licenciement de Jean Martin": the person dismissed, never a company
 _DISMISSAL_OF = re.compile(r"\b(?:licenciements?|renvoi|limogeage|éviction|départ|remerciement)\s+(?:de\s+|d')$",
                            re.IGNORECASE)
@@ -523,11 +511,9 @@ class Tagger:
         resolved to stands for another company named before it (in its sentence or the one
         before) whose country matches, else whose country is unknown."""
         clause_start = max(sentence.rfind(p, 0, trigger_at) for p in (".", ";", ":", "?", "!")) + 1
-        adjective = _NATIONALITY.search(sentence[clause_start:trigger_at])
-        if adjective is None:
+        countries = nationality_countries(sentence[clause_start:trigger_at])
+        if countries is None:
             return company
-        stem = adjective.group(1).lower().rstrip("s").removesuffix("e")
-        countries = _NATIONALITIES.get(stem.removesuffix("n") if stem.endswith("nn") else stem, frozenset())
         if self._country(company) in countries or self._country(company) is None:
             return company
         s, _ = draft.spans[k]
