@@ -920,3 +920,8 @@ def test_the_place_of_a_site_in_a_subject_is_no_agent(tagger: Tagger) -> None:
 def test_a_past_verb_of_saying_does_not_execute_the_cut(tagger: Tagger) -> None:
     res = tag(tagger, "Atos a précisé le nombre d'emplois qui disparaîtront en France.")
     assert mentions(res) == {"Atos": ("announced", None)}
+
+
+def test_a_trigger_without_governor_takes_the_lexical_cue_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos compte supprimer entre 1 000 et 1 500 postes.")
+    assert mentions(res) == {"Atos": ("planned", 1500)}

@@ -206,7 +206,8 @@ _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|mai
 _CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
                                    r"(?:de\s+|d'|dans\s+)?(?:ses|leurs|les|son|l')\s*effectifs?\s+de\s*$", re.IGNORECASE)
 _WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|emploiera|emploieront|comptera|compteront|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit"
-                               r"|%\s+(?:des|de\s+ses|de\s+leurs))\s*$", re.IGNORECASE)  # "40 % des 480 salariés": a share
+                               r"|(?:%|moitié|tiers|quart)\s+(?:des|de\s+ses|de\s+leurs))\s*$",
+                               re.IGNORECASE)  # "40 % des 480 salariés", "la moitié de ses 300 postes": a share
 # numbers of people trained, hired or redeployed are not the number of jobs cut
 _NOT_CUT_BEFORE = re.compile(
     r"\b(?:formation|form(?:er|e|ent|é|és)|recrut\w*|embauch\w*|reclass\w*|redéploi\w*|redéploy\w*|accompagn\w*)"

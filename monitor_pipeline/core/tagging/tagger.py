@@ -353,10 +353,10 @@ class Tagger:
                 status, status_path = "denied", "cue:denial"
             elif status_path == "default":
                 # the parse found no word governing the trigger (a sentence split into fragments:
-                # "Le projet de X de supprimer … a été retoqué"): the lexicon's cues around it decide
-                # whether it is a real event
+                # "Le projet de X de supprimer … a été retoqué", "X compte supprimer …" with "compte" read
+                # as a noun): the lexicon's cues around it decide its status
                 cued = regex_status(sentence, (ts, te), self.lexicon)
-                if cued not in COUNTED_STATUSES:
+                if cued != status:
                     status, status_path = cued, "cue-without-governor"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             agents = respectively(sentence, ts, te) or reading.agents
