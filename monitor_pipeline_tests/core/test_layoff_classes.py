@@ -923,5 +923,5 @@ def test_a_past_verb_of_saying_does_not_execute_the_cut(tagger: Tagger) -> None:
 
 
 def test_a_trigger_without_governor_takes_the_lexical_cue_status(tagger: Tagger) -> None:
-    res = tag(tagger, "Atos compte supprimer entre 1 000 et 1 500 postes.")
+    res = tag(tagger, "Le groupe Atos compte supprimer entre 1 000 et 1 500 postes, selon la direction.")
     assert mentions(res) == {"Atos": ("planned", 1500)}
