@@ -335,10 +335,6 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
     return out
 
 
-def doc_of(tok: Any) -> Any:
-    return tok.doc
-
-
 def _colon_between(a: Any, b: Any) -> bool:
     lo, hi = sorted((a.i, b.i))
     return any(t.text in (":", ";") for t in a.doc[lo + 1:hi])
@@ -652,8 +648,8 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
             if agents:
                 return agents, False, f"passive-agent@{x.lemma_}"
     # (not past a comma after the trigger: "…, et 95 chez sa filiale Y" is an elided segment of its own)
-    chez = [a for t in trig.subtree if t.i != trig.i and not (t.i > trig.i and any(x.text == "," for x in doc_of(trig)[trig.i:t.i]))
-            for a in _chez_agents(t, ())]
+    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())
+            if not (t.i > trig.i and "," in trig.doc.text[trig.idx:t.idx])]
     if chez:
         return chez, False, "chez-in-trigger"
     anaphor = other = False
@@ -718,11 +714,12 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
     # "les 34 salariés licenciés par Everial", "80 postes seront supprimés d'ici juin par X", "la
     # suppression de 80 postes, annoncée mardi par X,": a participle of the trigger's clause and its "par X"
-    by = _PARTICIPLE_BY.search(doc.text, trig.idx)
-    if by is not None and not re.search(r"[.;:!?]", doc.text[trig.idx:by.start()]):
+    text = doc.text
+    by = _PARTICIPLE_BY.search(text, trig.idx) if " par " in text else None
+    if by is not None and not re.search(r"[.;:!?]", text[trig.idx:by.start()]):
         return [Agent(by.start("name"), by.end("name"), "participle-par")], False, "participle-par"
     # "Combien de postes X supprimera-t-il ?": the name before a verb with an inverted pronoun
-    for j in range(1, len(doc) - 1):
+    for j in range(1, len(doc) - 1) if "-il" in text or "-elle" in text else ():
         if doc[j].pos_ in ("VERB", "AUX") and doc[j + 1].lower_ in ("-t", "-il", "-elle", "-t-il", "-t-elle") \
                 and _is_namey(doc[j - 1]) and doc[j - 1].text[:1].isupper() and doc[j - 1].i > 0:
             name = doc[j - 1]
