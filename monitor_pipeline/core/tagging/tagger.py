@@ -219,10 +219,12 @@ class Tagger:
         if not all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
                    for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence)):
             return False
+        others = [w for w in _PLAIN_WORD.finditer(sentence, lo, hi)
+                  if w.group(0).lower() not in _PLAIN_BETWEEN and not w.group(0)[:1].isdigit()]
+        if not others:
+            return True
         cued = [m.span() for ps in self.lexicon.cues.values() for p in ps for m in p.finditer(sentence, lo, hi)]
-        return all(w.group(0).lower() in _PLAIN_BETWEEN or w.group(0)[:1].isdigit()
-                   or any(cs <= w.start() and w.end() <= ce for cs, ce in cued)
-                   for w in _PLAIN_WORD.finditer(sentence, lo, hi))
+        return all(any(cs <= w.start() and w.end() <= ce for cs, ce in cued) for w in others)
 
     def _regex_layoffs(self, draft: _Draft) -> None:
         text = draft.cleaned.text
