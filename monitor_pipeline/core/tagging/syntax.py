@@ -341,7 +341,8 @@ def _colon_between(a: Any, b: Any) -> bool:
 
 
 def _children(tok: Any, *deps: str) -> list[Any]:
-    return [c for c in tok.children if c.dep_ in deps or any(c.dep_.startswith(d + ":") for d in deps)]
+    """Children whose relation is one of ``deps`` or a subtype of one ("nsubj" takes "nsubj:pass")."""
+    return [c for c in tok.children if c.dep_ in deps or c.dep_.partition(":")[0] in deps]
 
 
 def _case(tok: Any) -> str:

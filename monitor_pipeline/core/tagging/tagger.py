@@ -313,6 +313,7 @@ class Tagger:
         return found
 
     def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
+        self._context_docs: dict[str, Any] = {}  # context parses of this batch (see _parse_one)
         for draft in drafts:
             if not self.with_parser:
                 self._regex_layoffs(draft)
@@ -542,7 +543,7 @@ class Tagger:
             return None
         s, _ = draft.spans[k]
         head = sentence[:cut]
-        doc = parse(load_parser(self.parser_model), [neutralize_incises(head)])[0]
+        doc = self._parse_one(head)
         names = [(m.start - s, m.end - s) for m in in_sentence if m.start - s < cut]
         for agent in main_subject_agents(doc, names):
             company = self._company_for(draft, head, s, agent.start, agent.end, doc, in_sentence)
@@ -575,7 +576,7 @@ class Tagger:
         for text, base in texts:
             companies = [m for m in draft.result.companies if base <= m.start < base + len(text) and m.via != "product"]
             last_known = max(companies, key=lambda m: m.start) if companies else None
-            doc = parse(parser, [neutralize_incises(text)])[0]
+            doc = self._parse_one(text)
             for agent in latest_name_agents(doc):
                 if last_known is not None and last_known.start - base >= agent.start:
                     return last_known
@@ -595,12 +596,20 @@ class Tagger:
         companies = [m for m in draft.result.companies if m.via != "product"]
         sentence = draft.cleaned.text[ps:pe]
         in_sentence = [m for m in companies if ps <= m.start < pe]
-        doc = parse(load_parser(self.parser_model), [neutralize_incises(sentence)])[0]
+        doc = self._parse_one(sentence)
         for agent in main_subject_agents(doc, [(m.start - ps, m.end - ps) for m in in_sentence]):
             company = self._company_for(draft, sentence, ps, agent.start, agent.end, doc, in_sentence)
             if company is not None:
                 return company
         return None
+
+    def _parse_one(self, text: str) -> Any:
+        """The parse of one context clause or sentence (anaphors, colons), kept for the other triggers
+        that need the same context in this batch."""
+        doc = self._context_docs.get(text)
+        if doc is None:
+            doc = self._context_docs[text] = parse(load_parser(self.parser_model), [neutralize_incises(text)])[0]
+        return doc
 
     def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
                      in_sentence: Sequence[CompanyMention], exact: bool = False) -> CompanyMention | None:
