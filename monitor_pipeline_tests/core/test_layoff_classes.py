@@ -634,3 +634,294 @@ def test_chez_names_a_company_even_when_ner_says_person(tagger: Tagger) -> None:
     res = tag(tagger, "Chez Marie Blachère, 120 emplois sont menacés par la liquidation.")
     assert "hypothetical" in {l.status for l in res.layoffs}
     assert not any(l.counted for l in res.layoffs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# tagger-2.4: constructions of the d501+ dev round, each on sentences written for these tests
+def mentions(result: TagResult) -> dict[str | None, tuple[str, int | None]]:
+    """Every mention: company name (None for company-less) → (status, headcount)."""
+    return {l.company_name: (l.status, l.headcount) for l in result.layoffs}
+
+
+# status governors
+@pytest.mark.parametrize("text, status", [
+    ("Norvalia a renoncé aux 140 licenciements prévus dans son usine.", "negated"),
+    ("Norvalia a mis en pause son plan de 140 suppressions de postes.", "postponed"),
+    ("Norvalia revient sur son plan de 140 suppressions de postes.", "negated"),
+    ("Le plan de 140 départs de Norvalia, un moment étudié, n'est plus à l'ordre du jour.", "negated"),
+    ("Avant de reculer face aux syndicats, Norvalia voulait supprimer 140 postes.", "negated"),
+])
+def test_a_governor_that_gives_up_or_pauses_the_plan_is_no_event(tagger: Tagger, text: str, status: str) -> None:
+    assert mentions(tag(tagger, text)) == {"Norvalia": (status, 140)}
+
+
+def test_a_next_sentence_denying_a_question_denies_it(tagger: Tagger) -> None:
+    res = tag(tagger, "Un plan de 90 licenciements chez Trivelio ? « Aucun fondement », répond la direction, qui dément.")
+    assert mentions(res) == {"Trivelio": ("denied", 90)}
+    assert counted(tag(tagger, "Trivelio supprime 90 postes. La direction assume ce choix.")) == {"Trivelio": 90}
+
+
+def test_a_question_on_the_number_with_an_inverted_subject_is_hypothetical(tagger: Tagger) -> None:
+    assert mentions(tag(tagger, "Combien d'emplois Trivelio supprimera-t-il en Bretagne ?")) == {"Trivelio": ("hypothetical", None)}
+
+
+def test_a_ruling_without_real_cause_contests_past_dismissals(tagger: Tagger) -> None:
+    res = tag(tagger, "Les 28 salariés licenciés par Domavel ont eu gain de cause : le licenciement était sans cause réelle et sérieuse.")
+    assert mentions(res)["Domavel"] == ("contested", 28)
+
+
+def test_a_fragmented_parse_keeps_the_cue_of_a_court_or_an_authority(tagger: Tagger) -> None:
+    res = tag(tagger, "Le projet d'Atos de supprimer 450 postes a été retoqué par l'administration.")
+    assert mentions(res) == {"Atos": ("contested", 450)}
+
+
+def test_pas_question_pour_x_negates_and_names_x(tagger: Tagger) -> None:
+    res = tag(tagger, "Pas question pour Atos de supprimer 450 postes, a martelé son PDG.")
+    assert mentions(res) == {"Atos": ("negated", 450)}
+
+
+def test_the_head_of_a_company_speaks_for_it(tagger: Tagger) -> None:
+    res = tag(tagger, "Le directeur général de Bonduelle a assuré que le groupe ne prévoit aucune suppression de postes.")
+    assert mentions(res) == {"Bonduelle": ("negated", None)}
+    res = tag(tagger, "La présidente de Lesaffre a affirmé que l'entreprise n'envisage aucun licenciement.")
+    assert mentions(res) == {"Lesaffre": ("negated", None)}
+    res = tag(tagger, "Le PDG de Virelle a assuré que la fermeture du site n'était « plus à l'ordre du jour ».")
+    assert not counted(res)
+
+
+# contrasts
+@pytest.mark.parametrize("text", [
+    "Ce n'est pas Airbus mais Latécoère qui supprimera 260 postes à Toulouse.",
+    "C'est Latécoère, et non Airbus, qui supprimera 260 postes à Toulouse.",
+    "Les 260 suppressions de postes ne visent pas Airbus mais son sous-traitant Latécoère.",
+])
+def test_a_contrast_denies_the_layoff_to_one_company_and_gives_it_to_the_other(tagger: Tagger, text: str) -> None:
+    found = mentions(tag(tagger, text))
+    assert found["Airbus"] == ("negated", None)
+    assert found["Latécoère"][1] == 260 and found["Latécoère"][0] in ("announced", "planned")
+
+
+def test_neither_nor_negates_both_and_a_second_clause_keeps_its_own_plan(tagger: Tagger) -> None:
+    res = tag(tagger, "Ni Atos ni Capgemini ne licencient, mais Sopra Steria prépare 300 départs.")
+    assert mentions(res) == {"Atos": ("negated", None), "Capgemini": ("negated", None), "Sopra Steria": ("planned", 300)}
+
+
+# elided enumerations and lists
+def test_bare_suppressions_with_chez_segments(tagger: Tagger) -> None:
+    res = tag(tagger, "Coup de rabot dans la chimie : 700 suppressions chez Arkema, 300 chez Solvay et 120 chez Oxylane.")
+    assert counted(res) == {"Arkema": 700, "Solvay": 300, "Oxylane": 120}
+
+
+def test_elided_segments_with_number_words_qualifiers_places_and_contre(tagger: Tagger) -> None:
+    res = tag(tagger, "Vestrel prévoit 200 départs, Oravia moins de 50 et Kelmor une vingtaine.")
+    assert counted(res) == {"Vestrel": 200, "Oravia": 50, "Kelmor": 20}
+    res = tag(tagger, "Chez Vestrel, 200 postes seront supprimés, contre 150 chez Oravia.")
+    assert counted(res) == {"Vestrel": 200, "Oravia": 150}
+    res = tag(tagger, "Vestrel va supprimer 200 postes en France et Oravia 150 en Espagne.")
+    assert counted(res) == {"Vestrel": 200, "Oravia": 150}
+
+
+def test_an_elided_name_is_not_stretched_over_its_number(tagger: Tagger) -> None:
+    res = tag(tagger, "Cdiscount supprime 150 postes, Showroomprivé 90.")
+    assert counted(res) == {"Cdiscount": 150, "Showroomprivé": 90}
+
+
+def test_clitic_en_clause_takes_its_own_verb_status_and_number(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos annonce 500 suppressions de postes, tandis que Capgemini en prévoit 200.")
+    assert mentions(res) == {"Atos": ("announced", 500), "Capgemini": ("planned", 200)}
+    res = tag(tagger, "Atos va supprimer 500 postes ; Capgemini, lui, en supprime 200.")
+    assert mentions(res)["Capgemini"] == ("announced", 200)
+
+
+def test_number_first_chez_segment_after_a_cleft_on_the_number(tagger: Tagger) -> None:
+    res = tag(tagger, "Ce sont 240 postes que Believe va supprimer, et 60 chez sa filiale TuneCore.")
+    assert mentions(res) == {"Believe": ("planned", 240), "TuneCore": ("planned", 60)}
+
+
+def test_list_after_a_colon_with_parenthesized_counts(tagger: Tagger) -> None:
+    res = tag(tagger, "Trois assureurs ont réduit leurs effectifs cette année : Arvalis (150 postes), Mutelia (4 %) et Covéa (90).")
+    assert counted(res) == {"Arvalis": 150, "Mutelia": None, "Covéa": 90}
+
+
+def test_list_between_dashes_and_inverted_list(tagger: Tagger) -> None:
+    res = tag(tagger, "Plusieurs éditeurs de jeux — Ubisoft, Focus Entertainment et Nacon — ont supprimé des postes.")
+    assert {n: s for n, (s, _) in mentions(res).items()} == {
+        "Ubisoft": "executed", "Focus Entertainment": "executed", "Nacon": "executed"}
+    res = tag(tagger, "Parmi les banques qui suppriment des postes figurent HSBC, Société Générale et Crédit Agricole.")
+    assert set(counted(res)) == {"HSBC", "Société Générale", "Crédit Agricole"}
+
+
+def test_headline_list_and_leading_comparison(tagger: Tagger) -> None:
+    res = tag(tagger, "Camaïeu, Pimkie, Gémo : autant d'enseignes qui ont supprimé des emplois en magasin.")
+    assert set(counted(res)) == {"Camaïeu", "Pimkie", "Gémo"}
+    res = tag(tagger, "Comme Google et Meta avant lui, Spotify licencie dans ses équipes produit.")
+    assert mentions(res) == {"Spotify": ("announced", None), "Google": ("announced", None), "Meta": ("announced", None)}
+    assert set(counted(tag(tagger, "Contrairement à Google, Spotify licencie dans ses équipes produit."))) == {"Spotify"}
+
+
+def test_a_figure_shared_by_a_list_is_no_company_headcount(tagger: Tagger) -> None:
+    res = tag(tagger, "Klarna, Chime et Affirm ont licencié 2 500 personnes à eux trois.")
+    assert counted(res) == {"Klarna": None, "Chime": None, "Affirm": None}
+
+
+# attribution and anaphora
+def test_a_name_the_parser_splits_from_its_verb_is_the_subject(tagger: Tagger) -> None:
+    assert mentions(tag(tagger, "Lactalis a renoncé à supprimer les 180 emplois de son usine d'Amiens.")) == {"Lactalis": ("negated", 180)}
+    assert counted(tag(tagger, "Mobivia, qui exploite des centres auto, a licencié 75 salariés.")) == {"Mobivia": 75}
+
+
+def test_camel_case_names_and_person_looking_company_names(tagger: Tagger) -> None:
+    assert counted(tag(tagger, "ParcelHub sabre dans ses effectifs : 45 livreurs vont partir.")) == {"ParcelHub": 45}
+    assert counted(tag(tagger, "Yves Rocher se sépare de 120 de ses 2 000 salariés.")) == {"Yves Rocher": 120}
+    assert not counted(tag(tagger, "Le licenciement de Paul Durand a été confirmé par la direction."))
+
+
+def test_passive_and_participle_agents(tagger: Tagger) -> None:
+    res = tag(tagger, "Un PSE visant 130 salariés a été présenté jeudi par la direction de Jacquet Brossard.")
+    assert counted(res) == {"Jacquet Brossard": 130}
+    res = tag(tagger, "La suppression de 75 postes, annoncée lundi par Corvalis, inquiète les élus.")
+    assert mentions(res) == {"Corvalis": ("announced", 75)}
+    res = tag(tagger, "75 postes seront supprimés d'ici l'automne par Corvalis.")
+    assert mentions(res) == {"Corvalis": ("planned", 75)}
+
+
+def test_a_company_less_clause_after_a_colon_takes_the_clause_before(tagger: Tagger) -> None:
+    res = tag(tagger, "Verallia l'a confirmé mardi : environ 300 emplois vont disparaître dans ses verreries.")
+    assert mentions(res) == {"Verallia": ("planned", 300)}
+    res = tag(tagger, "Technal : 180 postes supprimés d'ici 2026 dans ses usines.")
+    assert set(counted(res)) == {"Technal"}
+
+
+def test_nationality_adjective_chooses_the_antecedent(tagger: Tagger) -> None:
+    res = tag(tagger, "Orange a renouvelé son contrat avec Ericsson. L'équipementier suédois va supprimer 900 postes.")
+    assert counted(res) == {"Ericsson": 900}
+    res = tag(tagger, "Orange a renouvelé son contrat avec Ericsson. L'opérateur français va supprimer 900 postes.")
+    assert counted(res) == {"Orange": 900}
+
+
+def test_demonstrative_and_ordinal_anaphors(tagger: Tagger) -> None:
+    res = tag(tagger, "Valeo a publié ses comptes après Forvia. Celui-ci annonce 1 200 suppressions de postes.")
+    assert counted(res) == {"Forvia": 1200}
+    res = tag(tagger, "Deezer et Spotify ont relevé leurs prix. Le premier va supprimer 40 postes.")
+    assert counted(res) == {"Deezer": 40}
+    res = tag(tagger, "Deezer et Spotify ont relevé leurs prix. Le second va supprimer 40 postes.")
+    assert counted(res) == {"Spotify": 40}
+
+
+def test_a_possessive_head_or_il_stands_for_the_company_before(tagger: Tagger) -> None:
+    res = tag(tagger, "Ubisoft traverse une passe difficile ; son directeur général a confirmé 180 licenciements.")
+    assert counted(res) == {"Ubisoft": 180}
+    res = tag(tagger, "Ubisoft a publié des pertes record. Il va supprimer 180 postes.")
+    assert counted(res) == {"Ubisoft": 180}
+
+
+def test_the_parent_in_apposition_is_no_agent(tagger: Tagger) -> None:
+    res = tag(tagger, "Chez Leasecom, filiale du Crédit Mutuel Arkéa, un PSE porte sur 110 postes.")
+    assert set(counted(res)) == {"Leasecom"}
+
+
+def test_coordinated_clause_with_its_own_subject_keeps_its_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Iliad recrute, Orange gèle ses embauches, et SFR prépare un plan de 900 départs.")
+    assert mentions(res) == {"SFR": ("planned", 900)}
+
+
+# trigger variants and headcounts
+@pytest.mark.parametrize("text, expected", [
+    ("Près de 30 % des 600 salariés de Domavel vont perdre leur emploi.", {"Domavel": ("planned", None)}),
+    ("Chez Lemonia, 45 postes de la relation client ont été confiés à des agents IA.", {"Lemonia": ("executed", 45)}),
+    ("Atos sabre 400 postes dans sa division conseil.", {"Atos": ("announced", 400)}),
+    ("Atos congédie 400 salariés.", {"Atos": ("announced", 400)}),
+    ("Atos va ramener ses effectifs de 5 000 à 4 200 salariés.", {"Atos": ("planned", None)}),
+    ("Casino a présenté une réorganisation de ses entrepôts : 260 collaborateurs sont concernés.", {"Casino": ("announced", 260)}),
+    ("Le plan de Tereos touche 120 personnes sur les 900 que compte sa sucrerie.", {"Tereos": ("announced", 120)}),
+    ("Atos supprimera 900 postes.", {"Atos": ("planned", 900)}),
+])
+def test_trigger_variants_of_the_2_4_round(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tag(tagger, text)) == expected
+
+
+def test_passive_across_a_dont_or_soit_incise(tagger: Tagger) -> None:
+    res = tag(tagger, "Quelque 1 500 emplois, soit 6 % des effectifs, seront supprimés chez Nokia.")
+    assert mentions(res) == {"Nokia": ("planned", 1500)}
+    res = tag(tagger, "Environ 400 postes, dont 90 à Lyon, seront supprimés chez Somfy.")
+    assert mentions(res) == {"Somfy": ("planned", 400)}
+
+
+def test_company_less_conditional_with_a_number_is_generic(tagger: Tagger) -> None:
+    res = tag(tagger, "Le secteur de la chimie pourrait perdre 30 000 emplois d'ici 2030, estime une étude.")
+    assert mentions(res) == {None: ("generic", 30000)}
+
+
+def test_the_plan_number_restated_in_the_next_clause(tagger: Tagger) -> None:
+    res = tag(tagger, "Un plan de sauvegarde de l'emploi a été présenté par la direction de Corvalis ; il concerne 95 salariés.")
+    assert counted(res) == {"Corvalis": 95}
+
+
+def test_federations_counting_members_are_no_layoff(tagger: Tagger) -> None:
+    res = tag(tagger, "La Fédération française de volley compte désormais 180 000 licenciés.")
+    assert not res.layoffs and not companies(res)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le PSE de Kalorik visant 90 salariés a été annulé par le tribunal administratif de Nancy.", {"Kalorik": ("contested", 90)}),
+    ("Pour la CGT, les 90 licenciements annoncés par Atos sont inacceptables.", {"Atos": ("contested", 90)}),
+    ("Grâce à un repreneur, les 120 emplois menacés chez Atos sont sauvés.", {"Atos": ("negated", 120)}),
+])
+def test_courts_unions_and_saved_jobs_keep_the_mention_out_of_events(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tag(tagger, text)) == expected
+
+
+def test_a_future_workforce_is_no_headcount(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos va réduire ses effectifs : le groupe emploiera 7 000 salariés en 2027, contre 8 000 aujourd'hui.")
+    assert mentions(res) == {"Atos": ("planned", None)}
+
+
+def test_a_headline_word_opening_the_sentence_is_no_second_subject(tagger: Tagger) -> None:
+    res = tag(tagger, "Côté banques, HSBC supprimera 800 emplois, Société Générale 300.")
+    assert mentions(res) == {"HSBC": ("planned", 800), "Société Générale": ("planned", 300)}
+
+
+def test_cleft_with_et_pas_and_a_plan_presented_to_the_staff(tagger: Tagger) -> None:
+    res = tag(tagger, "C'est bien Atos, et pas Capgemini, qui supprime 500 postes.")
+    assert mentions(res) == {"Atos": ("announced", 500), "Capgemini": ("negated", None)}
+    res = tag(tagger, "Un plan social de 500 postes a été présenté aux syndicats d'Atos.")
+    assert mentions(res) == {"Atos": ("announced", 500)}
+
+
+def test_respectively_gives_each_listed_company_its_number(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos, Capgemini et Sopra Steria ont supprimé respectivement 300, 200 et 1 100 postes.")
+    assert mentions(res) == {"Atos": ("executed", 300), "Capgemini": ("executed", 200), "Sopra Steria": ("executed", 1100)}
+
+
+def test_learning_of_a_cut_does_not_execute_it(tagger: Tagger) -> None:
+    res = tag(tagger, "Les salariés de Lengow ont appris la suppression de 40 postes.")
+    assert mentions(res) == {"Lengow": ("announced", 40)}
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Atos a refusé de commenter les informations faisant état de 300 suppressions de postes.", "hypothetical"),
+    ("Atos n'a pas encore décidé de supprimer 300 postes.", "hypothetical"),
+    ("Atos étudie la suppression de 300 postes.", "planned"),
+])
+def test_reports_undecided_plans_and_studies(tagger: Tagger, text: str, status: str) -> None:
+    assert mentions(tag(tagger, text)) == {"Atos": (status, 300)}
+
+
+def test_an_activity_acronym_between_description_and_name_is_no_part_of_the_name(tagger: Tagger) -> None:
+    res = tag(tagger, "Le groupe de BTP Fayat réduit ses effectifs de 60 postes dans l'ingénierie.")
+    assert mentions(res) == {"Fayat": ("announced", 60)}
+
+
+def test_the_place_of_a_site_in_a_subject_is_no_agent(tagger: Tagger) -> None:
+    res = tag(tagger, "Nacon ferme son studio de Sheffield et ses 60 salariés, Focus Entertainment se sépare de 30 personnes.")
+    assert counted(res) == {"Nacon": 60, "Focus Entertainment": 30}
+
+
+def test_a_past_verb_of_saying_does_not_execute_the_cut(tagger: Tagger) -> None:
+    res = tag(tagger, "Atos a précisé le nombre d'emplois qui disparaîtront en France.")
+    assert mentions(res) == {"Atos": ("announced", None)}
+
+
+def test_a_trigger_without_governor_takes_the_lexical_cue_status(tagger: Tagger) -> None:
+    res = tag(tagger, "Le groupe Atos compte supprimer entre 1 000 et 1 500 postes, selon la direction.")
+    assert mentions(res) == {"Atos": ("planned", 1500)}

@@ -205,7 +205,9 @@ _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|mai
 # "réduit ses effectifs de 400 personnes": after a cutting word, "effectifs de N" is the cut
 _CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
                                    r"(?:de\s+|d'|dans\s+)?(?:ses|leurs|les|son|l')\s*effectifs?\s+de\s*$", re.IGNORECASE)
-_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit)\s*$", re.IGNORECASE)
+_WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|emploiera|emploieront|comptera|compteront|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit"
+                               r"|(?:%|moitié|tiers|quart)\s+(?:des|de\s+ses|de\s+leurs))\s*$",
+                               re.IGNORECASE)  # "40 % des 480 salariés", "la moitié de ses 300 postes": a share
 # numbers of people trained, hired or redeployed are not the number of jobs cut
 _NOT_CUT_BEFORE = re.compile(
     r"\b(?:formation|form(?:er|e|ent|é|és)|recrut\w*|embauch\w*|reclass\w*|redéploi\w*|redéploy\w*|accompagn\w*)"
@@ -381,6 +383,8 @@ _ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtai
                     r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions)\b", re.IGNORECASE)
 _ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
                  "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60}
+_BARE_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|"
+                         r"cinquantaine|soixantaine)\s*$", re.IGNORECASE)
 #: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
@@ -412,6 +416,9 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
         bare = re.search(rf"(?<![\w.,])({NUMBER_PATTERN})\s*$", span)
         if bare and parse_digits(bare.group(1)) is not None:
             return Headcount(int(parse_digits(bare.group(1))))
+        about = _BARE_ABOUT.search(span)  # "…, et Indosuez une centaine"
+        if about:
+            return Headcount(_ABOUT_VALUES[about.group(1).lower()], qualifier="environ")
         return Headcount()
     head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
     if head is None and pct is None:
@@ -481,7 +488,8 @@ def _headcount(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[
 
 
 _RESTATED_BEFORE = re.compile(r"\bsoit\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+|au\s+moins\s+)?$", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:mais|alors\s+qu|tandis\s+qu|et\s+que|quand|lorsque|pendant\s+que)\b|\s[—–]\s"
+                           r"|\sau\s+moment\s+où\b", re.IGNORECASE)
 
 
 def _clause_bounds(sentence: str, trig: tuple[int, int]) -> tuple[int, int]:
@@ -520,7 +528,7 @@ _DOTTED_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
 #: triggers read only when the sentence has no other: a bare "N départs" restates the plan a stronger trigger names
-_WEAK_TRIGGERS = frozenset({"n_departs"})
+_WEAK_TRIGGERS = frozenset({"n_departs", "n_suppressions"})
 _GATES_BY_LEXICON: dict[int, tuple[LayoffLexicon, list[tuple[str, re.Pattern[str], Any]]]] = {}
 
 
@@ -561,8 +569,10 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
     if any(name in _WEAK_TRIGGERS for *_, name in found):
         # "le plan social, qui prévoit 1 200 départs": the departures restate the plan just named
         strong = [(s, e) for s, e, name in found if name not in _WEAK_TRIGGERS]
+        # (…, mais Y prépare 200 départs": another clause states another plan)
         found = [t for t in found if t[2] not in _WEAK_TRIGGERS
-                 or not any(s - 60 <= t[0] and t[0] - e <= 60 for s, e in strong)]
+                 or not any(s - 60 <= t[0] and t[0] - e <= 60
+                            and not _CLAUSE_BREAK.search(sentence[min(e, t[1]):max(s, t[0])]) for s, e in strong)]
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     merged: list[tuple[int, int, str]] = []
     for s, e, name in found:
@@ -583,9 +593,15 @@ def _speaker_of_denial(sentence: str, mentions: list[CompanyMention], base: int,
     cues = _cue_hits(sentence, lexicon, "denial") + _cue_hits(sentence, lexicon, "negation")
     usable = [m for m in mentions if m.via != "product"]
     for g in _groups(sentence, usable, base):
-        if any(0 <= cs - g.end <= 3 for cs, _ in cues):
+        if any(0 <= cs - g.end <= 3 or 0 <= cs - g.end <= 30 and _DENIAL_SUPPORT.fullmatch(sentence[g.end:cs])
+               for cs, _ in cues):
             return [m.company_id for m in g.members]
     return []
+
+
+#: "X y oppose un démenti", "X a apporté un démenti": a verb that carries the denial noun
+_DENIAL_SUPPORT = re.compile(r"\s+(?:y\s+)?(?:a\s+|ont\s+)?(?:oppos|apport|publi|adress|oppose)\w*\s+(?:un|son|leur)\s+",
+                             re.IGNORECASE)
 
 
 def find_layoffs(

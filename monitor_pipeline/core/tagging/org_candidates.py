@@ -42,7 +42,7 @@ GENERIC = frozenset(
     Etats-Unis États-Unis Intelligence Internet Web Covid PSE RCC CSE CGT CFDT FO Unsa CFE-CGC Medef Syntec
     Tech Big Tech GAFAM Gafam IPO SaaS API GPU CPU LLM Cloud Data TV Prix Lundi Mardi Mercredi Jeudi Vendredi
     Samedi Dimanche Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
-    M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance
+    M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance PME ETI TPE SSII
     """.split()
 )
 
@@ -197,7 +197,8 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
             sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
-        name = normalize_org_name(ent.text)
+        name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
+        name = without_field_acronym(name, sentence[:max(0, sentence.find(name, getattr(ent, "start_char", 0)))])
         if name.lower() in seen or not _keep(name, matcher, known):
             continue
         seen.add(name.lower())
@@ -209,12 +210,42 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
     return out
 
 
+#: "…, Arc International 260." : a list item whose trigger is elided; the number is no part of the name
+_ELIDED_TAIL = re.compile(r"^(?P<name>.+?)\s+(?:environ\s+|près\s+de\s+)?\d[\d\s\u00a0.,]*\d(?:\s*%)?$")
+
+
+#: "le groupe de BTP Fayat", "l'éditeur de CRM Sellsy": an activity acronym between a description and the name
+_FIELD_ACRONYM = re.compile(r"^(?P<acronym>[A-Z]{2,5})\s+(?P<name>[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*)*)$")
+_DESCRIPTION_OF = re.compile(r"\b(?:groupe|éditeur|spécialiste|société|entreprise|acteur|géant|leader|numéro\s+un|"
+                             r"fabricant|fournisseur|prestataire|cabinet|start-up|startup|pépite|licorne)"
+                             r"(?:\s+[a-zà-ÿ-]+)?\s+(?:de|du|des|d')\s*$", re.IGNORECASE)
+
+
+def without_field_acronym(name: str, before: str) -> str:
+    """``name`` without a leading activity acronym when a company description precedes it."""
+    m = _FIELD_ACRONYM.match(name)
+    return m.group("name") if m and _DESCRIPTION_OF.search(before) else name
+
+
+def _without_elided_number(name: str, sentence: str, end: int) -> str:
+    """``name`` without a trailing number when the entity sits in an elided enumeration: after a
+    comma or "et", and followed by the end of the clause or of the list item."""
+    m = _ELIDED_TAIL.match(name)
+    if not m or end < 0:
+        return name
+    start = sentence.rfind(name, 0, end)
+    before, after = sentence[:max(start, 0)], sentence[end:]
+    if re.search(r"(?:,|\bet)\s*$", before) and re.match(r"\s*(?:[,;.]|\bet\b|$)", after):
+        return m.group("name")
+    return name
+
+
 # ------------------------------------------------------------------ precision guards
 #: unions, courts, public bodies and agencies: organisations, never companies
 NON_COMPANY_ORGS = frozenset(
     w.lower() for w in """
     CGT CFDT FO CFE-CGC CFTC Unsa SUD Solidaires Syndicat Intersyndicale CSE Medef CPME U2P Syntec Numeum
-    Tribunal Cour Conseil Prud'hommes Cassation Ministère Ministre Gouvernement Bercy Elysée Élysée Matignon
+    Fédération Federation Ligue Tribunal Cour Conseil Prud'hommes Cassation Ministère Ministre Gouvernement Bercy Elysée Élysée Matignon
     Assemblée Sénat Parlement Commission Agence ANSSI Arcep Arcom CNIL DGCCRF DREETS Direccte Dares Insee
     INSEE France Travail Pôle emploi Unédic Urssaf Bpifrance BPI OCDE FMI ONU OIT BCE Banque de France
     Banque mondiale Eurostat Gartner IDC Forrester McKinsey Global Institute Inria CNRS CEA Sorbonne
@@ -263,6 +294,11 @@ _UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+\w+)?|\bà|\ben|\bau)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
+#: a company's head, management or staff right before its name
+_ROLE_OF = re.compile(r"\b(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|dirigeante|"
+                      r"fondat(?:eur|rice)|direction|salariés|employés|actionnaires?)\s+(?:de\s+|d'|du\s+)$", re.IGNORECASE)
+
+
 def _described(before: str, after: str, label: str) -> bool:
     """Words around a name that make it a company ("l'indien WNS", "WNS, le spécialiste"); a place
     after "de" stays a place ("le groupe de Cupertino")."""
@@ -296,6 +332,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
             return True
     if before and _SOURCE_BEFORE.search(before) and not agent:
         return True
+    if before and _ROLE_OF.search(before):
+        return False  # "le directeur général de Bonduelle", "le patron de Leroy Merlin": one heads a company
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     described = _described(before, after, label)
     # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),

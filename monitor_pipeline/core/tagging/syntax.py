@@ -31,7 +31,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["PARSER_MODEL", "Agent", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
+from monitor_pipeline.core.tagging.status_cues import NEXT_SENTENCE_DENIAL, REVERSAL_STATUS as _REVERSAL_STATUS, sentence_status
+
+__all__ = ["PARSER_MODEL", "Agent", "clause_opening_name", "main_subject_agents", "EntityRecognizer", "TriggerReading", "copy_entities", "focus_clause", "load_parser",
            "neutralize_incises", "next_sentence_reversal", "parse", "read_trigger", "speaker_agents",
            "trigger_token"]
 
@@ -84,6 +86,8 @@ _INCISE = re.compile(
     r"|\s?\([^()]{0,160}\)"  # (…)
     r"|,\s*(?:pour\s+ne\s+(?:citer|prendre|nommer)\s+qu[e']\s*[^,.;]{0,40}"
     r"|entre\s+autres|par\s+exemple|notamment|selon\s+[^,.;]{1,40}|d'après\s+[^,.;]{1,40}"
+    # "300 postes, dont 120 dans la production, seront supprimés" (a list "dont X, Y et Z" stays)
+    r"|(?:soit|dont)\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[^,.;:]{0,48}"
     r"|(?:lui|elle|eux|elles)(?:-mêmes?)?|pour\s+leur\s+part|pour\s+sa\s+part|de\s+leur\s+côté|de\s+son\s+côté)\s*(?=,)",
     re.IGNORECASE,
 )
@@ -97,10 +101,10 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?
 
 _LEADING_SUBORDINATE = re.compile(
     r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
-    r"avant\s+que|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
+    r"avant\s+que|avant\s+d(?:e\s+|')|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
     re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)",
-                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)"
+                           r"|(?<=\bau\smoment\soù)\s", re.IGNORECASE)  # the clause after "au moment où", without it
 
 
 def focus_clause(text: str, start: int, end: int) -> str:
@@ -143,17 +147,24 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "fustiger", "condamner"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
-    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper"), "negated"),
+    **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper",
+                     "sauver", "sauvegarder", "préserver"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
-                     "imaginer", "spéculer"), "hypothetical"),
+                     "imaginer", "spéculer",
+                     # "les informations / rumeurs faisant état de 300 suppressions": reported, not stated
+                     "rumeur", "information"), "hypothetical"),
     **dict.fromkeys(("prévoir", "envisager", "projeter", "compter", "vouloir", "entendre", "souhaiter",
                      "apprêter", "préparer", "planifier", "promettre", "programmer", "viser", "devoir", "décider",
+                     "étudier", "réfléchir", "étude",
                      "prévu", "projet", "intention", "objectif"), "planned"),
     **dict.fromkeys(("annoncer", "confirmer", "officialiser", "dévoiler", "présenter", "lancer", "engager",
                      "notifier", "déclencher", "ouvrir", "détailler", "communiquer", "signer", "acter",
-                     "valider", "annonce", "présentation", "lancement"), "announced"),
+                     "valider", "annonce", "présentation", "lancement",
+                     # "les salariés ont appris la suppression de …": learning of a cut does not execute it,
+                     # nor does a past verb of saying ("a précisé le nombre de postes supprimés")
+                     "apprendre", "découvrir", "préciser", "indiquer", "expliquer", "déclarer", "chiffrer"), "announced"),
     **dict.fromkeys(("procéder", "mener", "achever", "finaliser", "boucler", "réaliser", "effectuer",
-                     "conduire", "terminer", "mettre"), "executed"),
+                     "conduire", "terminer", "mettre", "prononcer"), "executed"),
 }
 _STEMS = sorted(((k[:-2] if k.endswith(("er", "ir", "re")) else k, v) for k, v in GOVERNOR_STATUS.items()
                  if len(k) >= 7), key=lambda kv: -len(kv[0]))
@@ -163,6 +174,9 @@ def governor_status(tok: Any) -> str | None:
     """The status a governing word gives, from its lemma, else from its form's stem (the
     lemmatizer misses some forms: "conteste", "repoussé")."""
     lem = tok.lemma_.lower()
+    phrasal = _phrasal_status(tok, lem)
+    if phrasal is not None:
+        return phrasal
     if lem in GOVERNOR_STATUS:
         return GOVERNOR_STATUS[lem]
     if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ"):
@@ -171,6 +185,24 @@ def governor_status(tok: Any) -> str | None:
     for stem, status in _STEMS:
         if low.startswith(stem):
             return status
+    return None
+
+
+#: verb + complement idioms whose status is not the verb's own: "mettre en pause / en sommeil"
+#: (postponed, where "mettre" alone executes: "mettre en œuvre"), "revenir sur" a plan and "se
+#: refuser à" (given up: negated)
+_PHRASAL_COMPLEMENTS = {"mettre": ({"pause", "sommeil", "suspens", "veille", "parenthèse", "parenthèses", "attente"},
+                                   "postponed"),
+                        "revenir": ({"sur"}, "negated")}
+
+
+def _phrasal_status(tok: Any, lem: str) -> str | None:
+    if lem in _PHRASAL_COMPLEMENTS:
+        words, status = _PHRASAL_COMPLEMENTS[lem]
+        if any(c.lower_ in words or c.dep_.startswith("obl") and _case(c) in words for c in tok.children):
+            return status
+    if lem == "refuser" and any(c.lower_ in ("se", "s'") for c in tok.children):
+        return "negated"  # "X se refuse à tout licenciement": the company's own refusal
     return None
 
 
@@ -189,10 +221,12 @@ fabricant opérateur banque assureur distributeur spécialiste compagnie leader 
 enseigne marque filiale maison mère industriel chimiste laboratoire cabinet major acteur entité
 développeur numéro fournisseur prestataire sous-traitant transporteur application service pure player
 chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçant hébergeur intégrateur
-conglomérat multinationale firme constructeur ESN esn plateforme réseau studio
+conglomérat multinationale firme constructeur ESN esn plateforme réseau studio PME pme ETI eti TPE tpe
 label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
-voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
+voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence direction
 """.split())
+#: an apposition that names a company's owner ("X, filiale de Y", "X, propriété de Y")
+PARENT_RELATIONS = frozenset({"filiale", "propriété", "division", "branche", "unité", "marque", "pôle"})
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
 PLAN_NOUNS = frozenset({"plan", "projet", "pse", "restructuration", "réorganisation", "suppression",
                         "licenciement", "programme", "vague", "procédure"})
@@ -249,6 +283,7 @@ class TriggerReading:
     status_path: str = "default"
     person_only: bool = False  # one person's dismissal, not a layoff
     latest: bool = False  # the anaphor is "ce dernier": the last name before it, not a subject
+    first: bool = False  # the anaphor is "le premier": the first name of the sentence before
     path: str = "none"  # how the agents were found
 
 
@@ -258,10 +293,23 @@ def trigger_token(doc: Any, start: int, end: int) -> Any | None:
     if not tokens:
         return None
     inside = {t.i for t in tokens}
-    for t in tokens:
-        if t.head.i not in inside or t.head.i == t.i:
-            return t
-    return tokens[0]
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    # a span the parser split ("300 postes, dont …, seront supprimés" with "postes" hung on an
+    # adverb before it): its verb heads the statement
+    # (not across a colon: "une réorganisation … : 260 collaborateurs sont concernés" is the plan's)
+    head = heads[0] if heads else tokens[0]
+    head = next((t for t in heads if t.pos_ == "VERB" and not _colon_between(head, t)), head)
+    # "Ce sont 310 postes que X va supprimer": the relative's verb states the cut
+    relative = next((c for c in head.children if c.dep_ == "acl:relcl" and c.i in inside and c.pos_ in ("VERB", "AUX")
+                     and any(r.lower_ in ("que", "qu'") for r in c.subtree)), None) if head.pos_ == "NOUN" else None
+    head = relative if relative is not None else head
+    if head.pos_ == "VERB" and head.lemma_.lower() not in _CUTTING_VERBS | {"aller", "être", "avoir"}:
+        # "… que X a décidé de supprimer": the cutting verb the governor heads
+        return next((t for t in head.subtree if t.i in inside and t.lemma_.lower() in _CUTTING_VERBS), head)
+    return head
+
+
+_CUTTING_VERBS = frozenset({"supprimer", "licencier"})
 
 
 def _chain(token: Any, limit: int = 6) -> list[Any]:
@@ -277,6 +325,9 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
         if cur.dep_ == "conj" and _colon_between(cur.head, cur):
             break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement
+        if cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX") and _children(cur, "nsubj", "nsubj:pass") \
+                and cur.head.pos_ in ("VERB", "AUX") and _children(cur.head, "nsubj", "nsubj:pass"):
+            break  # "Y gèle ses embauches, et X prépare un plan": each clause has its own subject
         cur = cur.head
         out.append(cur)
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
@@ -290,7 +341,8 @@ def _colon_between(a: Any, b: Any) -> bool:
 
 
 def _children(tok: Any, *deps: str) -> list[Any]:
-    return [c for c in tok.children if c.dep_ in deps or any(c.dep_.startswith(d + ":") for d in deps)]
+    """Children whose relation is one of ``deps`` or a subtype of one ("nsubj" takes "nsubj:pass")."""
+    return [c for c in tok.children if c.dep_ in deps or c.dep_.partition(":")[0] in deps]
 
 
 def _case(tok: Any) -> str:
@@ -313,8 +365,12 @@ def _is_namey(tok: Any) -> bool:
         return True
     if tok.lower_ in PERSONAL_PRONOUNS:
         return False  # "« Nous ne supprimerons aucun poste »"
+    if tok.text.isupper() and tok.lower_ in DESCRIPTIONS and _children(tok, "det"):
+        return False  # "la PME lyonnaise", "l'ESN": a description, not a name
     if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
         return True  # "iAdvize", "eBay": an inner capital is a name's mark
+    if _camel_case(tok.text):
+        return True  # "BforBank", "JobTeaser", wherever they stand and whatever their tag
     if not tok.text[:1].isupper() or tok.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM", "SPACE"):
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
@@ -343,6 +399,8 @@ def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
         for c in t.children:
             if c.dep_ in ("acl:relcl", "acl", "advcl", "parataxis", "punct") and c.i != tok.i:
                 continue
+            if (c.dep_ == "appos" or c.dep_.startswith("nmod") and _case(c) == "") and c.lemma_.lower() in PARENT_RELATIONS:
+                continue  # "Leasecom, filiale du Crédit Mutuel Arkéa": the parent is not the one cutting
             if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
                     or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":
                 continue  # "le PDG d'Intuit, Sasan Goodarzi": the person in apposition is not a company
@@ -359,16 +417,33 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     if tok.pos_ == "PRON" and (tok.lower_ in PRONOUNS or lemma in PRONOUNS):
         return [], True
     tokens = _span_of_subtree(tok, skip)
-    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES]
+    # (not the place of a site: "son studio d'Halifax")
+    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES and not _place_of_site(t)]
+    if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
+        names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
+                                          and t.idx not in _KNOWN_STARTS)] or names
     agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
     if agents:
         return agents, False
     if _is_description(tok):
         return [], True
+    # "son directeur général a confirmé …", "sa direction a annoncé …": the company of an earlier clause
+    if (lemma in PERSON_ROLES or lemma in ("direction", "patron", "pdg", "management")) \
+            and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "leur") for c in tok.children):
+        return [], True
     # "les syndicats de l'entreprise de veille": the company is the described complement
     if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):
         return [], True
     return [], False
+
+
+def _headline_word(tok: Any) -> bool:
+    """A common word opening the sentence and followed by a small word ("Côté télécoms,", "Coupes dans …")."""
+    doc = tok.doc
+    first = next((t for t in doc if not t.is_space), doc[0])
+    return tok.i == first.i and tok.pos_ in ("NOUN", "ADP", "ADV", "ADJ") and tok.idx not in _KNOWN_STARTS \
+        and tok.ent_type_ != "ORG" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].islower() \
+        and doc[tok.i + 1].pos_ not in ("AUX", "VERB")
 
 
 def _is_description(tok: Any) -> bool:
@@ -402,6 +477,9 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
     return out
 
 
+#: verbs whose "il" is impersonal ("il faut", "il y a", "il s'agit", "il reste", "il manque")
+_IMPERSONAL = frozenset({"falloir", "avoir", "agir", "rester", "manquer", "sembler", "paraître", "arriver", "être",
+                         "exister", "suffire", "convenir", "valoir", "pleuvoir", "devenir"})
 REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirmer", "expliquer", "déclarer",
                        "assurer", "reconnaître", "souligner", "ajouter", "écrire", "communiquer", "trancher",
                        "marteler", "rappeler", "répondre", "insister", "prévenir", "avertir", "promettre",
@@ -413,6 +491,13 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     agents: list[Agent] = []
     anaphor = other = False
     subjects = _children(gov, "nsubj", "nsubj:pass")
+    # "Il va supprimer 200 postes": the parser reads a personal "il" as an impersonal subject
+    if not subjects and gov.lemma_.lower() not in _IMPERSONAL and any(
+            c.dep_.startswith("expl") and c.lower_ == "il" for c in gov.children):
+        return [], True, False
+    # "Côté télécoms, SFR supprimera …": a headline word opening the sentence is no second subject
+    if len(subjects) > 1:
+        subjects = [x for x in subjects if not _headline_word(x)] or subjects
     # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
     colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
     if colons and any(x.i > max(colons) for x in subjects):
@@ -430,7 +515,18 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)
             agents.extend(found)
             continue
-        if subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+        if subj.lower_ in ("premier", "première") and any(c.lower_ in ("le", "la") for c in subj.children) \
+                and not _children(subj, "nmod"):
+            anaphor = True  # "Deezer et Spotify … Le premier supprime …": the first name before it
+            FIRST_WANTED.add(subj.idx)
+            continue
+        demonstrative = subj.lower_ in ("celui", "celle") and subj.i + 2 < len(subj.doc) \
+            and subj.doc[subj.i + 1].text in ("-", "-ci") and subj.doc[subj.i + 2].lower_ in ("ci", "là") \
+            or subj.lower_ in ("celui-ci", "celle-ci")
+        ordinal = subj.lower_ in ("second", "seconde", "deuxième") and any(c.lower_ in ("le", "la") for c in subj.children) \
+            and not _children(subj, "nmod")
+        if demonstrative or ordinal or subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+            # "celui-ci", "le second", "ce dernier": the last name before it
             latest = _latest_name_before(subj)  # "… à Ampere ; ce dernier y supprimera …"
             if latest is not None:
                 agents.append(Agent(latest.idx, latest.idx + len(latest.text), "ce-dernier"))
@@ -444,7 +540,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
         if found:
             found = _names_coordinated_before(subj) + found
-        elif ana:
+        elif ana or subj.doc[max(t.i for t in _span_of_subtree(subj)) + 1:gov.i][:1].text == ",":
+            # "X, l'éditeur du moteur, supprime", "X, son voisin parisien, taillait": the subject
+            # between commas is an apposition to the name before it
             found = _name_in_apposition_before(subj)
             ana = ana and not found
         agents.extend(found)
@@ -455,6 +553,8 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
 
 #: "ce dernier" subjects with no name before them in the parsed clause (read by :func:`read_trigger`)
 LATEST_WANTED: set[int] = set()
+#: "le premier" subjects: the first name of the sentence before (read by :func:`read_trigger`)
+FIRST_WANTED: set[int] = set()
 
 
 def latest_name_agents(doc: Any) -> list[Agent]:
@@ -517,8 +617,8 @@ def _name_before(relative: Any) -> list[Agent]:
     return []
 
 
-def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool, str]:
-    """(agents, anaphor, path) for the trigger token."""
+def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0, 0)) -> tuple[list[Agent], bool, str]:
+    """(agents, anaphor, path) for the trigger token (``span``: the trigger's character span)."""
     skip = {trig.i}
     # 1. complements of the trigger: "le plan social d'Atos", "licenciements chez X", "le PSE présenté par X"
     # "le projet de fermeture du centre d'appels de Webhelp": down a chain of common-noun complements
@@ -537,7 +637,8 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
     # "les 600 suppressions de postes annoncées par Nokia": a participle of the trigger's phrase
     for c in trig.subtree:
         if c.dep_ == "acl" and c.i != trig.i and governor_status(c) in ("announced", "planned", "executed") \
-                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i):
+                and not any(a.dep_ == "acl:relcl" for a in c.ancestors if a.i != trig.i
+                            and not span[0] <= a.idx < span[1]):  # a relative inside the trigger's own words counts
             for a in _children(c, "obl:agent"):
                 agents, _ = _agent_from_nominal(a, "passive-agent", ())
                 if agents:
@@ -547,7 +648,9 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
             agents, _ = _agent_from_nominal(a, "passive-agent", ())
             if agents:
                 return agents, False, f"passive-agent@{x.lemma_}"
-    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())]
+    # (not past a comma after the trigger: "…, et 95 chez sa filiale Y" is an elided segment of its own)
+    chez = [a for t in trig.subtree if t.i != trig.i for a in _chez_agents(t, ())
+            if not (t.i > trig.i and "," in trig.doc.text[trig.idx:t.idx])]
     if chez:
         return chez, False, "chez-in-trigger"
     anaphor = other = False
@@ -610,6 +713,24 @@ def _find_agents(trig: Any, first: Any | None = None) -> tuple[list[Agent], bool
         name = next((t for t in doc if t.idx >= turn.end() and not t.is_space), None)
         if name is not None and _is_namey(name):
             return [Agent(name.idx, name.idx + len(name.text), "au-tour-de")], False, "au-tour-de"
+    # "les 34 salariés licenciés par Everial", "80 postes seront supprimés d'ici juin par X", "la
+    # suppression de 80 postes, annoncée mardi par X,": a participle of the trigger's clause and its "par X"
+    text = doc.text
+    by = _PARTICIPLE_BY.search(text, trig.idx) if " par " in text else None
+    if by is not None and not re.search(r"[.;:!?]", text[trig.idx:by.start()]):
+        return [Agent(by.start("name"), by.end("name"), "participle-par")], False, "participle-par"
+    # "Combien de postes X supprimera-t-il ?": the name before a verb with an inverted pronoun
+    for j in range(1, len(doc) - 1) if "-il" in text or "-elle" in text else ():
+        if doc[j].pos_ in ("VERB", "AUX") and doc[j + 1].lower_ in ("-t", "-il", "-elle", "-t-il", "-t-elle") \
+                and _is_namey(doc[j - 1]) and doc[j - 1].text[:1].isupper() and doc[j - 1].i > 0:
+            name = doc[j - 1]
+            return [Agent(name.idx, name.idx + len(name.text), "inverted-question")], False, "inverted-question"
+    # "Lactalis a renoncé à fermer …": an unknown name opening the sentence, which the parser made a
+    # root of its own, is the subject of the subjectless verb that follows it
+    split = _split_root_name(chain) if not other and not anaphor else None
+    if split is not None:
+        return [Agent(split[0].idx, split[-1].idx + len(split[-1].text), "split-root-subject")], False, \
+            "split-root-subject"
     # 4. "Northvolt licencie …" parsed without a subject: the name right before the trigger verb
     # a trigger word without a determiner, right after the name, is a verb whatever its tag ("Ornikar taille …")
     verb_like = trig.pos_ in ("VERB", "AUX", "ADJ") or trig.pos_ == "NOUN" and first is None \
@@ -652,6 +773,13 @@ SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepô
                         "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie"})
 
 
+#: a participle of cutting or announcing, then "par X" within a few words
+_PARTICIPLE_BY = re.compile(
+    r"\b(?:licenci|supprim|annonc|présent|engag|décid|dévoil|prononc|confirm|remerci|lanc|acté|officialis)\w*"
+    r"\s+(?:[\w']+\s+){0,3}?par\s+(?:la\s+direction\s+(?:de\s+|d'|du\s+)|le\s+groupe\s+|l'|le\s+|la\s+)?"
+    r"(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
+
+
 def _place_of_site(tok: Any) -> bool:
     return tok.head.lemma_.lower() in SITE_NOUNS and _case(tok) in ("de", "d'") and tok.idx not in _KNOWN_STARTS \
         and tok.ent_type_ == "LOC"
@@ -682,8 +810,59 @@ def _clause_opening_name(trig: Any, chain: Sequence[Any]) -> Any | None:
     return None if in_apposition else name
 
 
+def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
+    """The capitalized words opening the sentence when the parser made them a root apart and the
+    trigger's top governor, right after them (auxiliaries and adverbs aside), has no subject."""
+    top = chain[-1]
+    doc = top.doc
+    if top.dep_ != "ROOT" or _children(top, "nsubj", "nsubj:pass", "expl"):
+        return None
+    i = 0
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    names = []
+    while i < top.i and doc[i].text[:1].isupper() and doc[i].is_alpha or names and i < top.i and doc[i].lower_ in ("de", "d'") \
+            and i + 1 < top.i and doc[i + 1].text[:1].isupper():
+        names.append(doc[i])
+        i += 1
+    # "Cowboy, qui assemble des vélos, a remercié …": a relative or an apposition between commas
+    incise = False
+    if names and i < top.i and doc[i].text == ",":
+        close = next((j for j in range(i + 1, min(top.i, i + 14)) if doc[j].text == ","), None)
+        if close is not None and (doc[i + 1].lower_ in RELATIVES or doc[i + 1].pos_ == "DET"):
+            i, incise = close + 1, True
+    # a capitalized "verb" with no dependent of its own is a name the tagger did not know ("Verallia l'a confirmé")
+    if names and names[0].pos_ == "VERB" and list(names[0].children):
+        return None
+    if not names or any(t.pos_ in ("DET", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "AUX") for t in names[:1]) \
+            or _children(names[0], "det") or any(t.dep_.startswith("nsubj") for t in names) \
+            or not incise and names[0].pos_ != "VERB" and not any(t.dep_ == "ROOT" and t.head.i == t.i for t in names):
+        return None
+    while i < top.i and (doc[i].pos_ in ("AUX", "ADV") or doc[i].is_space or doc[i].lower_ in _CLITICS):
+        i += 1
+    return names if i == top.i else None
+
+
+#: negation and object clitics between a subject and its verb ("X l'a confirmé", "X ne les a pas")
+_CLITICS = frozenset({"ne", "n'", "l'", "le", "la", "les", "lui", "leur", "y", "en", "se", "s'"})
+
+
+def clause_opening_name(doc: Any) -> list[Any] | None:
+    """The name opening ``doc`` (a clause before a colon) that the parser split from its verb."""
+    root = next((t for t in doc if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")), None)
+    return _split_root_name([root]) if root is not None else None
+
+
+def _camel_case(word: str) -> bool:
+    """A capital inside a word that also has small letters ("BforBank"; not "PSE", not "Paris")."""
+    return len(word) > 3 and word.isalpha() and word[:1].isupper() and any(c.isupper() for c in word[1:]) \
+        and any(c.islower() for c in word[1:])
+
+
 def _bare_capitalized(tok: Any) -> bool:
     """A sentence-initial singular noun without a determiner: in French, a name ("Ornikar taille …")."""
+    if _camel_case(tok.text):
+        return True
     return tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "X") and not _children(tok, "det") \
         and "Plur" not in tok.morph.get("Number") and tok.is_alpha
 
@@ -730,13 +909,23 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
-_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
-                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?")
+#: "…, Y 150 en Allemagne": a short place after the elided number
+_PLACE_TAIL = r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ][\w'-]+)?"
+_ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|moins\s+de|au\s+moins|jusqu'à|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
+                  r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
+                  # "et Indosuez une centaine", "Spiders d'une vingtaine" (layoffs.ABOUT_WORDS)
+                  r"|(?:un|une)\s+(?:millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine)")
 #: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
     rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?)?(?P<name>{_ELIDED_NAME})"
-    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER})(?=\s*(?:[,;.]|\bet\b|$))")
+    rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER}){_PLACE_TAIL}(?=\s*(?:[,;.]|\bet\b|$))")
+
+
+#: the number first: "…, et 95 chez sa filiale TuneCore", "…, 40 chez Y"
+_ELIDED_CHEZ_SEGMENT = re.compile(
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+|contre\s+)?|\s+et\s+)(?P<number>{_ELIDED_NUMBER})\s+chez\s+"
+    rf"(?:(?:sa|son|ses|leur)\s+[\w-]+\s+)?(?:l'|le\s+|la\s+|les\s+)?(?P<name>{_ELIDED_NAME})(?=\s*(?:[,;.]|\bet\b|$))")
 
 
 def _elided_name_number(sentence: str, after: int) -> list[Agent]:
@@ -745,14 +934,16 @@ def _elided_name_number(sentence: str, after: int) -> list[Agent]:
     start within a short window after the trigger, and each pair must follow the previous one."""
     out: list[Agent] = []
     first = None
-    for m in _ELIDED_SEGMENT.finditer(sentence, after):
+    for m in sorted([*_ELIDED_SEGMENT.finditer(sentence, after), *_ELIDED_CHEZ_SEGMENT.finditer(sentence, after)],
+                    key=lambda m: m.start()):
         if first is None:
             if m.start() - after > 60:
                 break
             first = m
         elif m.start() != pos:
             break
-        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", (m.end("name"), m.end("number"))))
+        segment = (min(m.end("name"), m.start("number")), m.end("number"))  # the number, after or before the name
+        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", segment))
         pos = m.end()
     return out
 
@@ -786,6 +977,10 @@ def _restrictive(tok: Any) -> bool:
 
 def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     chain = _chain(trig)
+    # "Le PSE de X visant 210 salariés a été annulé …" parsed with the participle as the root and the
+    # real predicate as its conjunct: the conjunct governs, the participle only describes
+    chain = [c for g in chain for c in ([x for x in _children(g, "conj") if x.pos_ == "VERB"] or [g]
+                                        if g.i != trig.i and _present_participle(g) else [g])]
     text = sentence.rstrip()
     # the whole chain, plus the objects/auxiliaries hanging on it
     for gov in chain:
@@ -809,6 +1004,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         return "negated", "negation-before-trigger"
     if text.endswith("?"):
         return "hypothetical", "question"
+    if re.match(r"\s*ou\s+non\b", sentence[trig.idx + len(trig.text):]) or re.search(r"\bou\s+non\s*$", sentence[:trig.idx]):
+        return "hypothetical", "ou-non"  # "décider de supprimer ou non 500 postes": undecided
     # reported future: "a annoncé que X licencierait 500 personnes" is a plan, not a hypothesis
     if trig.pos_ == "VERB" and trig.lower_.endswith(("rait", "raient")) and (
             trig.dep_ == "ccomp" and trig.head.lemma_.lower() in REPORTING
@@ -829,7 +1026,11 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             return "hypothetical", f"possibility@{gov.lemma_}"
     # "les prud'hommes ont estimé que X avait licencié …": a court judging the layoff
     for gov in chain[1:]:
-        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")) \
+        # "le conseil de prud'hommes", "la cour d'appel": the court may be the subject's complement,
+        # or the passive agent ("… a été annulé par le tribunal")
+        if any(s.lemma_.lower() in JUDGES or s.lower_ in JUDGES
+               or s.lemma_.lower() in COURTS and any(c.lower_ in JUDGES for c in _children(s, "nmod"))
+               for s in _children(gov, "nsubj", "obl:agent")) \
                 and governor_status(gov) not in ("planned", "announced"):
             return "contested", f"court@{gov.lemma_}"
     # "en grève contre le plan", "une pétition contre les suppressions"
@@ -857,8 +1058,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
                 return "executed", f"governor-past:{lem}"
         elif lem == "aller" and _children(gov, "xcomp"):
             return "planned", "aller+inf"  # "300 postes vont être supprimés": the trigger span's head is "vont"
-        if any(a.lemma_ == "aller" for a in auxes) or "Fut" in gov.morph.get("Tense") and gov.pos_ in ("VERB", "AUX") \
-                or any("Fut" in a.morph.get("Tense") for a in auxes):
+        if any(a.lemma_ == "aller" for a in auxes) or _future(gov) and gov.pos_ in ("VERB", "AUX") \
+                or any(_future(a) for a in auxes):
             return "planned", f"future@{gov.lemma_}"
         if gov.pos_ in ("VERB", "AUX") and _past(gov, auxes):
             return "executed", f"past@{gov.lemma_}"
@@ -872,13 +1073,23 @@ _REPORTED_PAST_BEFORE = re.compile(
     r"\b(?:a|ont|avait|avaient)\s+(?:annoncé|indiqué|confirmé|précisé|affirmé|déclaré|expliqué|assuré|fait\s+savoir)"
     r"\s+qu(?:e\s+|')[^,;:.]{0,40}$", re.IGNORECASE)
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
-_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+)?(?:de\s+|d')?"
+_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
+
+
+def _present_participle(tok: Any) -> bool:
+    return tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm") and "Pres" in tok.morph.get("Tense")
 
 
 def _first_of(trig: Any) -> Any:
     """The first token of the trigger's own phrase (its determiner and modifiers excluded)."""
     return trig
+
+
+def _future(verb: Any) -> bool:
+    """Future tense, from the morphology when the form agrees (the tagger calls "supprime" a future
+    after an unknown name)."""
+    return "Fut" in verb.morph.get("Tense") and verb.lower_.endswith(("ra", "ras", "rai", "rons", "rez", "ront"))
 
 
 def _conditional(verb: Any) -> bool:
@@ -890,7 +1101,9 @@ def _conditional(verb: Any) -> bool:
 
 
 #: participles that describe a state after "être" in the present ("sont concernés"), not a past event
-_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer"})
+_STATE_PARTICIPLES = frozenset({"concerner", "toucher", "viser", "affecter", "impacter", "menacer",
+                                # "X est contraint / obligé / forcé de licencier": a present constraint
+                                "contraindre", "obliger", "forcer"})
 
 
 def _past(verb: Any, auxes: Sequence[Any]) -> bool:
@@ -932,13 +1145,14 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
     whatever their part-of-speech tag)."""
     _KNOWN_STARTS.clear()
     LATEST_WANTED.clear()
+    FIRST_WANTED.clear()
     for ns, ne in names:
         _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
     trig = trigger_token(doc, start, end)
     if trig is None:
         return TriggerReading()
     first = next((t for t in doc if t.idx >= start and not t.is_space), None)
-    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None)
+    agents, anaphor, path = _find_agents(trig, first if first is not None and first.i < trig.i else None, (start, end))
     clause_end = _clause_end(sentence, end)
     enum = _enumerated_chez(sentence, start, end, clause_end)
     if enum:
@@ -948,22 +1162,21 @@ def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[
         agents = agents + [a for a in elided if all(a.start != b.start for b in agents)]
         path += "+elided"
     status, status_path = _status(doc, trig, sentence)
+    status, status_path = sentence_status(sentence, start, status, status_path)
     if status in ("announced", "planned", "executed", "hypothetical"):
         later = _LATER_REVERSAL.search(sentence, end)
         if later:
             status, status_path = _REVERSAL_STATUS[later.group("verb")[:4].lower()], f"later-clause:{later.group('verb')}"
     return TriggerReading(agents=agents, anaphor=anaphor and not agents, status=status, status_path=status_path,
-                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents)
+                          person_only=_person_only(trig), path=path, latest=bool(LATEST_WANTED) and not agents,
+                          first=bool(FIRST_WANTED) and not agents)
 
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
 _LATER_REVERSAL = re.compile(
     r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
-    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière)\w*)",
+    r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière|recul[ée])\w*)",
     re.IGNORECASE)
-_REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
-                    **dict.fromkeys(("reve", "fait"), "negated"),
-                    **dict.fromkeys(("reno", "aban", "reti"), "negated"), "annu": "contested"}
 
 
 #: a next sentence that reverses the plan just stated: "La société a finalement abandonné ce projet."
@@ -980,7 +1193,8 @@ def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
     """(status, evidence) when ``sentence`` reverses the plan of the sentence before it, else None."""
     m = _NEXT_SENTENCE_REVERSAL.match(sentence.strip())
     if not m:
-        return None
+        denial = NEXT_SENTENCE_DENIAL.search(sentence)
+        return ("denied", f"next-sentence:{denial.group(0)}") if denial else None
     return _REVERSAL_STATUS.get(m.group("verb")[:4].lower(), "postponed" if m.group("verb")[:3].lower() == "gel"
                                 else "negated"), f"next-sentence:{m.group('verb')}"
 
@@ -997,10 +1211,18 @@ def speaker_agents(doc: Any, status: str) -> list[Agent]:
         word_status = governor_status(tok)
         negated = status == "negated" and tok.pos_ in ("VERB", "AUX") and _negated(tok)
         if word_status == status or negated:
-            for subj in _children(tok, "nsubj"):
+            # "Thales y oppose un démenti": the denial noun's verb has the speaker as subject
+            holder = tok.head if tok.pos_ == "NOUN" and tok.dep_ == "obj" else tok
+            for subj in _children(holder, "nsubj"):
                 found, _ = _agent_from_nominal(subj, "speaker", ())
                 if found:
                     return found
+    # "…, le patron de X a assuré qu'elle n'était plus à l'ordre du jour": the reporting subject
+    for root in (t for t in doc if t.dep_ == "ROOT" and t.lemma_.lower() in REPORTING):
+        for subj in _children(root, "nsubj"):
+            found, _ = _agent_from_nominal(subj, "speaker", ())
+            if found:
+                return found
     return []
 
 

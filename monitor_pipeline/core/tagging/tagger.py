@@ -23,8 +23,20 @@ from typing import Any, Sequence
 
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.tagging.contrasts import find_contrast
+from monitor_pipeline.core.tagging.enumerations import (
+    clitic_en_clauses,
+    headline_list,
+    respectively,
+    inverted_list,
+    leading_comparison,
+    list_after_colon,
+    list_between_dashes,
+    parenthesized_count,
+)
 from monitor_pipeline.core.tagging.layoffs import (
     COUNTED_STATUSES,
+    Headcount,
     LayoffLexicon,
     LayoffMention,
     find_layoffs,
@@ -34,7 +46,9 @@ from monitor_pipeline.core.tagging.layoffs import (
     mask_relative_clauses,
     regex_attribute,
     regex_speaker,
+    regex_status,
 )
+from monitor_pipeline.core.tagging.nationalities import nationality_countries
 from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 from monitor_pipeline.core.tagging.org_candidates import (
     OrgCandidate,
@@ -44,8 +58,11 @@ from monitor_pipeline.core.tagging.org_candidates import (
     load_ner,
     needs_ner,
     normalize_org_name,
+    without_field_acronym,
 )
 from monitor_pipeline.core.tagging.syntax import (
+    Agent,
+    clause_opening_name,
     EntityRecognizer,
     copy_entities,
     focus_clause,
@@ -63,15 +80,49 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "TagResult", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.3"
+TAGGER_VERSION = "tagger-2.4"
 
 _CONTEXT_SENTENCES = 2
+#: "; il concerne 140 salariés" right after a plan: the plan's headcount
+_PLAN_RESTATED = re.compile(r"[^.;]{0,100}?[;,]\s*(?:il|elle|celui-ci|celle-ci|ce\s+plan|le\s+plan)\s+(?:concerne|vise|touche|porte\s+sur)"
+                            r"\s+(?:près\s+de\s+|environ\s+|plus\s+de\s+|quelque\s+)?\d[\d\s\u00a0.]*\s*[\wé]+", re.IGNORECASE)
+#: a figure shared by a list: "à eux trois", "à elles deux", "au total pour les trois"
+_SHARED_FIGURE = re.compile(r"\bà\s+(?:eux|elles)\s+(?:deux|trois|quatre|cinq|six|\w+)\b|\bà\s+(?:eux|elles)\s+tous\b", re.IGNORECASE)
+#: "le directeur général de X", "le patron de X", "la direction de X"; "pas question pour X de …"
+_ROLE_COMPANY = re.compile(r"\b(?:(?:pdg|patron|patronne|directeur\s+général|directrice\s+générale|dirigeants?|direction|"
+                           r"président|présidente)\s+(?:de\s+|d'|du\s+)|pas\s+question\s+pour\s+(?:l'|le\s+|la\s+)?)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*"
+                           r"(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
+#: a plan presented or notified to a company's staff: "aux syndicats de X", "au CSE de X", "aux salariés de X"
+_STAFF_OF = re.compile(r"\b(?:présenté|présentée|notifié|notifiée|notifiés|annoncé|annoncée|dévoilé|dévoilée)e?s?\s+"
+                       r"(?:[\w']+\s+){0,3}?(?:aux|au)\s+(?:syndicats|salariés|employés|représentants\s+du\s+personnel|CSE|élus)"
+                       r"\s+(?:de\s+|d'|du\s+)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))",
+                       re.IGNORECASE)
+#: the trigger's clause follows a colon (and no other clause break after it)
+_AFTER_COLON = re.compile(r":[^:;]*$")
+#: "le licenciement de Jean Martin": the person dismissed, never a company
+_DISMISSAL_OF = re.compile(r"\b(?:licenciements?|renvoi|limogeage|éviction|départ|remerciement)\s+(?:de\s+|d')$",
+                           re.IGNORECASE)
+#: a person's role right before a name: "le PDG Jean Martin", "son patron, Jean Martin,"
+_ROLE_BEFORE = re.compile(r"\b(?:pdg|patron|patronne|dirigeant|dirigeante|président|présidente|directeur|directrice|"
+                          r"fondateur|fondatrice|ministre|m\.|mme|ceo|dg|porte-parole|syndicaliste|délégué|déléguée)"
+                          r"\s*,?\s*(?:général\s+|générale\s+)?$", re.IGNORECASE)
 # words that make a sentence's structure worth parsing (see Tagger._plain)
 _NOT_PLAIN = re.compile(
     r"[;?()«»\"–—]|\b(?:qui|que|qu'|dont|lequel|laquelle|tandis|alors|pendant|mais|si|s'|chez|par|comme|selon|"
     r"après|avant|contrairement|tour|elle|il|ils|elles|lui|eux|ce|c'|cela|ceci|été|sera|seront|sans|ni|dément|"
-    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment)\b",
+    r"tribunal|justice|remplac\w*|cess\w*|group\w*|entreprises|sociétés|tels?|telles?|notamment|question)\b",
     re.IGNORECASE)
+#: the only words a plain sentence may hold between its company and its trigger (besides status
+#: cues, which the lexical rules read): auxiliaries, the plain announcing and planning verbs,
+#: determiners and dates. Any other word there may govern the trigger ("a renoncé aux",
+#: "écarte l'idée d'un", "revient sur son", "a mis en pause son plan de"): the parser reads it.
+_PLAIN_BETWEEN = frozenset("""
+a ont avait avaient va vont doit doivent se s' annonce annoncent annoncé ouvre ouvrent lance lancent lancé
+confirme confirment confirmé officialise officialisé présente présenté prévoit prévoient envisage envisagent
+de d' du des la le l' les un une ses son sa leur leurs plan nouveau nouvelle nouveaux nouvelles déjà aussi
+également encore lundi mardi mercredi jeudi vendredi samedi dimanche hier
+""".split())
+_PLAIN_WORD = re.compile(r"[^\W\d]+'?|\d[\d\s\u00a0\u202f.,]*", re.UNICODE)
 NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
@@ -165,8 +216,15 @@ class Tagger:
         if any(p.search(sentence) for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
             return False
         lo, hi = first.end - base, triggers[0][0]
-        return all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
-                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence))
+        if not all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
+                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence)):
+            return False
+        others = [w for w in _PLAIN_WORD.finditer(sentence, lo, hi)
+                  if w.group(0).lower() not in _PLAIN_BETWEEN and not w.group(0)[:1].isdigit()]
+        if not others:
+            return True
+        cued = [m.span() for ps in self.lexicon.cues.values() for p in ps for m in p.finditer(sentence, lo, hi)]
+        return all(any(cs <= w.start() and w.end() <= ce for cs, ce in cued) for w in others)
 
     def _regex_layoffs(self, draft: _Draft) -> None:
         text = draft.cleaned.text
@@ -255,6 +313,7 @@ class Tagger:
         return found
 
     def _layoffs(self, drafts: Sequence[_Draft], docs: dict[str, Any]) -> None:
+        self._context_docs: dict[str, Any] = {}  # context parses of this batch (see _parse_one)
         for draft in drafts:
             if not self.with_parser:
                 self._regex_layoffs(draft)
@@ -295,9 +354,38 @@ class Tagger:
             status, status_path = reading.status, reading.status_path
             if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
                 status, status_path = "denied", "cue:denial"
+            elif status_path == "default":
+                # the parse found no word governing the trigger (a sentence split into fragments:
+                # "Le projet de X de supprimer … a été retoqué", "X compte supprimer …" with "compte" read
+                # as a noun): the lexicon's cues around it decide its status
+                cued = regex_status(sentence, (ts, te), self.lexicon)
+                if cued != status:
+                    status, status_path = cued, "cue-without-governor"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
-            for agent in reading.agents:
-                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+            agents = respectively(sentence, ts, te) or reading.agents
+            own_status: dict[str, str] = {}
+            contrast = find_contrast(sentence, ts, te)
+            if contrast is not None:
+                # the layoff is Y's, with the status of its own words; X's mentions are negated
+                masked = sentence[:contrast.start] + " " * (contrast.end - contrast.start) + sentence[contrast.end:]
+                agents = [Agent(a, b, "contrast:denied") for a, b in contrast.negated]
+                if contrast.positive is not None:
+                    agents.insert(0, Agent(*contrast.positive, "contrast"))
+                    status, status_path = regex_status(masked, (ts, te), self.lexicon), "contrast"
+                reading.anaphor, reading.path = False, "contrast"
+            if not agents:  # lists the parse does not attach to the trigger (see core.tagging.enumerations)
+                agents = list_after_colon(sentence, te) or list_between_dashes(sentence, ts) \
+                    or inverted_list(sentence, ts) or headline_list(sentence, ts)
+                if agents:
+                    reading.anaphor, reading.path = False, agents[0].path
+            for agent in agents:
+                if agent.segment is None:  # "Generali (300 postes), Covéa (250)": each name's own count
+                    agent = replace(agent, segment=parenthesized_count(sentence, agent.end))
+                # a name an enumeration pattern matched ends there: "Editis environ 90" is Editis
+                exact = agent.path.startswith(("enumeration", "list", "clitic", "contrast"))
+                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, exact)
+                if company is not None and agent.path == "contrast:denied":
+                    own_status[company.company_id] = "negated"
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
             path = reading.path
@@ -306,12 +394,21 @@ class Tagger:
                 if company is not None:
                     targets.append((company, None, "ce-dernier"))
                     path = "ce-dernier"
+            if not targets and reading.first and k > 0:
+                ps, pe = draft.spans[k - 1]
+                named = sorted((m for m in result.companies if ps <= m.start < pe and m.via != "product"),
+                               key=lambda m: m.start)
+                if len(named) >= 2:  # "X et Y … Le premier …": only when there is a second
+                    targets.append((named[0], None, "le-premier"))
+                    path = "le-premier"
             if not targets and reading.anaphor:
                 # a company earlier in the same sentence first, then the previous sentence's subject
                 company = (_antecedent(draft, k, ts + s) if any(s <= m.start < s + ts for m in in_sentence) else None) \
                     or self._earlier_clause_subject(draft, k, sentence, ts, in_sentence) \
                     or self._previous_subject(draft, k) or _antecedent(draft, k, ts + s)
+                company = company or self._role_company(draft, sentence, s, ts, doc, in_sentence)
                 if company is not None:
+                    company = self._matching_nationality(draft, k, sentence, ts, company)
                     targets.append((company, None, "anaphor"))
                     path = "anaphor"
             if not targets and status in ("denied", "negated"):
@@ -322,19 +419,63 @@ class Tagger:
                         path = "speaker"
                         break
             if not targets and status in ("denied", "negated"):
+                company = self._role_company(draft, sentence, s, len(sentence), doc, in_sentence)
+                if company is not None:
+                    targets.append((company, None, "speaker-role"))
+                    path = "speaker-role"
+            if not targets and status in ("denied", "negated"):
                 by_id = {m.company_id: m for m in in_sentence}
                 targets.extend((by_id[i], None, "speaker-cue") for i in
                                regex_speaker(sentence, list(in_sentence), s, self.lexicon) if i in by_id)
+            if not targets and not reading.anaphor and _AFTER_COLON.search(sentence[:ts]):
+                # "Vallourec l'a confirmé : 600 emplois vont disparaître", "Geopost : 1.200 postes
+                # supprimés": a company-less clause after a colon details the clause before it
+                company = self._earlier_clause_subject(draft, k, sentence, ts, in_sentence)
+                if company is not None:
+                    targets.append((company, None, "before-colon"))
+                    path = "before-colon"
+            if not targets and not reading.anaphor:
+                # "Un plan social a été présenté aux syndicats de X": the staff's company
+                staff = _STAFF_OF.search(sentence, te)
+                company = self._company_for(draft, sentence, s, staff.start("name"), staff.end("name"), doc, in_sentence,
+                                            True) if staff else None
+                if company is not None:
+                    targets.append((company, None, "staff-of"))
+                    path = "staff-of"
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
+            if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
+                for agent in leading_comparison(sentence, ts):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, None, agent.path))
+            if targets:  # "…, tandis que Y en prévoit 300": Y with its own verb's status
+                for agent, own in clitic_en_clauses(sentence, te):
+                    company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                    if company is not None and all(company.company_id != t[0].company_id for t in targets):
+                        targets.append((company, agent.segment, agent.path))
+                        own_status[company.company_id] = own
             head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
+            if head.value is None and head.percent is None:
+                # "Un PSE a été présenté … ; il concerne 140 salariés": the plan's number in the next clause
+                restated = _PLAN_RESTATED.match(sentence, te)
+                if restated:
+                    head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te):
+                head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             for company, segment, agent_path in targets or [(None, None, "generic")]:
                 st = status
-                if company is None and st in COUNTED_STATUSES:
-                    st = "generic"
                 h = head
+                if company is not None and company.company_id in own_status and (
+                        status in COUNTED_STATUSES or own_status[company.company_id] == "negated"):
+                    st = own_status[company.company_id]
+                    if st == "negated":
+                        h = Headcount()  # "ni X ni Y ne licencient": no number is X's
+                if company is None and (st in COUNTED_STATUSES or st == "hypothetical" and h.value is not None
+                                        and status_path.startswith("conditional")):
+                    st = "generic"  # "le secteur pourrait perdre 75 000 emplois": no company, a generic statement
                 if segment is not None:
                     h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
                 cid = company.company_id if company is not None else None
@@ -355,6 +496,43 @@ class Tagger:
             found.pop(None, None)
         return list(found.values())
 
+    def _role_company(self, draft: _Draft, sentence: str, base: int, trigger_at: int, doc: Any,
+                      in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
+        """"Le directeur général de X a affirmé que le groupe …": the company whose head speaks
+        (named before ``trigger_at``), for an anaphor or a denial without a company of its own."""
+        found = None
+        for m in _ROLE_COMPANY.finditer(sentence, 0, trigger_at):
+            found = m
+        if found is None:
+            return None
+        return self._company_for(draft, sentence, base, found.start("name"), found.end("name"), doc, in_sentence, True)
+
+    def _matching_nationality(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
+                              company: CompanyMention) -> CompanyMention:
+        """"Orange a signé avec Nokia. L'équipementier finlandais réduit …": an anaphor whose
+        nationality adjective contradicts the knowledge base's country of the company it was
+        resolved to stands for another company named before it (in its sentence or the one
+        before) whose country matches, else whose country is unknown."""
+        clause_start = max(sentence.rfind(p, 0, trigger_at) for p in (".", ";", ":", "?", "!")) + 1
+        countries = nationality_countries(sentence[clause_start:trigger_at])
+        if countries is None:
+            return company
+        if self._country(company) in countries or self._country(company) is None:
+            return company
+        s, _ = draft.spans[k]
+        lo = draft.spans[k - 1][0] if k > 0 else s
+        others = [m for m in draft.result.companies if lo <= m.start < s + clause_start and m.via != "product"
+                  and m.company_id != company.company_id]
+        for wanted in (lambda c: c in countries, lambda c: c is None):
+            fitting = [m for m in others if wanted(self._country(m))]
+            if len(fitting) == 1:
+                return fitting[0]
+        return company
+
+    def _country(self, mention: CompanyMention) -> str | None:
+        known = self.kb.companies.get(mention.company_id) if mention.known else None
+        return known.country if known is not None else None
+
     def _earlier_clause_subject(self, draft: _Draft, k: int, sentence: str, trigger_at: int,
                                 in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
         """The subject of the clause before the anaphor's own, when a semicolon or a colon separates
@@ -365,7 +543,7 @@ class Tagger:
             return None
         s, _ = draft.spans[k]
         head = sentence[:cut]
-        doc = parse(load_parser(self.parser_model), [neutralize_incises(head)])[0]
+        doc = self._parse_one(head)
         names = [(m.start - s, m.end - s) for m in in_sentence if m.start - s < cut]
         for agent in main_subject_agents(doc, names):
             company = self._company_for(draft, head, s, agent.start, agent.end, doc, in_sentence)
@@ -375,6 +553,14 @@ class Tagger:
         words = [t for t in doc if not t.is_punct and not t.is_space]
         if 1 <= len(words) <= 3 and words[0].text[:1].isupper() \
                 and all(t.text[:1].isupper() and (t.pos_ in ("PROPN", "X") or t.is_oov) for t in words):
+            return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
+        split = clause_opening_name(doc)  # "Verallia l'a confirmé : …" with the name read as a verb
+        if split:
+            return self._company_for(draft, head, s, split[0].idx, split[-1].idx + len(split[-1].text), doc, in_sentence)
+        # "Kalorik ferme son usine de Rennes : …" parsed with the name as a root of its own
+        if words and (words[0].dep_ == "ROOT" and words[0].pos_ in ("PROPN", "X") or words[0].is_oov and words[0].text[:1].isupper()
+                      and not words[0].dep_.startswith("nsubj")) \
+                and words[0].ent_type_ in ("", "ORG", "MISC") and not any(c.dep_ == "det" for c in words[0].children):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
         return None
 
@@ -390,7 +576,7 @@ class Tagger:
         for text, base in texts:
             companies = [m for m in draft.result.companies if base <= m.start < base + len(text) and m.via != "product"]
             last_known = max(companies, key=lambda m: m.start) if companies else None
-            doc = parse(parser, [neutralize_incises(text)])[0]
+            doc = self._parse_one(text)
             for agent in latest_name_agents(doc):
                 if last_known is not None and last_known.start - base >= agent.start:
                     return last_known
@@ -410,16 +596,25 @@ class Tagger:
         companies = [m for m in draft.result.companies if m.via != "product"]
         sentence = draft.cleaned.text[ps:pe]
         in_sentence = [m for m in companies if ps <= m.start < pe]
-        doc = parse(load_parser(self.parser_model), [neutralize_incises(sentence)])[0]
+        doc = self._parse_one(sentence)
         for agent in main_subject_agents(doc, [(m.start - ps, m.end - ps) for m in in_sentence]):
             company = self._company_for(draft, sentence, ps, agent.start, agent.end, doc, in_sentence)
             if company is not None:
                 return company
         return None
 
+    def _parse_one(self, text: str) -> Any:
+        """The parse of one context clause or sentence (anaphors, colons), kept for the other triggers
+        that need the same context in this batch."""
+        doc = self._context_docs.get(text)
+        if doc is None:
+            doc = self._context_docs[text] = parse(load_parser(self.parser_model), [neutralize_incises(text)])[0]
+        return doc
+
     def _company_for(self, draft: _Draft, sentence: str, base: int, start: int, end: int, doc: Any,
-                     in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:
-        """The company at the agent span (sentence-relative): a known mention, else a new unknown one."""
+                     in_sentence: Sequence[CompanyMention], exact: bool = False) -> CompanyMention | None:
+        """The company at the agent span (sentence-relative): a known mention, else a new unknown one.
+        ``exact``: the span is the whole name (matched by a pattern), the entity may not stretch it."""
         for m in in_sentence:
             if m.start - base < end and start < m.end - base:
                 return None if m.via == "product" else m
@@ -427,7 +622,9 @@ class Tagger:
         if span is None:
             return None
         ns, ne, label = span
-        name = normalize_org_name(sentence[ns:ne])
+        if exact and (ne > end or ns < start):
+            ns, ne = start, end
+        name = without_field_acronym(normalize_org_name(sentence[ns:ne]), sentence[:ns])
         if len(name) < 2 or not any(ch.isalpha() for ch in name):
             return None
         raw = self.matcher.find_raw(name)
@@ -441,6 +638,13 @@ class Tagger:
             mention = CompanyMention(form.company_id, form.name, name, base + at, base + at + len(name), "agent")
             _insert_company(draft.result, mention)
             return mention
+        if label == "PER" and not any(m.via != "product" for m in in_sentence) \
+                and not _ROLE_BEFORE.search(sentence[max(0, ns - 40):ns]) \
+                and not _DISMISSAL_OF.search(sentence[max(0, ns - 40):ns]):
+            # "Yves Rocher se sépare de …", "… engagé par Smurfit Westrock": a two-word name the
+            # recognizer calls a person, agent of a layoff in a sentence naming no company and no
+            # role before it, is the company (a manager cutting jobs is written with his company)
+            label = ""
         if is_non_company(name, sentence, ns, label, agent=True):
             return None
         ns = sentence.find(name, ns)
@@ -696,7 +900,9 @@ def _reversed_by_next_sentence(draft: _Draft, k: int, found: list[LayoffMention]
     if reversal is None:
         return found
     status, path = reversal
-    return [replace(l, status=status, rule=f"{l.rule};status:{path}") if l.counted else l for l in found]
+    # a hypothetical plan ("avait évoqué") given up next is given up, like a stated one
+    return [replace(l, status=status, rule=f"{l.rule};status:{path}")
+            if l.counted or l.company_id is not None and l.status == "hypothetical" else l for l in found]
 
 
 def _antecedent(draft: _Draft, k: int, trigger_at: int) -> CompanyMention | None:

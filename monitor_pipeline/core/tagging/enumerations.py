@@ -1,0 +1,193 @@
+"""Lists of companies around a layoff trigger that the dependency parse does not attach to it.
+
+French press lists the companies a cut concerns in a few fixed shapes that parsers split or
+blank (incises are blanked before parsing, see ``syntax.neutralize_incises``):
+
+* a list after a colon that closes the trigger's clause: "Trois éditeurs ont taillé dans leurs
+  effectifs : A (200 postes), B (5 %) et C (80)";
+* a list between dashes right after a plural subject: "Plusieurs mutuelles — A, la B et C — ont
+  annoncé des départs";
+* an inverted list after "figurent": "Parmi les groupes qui suppriment des postes figurent A, B et C";
+* an elided clause whose trigger noun is the clitic "en": "X annonce 600 suppressions, tandis
+  que Y en prévoit 300" (Y's own verb gives its status).
+
+Each function works on the raw sentence (offsets are sentence-relative) and returns
+:class:`~monitor_pipeline.core.tagging.syntax.Agent` spans; a number in parentheses right after
+a name ("A (200 postes)") is that name's own headcount segment.
+"""
+from __future__ import annotations
+
+import re
+
+from monitor_pipeline.core.tagging.syntax import Agent
+
+__all__ = ["clitic_en_clauses", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
+           "list_between_dashes", "parenthesized_count"]
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+#: one list item: a capitalized name of up to three words (a determiner before it is allowed)
+_ITEM = rf"(?:(?:de\s+|d')?(?:l'|la\s+|le\s+|les\s+)?(?P<name>(?-i:[{_UPPER}][\w&'+.-]*(?:\s+[{_UPPER}][\w&'+.-]*){{0,2}})))"
+#: a number in parentheses after a name: "(200 postes)", "(5 %)", "(80)"
+_PAREN_COUNT = re.compile(r"\s*\(\s*((?:environ\s+|près\s+de\s+|plus\s+de\s+)?\d[\d\s\u00a0.,]*\s*(?:%|[a-zé]+)?)\s*\)")
+_SEPARATOR = re.compile(r"\s*(?:,\s*(?:et\s+|ou\s+)?(?:encore\s+)?|\s+(?:et|ou)\s+(?:encore\s+)?)")
+_ITEM_RE = re.compile(_ITEM)
+
+
+def parenthesized_count(sentence: str, name_end: int) -> tuple[int, int] | None:
+    """The span of "200 postes" in "A (200 postes)" right after a name ending at ``name_end``."""
+    m = _PAREN_COUNT.match(sentence, name_end)
+    return m.span(1) if m else None
+
+
+def _read_list(sentence: str, pos: int, end: int, path: str) -> tuple[list[Agent], int]:
+    """The names listed from ``pos``, each optionally followed by a parenthesized count; stops at
+    the first thing that is neither a name nor a separator. Returns (agents, end of the list)."""
+    out: list[Agent] = []
+    while pos < end:
+        while pos < end and sentence[pos].isspace():
+            pos += 1
+        m = _ITEM_RE.match(sentence, pos)
+        if not m:
+            break
+        name_end = m.end("name")
+        out.append(Agent(m.start("name"), name_end, path, parenthesized_count(sentence, name_end)))
+        paren = _PAREN_COUNT.match(sentence, name_end)
+        pos = last = paren.end() if paren else name_end
+        sep = _SEPARATOR.match(sentence, pos)
+        if not sep or sep.end() >= end:
+            break
+        pos = sep.end()
+    return out, (last if out else pos)  # the end of the last item, not of a separator after it
+
+
+_LIST_END = re.compile(r"\s*(?:[.;!?]|$)")
+
+
+def list_after_colon(sentence: str, trig_end: int) -> list[Agent]:
+    """"… ont licencié : A, B et C." — a colon after the trigger opening a list of at least two
+    names that runs to the end of the sentence (or of its clause)."""
+    colon = sentence.find(":", trig_end)
+    if colon < 0 or re.search(r"[.;!?]", sentence[trig_end:colon]):
+        return []
+    start = colon + 1
+    while start < len(sentence) and sentence[start].isspace():
+        start += 1
+    agents, end = _read_list(sentence, start, len(sentence), "list:after-colon")
+    if len(agents) < 2 or not _LIST_END.match(sentence, end):
+        return []
+    return agents
+
+
+#: "— A, B ou encore C —" right after the subject noun, before the trigger
+_DASH_INCISE = re.compile(r"\s[—–]\s(?P<inner>[^—–.!?]{2,160}?)\s[—–](?=\s)")
+
+
+_PLURAL_SUBJECT = re.compile(r"\b(?:plusieurs|des|les|ces|certains|certaines|quelques|nombreux|nombreuses|deux|trois|"
+                             r"quatre|cinq|six)\s", re.IGNORECASE)
+
+
+def list_between_dashes(sentence: str, trig_start: int) -> list[Agent]:
+    """"Plusieurs mutuelles — A, la B et C — ont annoncé …": an incise between dashes before the
+    trigger, made of a list of at least two names and nothing else, after a plural noun."""
+    for m in _DASH_INCISE.finditer(sentence, 0, trig_start + 1):
+        if m.end() > trig_start:
+            break
+        subject = re.split(r"[,;:]", sentence[:m.start()])[-1]
+        if not _PLURAL_SUBJECT.search(subject):
+            continue  # the list details a plural subject: "plusieurs acteurs de la mobilité", "des éditeurs"
+        agents, end = _read_list(sentence, m.start("inner"), m.end("inner"), "list:between-dashes")
+        if len(agents) >= 2 and end >= m.end("inner"):
+            return agents
+    return []
+
+
+#: "Parmi les …, figurent / figure / on trouve / on compte / citons A, B et C"
+_INVERTED = re.compile(r"^\s*Parmi\s+[^.;:!?]*?\b(?:figurent|figure|se\s+trouvent|on\s+trouve|on\s+compte|on\s+retrouve|"
+                       r"citons|apparaissent)\s+(?:notamment\s+)?", re.IGNORECASE)
+
+
+def inverted_list(sentence: str, trig_start: int) -> list[Agent]:
+    """"Parmi les sociétés qui ont licencié figurent A, B et C": the trigger qualifies the class
+    that "Parmi" opens, and the companies come after the inverted verb."""
+    m = _INVERTED.match(sentence)
+    if not m or m.end() <= trig_start:
+        return []
+    agents, end = _read_list(sentence, m.end(), len(sentence), "list:inverted")
+    return agents if agents and _LIST_END.match(sentence, end) else []
+
+
+#: "…, tandis que Y en prévoit 300", "et Y en supprimera 400": Y's verb with the clitic "en"
+#: standing for the trigger noun of the clause before
+_CLITIC_EN = re.compile(
+    rf"(?:[,;]\s*|\s+)(?:et\s+|tandis\s+qu(?:e\s+|')|alors\s+qu(?:e\s+|')|quand\s+|mais\s+)?{_ITEM}"
+    r"(?:\s*,\s*(?:lui|elle|eux|elles|de\s+son\s+côté|pour\s+sa\s+part)\s*,)?\s+en\s+"
+    r"(?P<verb>(?:a|ont|avait|va|vont)\s+\w+|\w+)\s+(?P<number>(?:environ\s+|près\s+de\s+|plus\s+de\s+|quelque\s+)?"
+    r"\d[\d\s\u00a0.,]*\d|\d)", re.IGNORECASE)
+#: verbs of the clitic clause and the status they give
+_CLITIC_VERBS = (
+    (re.compile(r"^(?:a|ont|avait)\s+(?:supprimé|licencié|annoncé|coupé)$", re.IGNORECASE), "executed"),
+    (re.compile(r"^(?:va|vont)\s+\w+$|^(?:prévoi|envisag|supprimer|licencier|programm|projett)\w*$|\w+(?:era|eront)$",
+                re.IGNORECASE), "planned"),
+    (re.compile(r"^(?:supprim|annonc|licenci|coup|détruit|ferm)\w*$", re.IGNORECASE), "announced"),
+)
+
+
+def clitic_en_clauses(sentence: str, trig_end: int) -> list[tuple[Agent, str]]:
+    """(agent with its number as segment, status) for each "Y en prévoit N" after the trigger."""
+    out: list[tuple[Agent, str]] = []
+    for m in _CLITIC_EN.finditer(sentence, trig_end):
+        verb = " ".join(m.group("verb").split())
+        status = next((st for pattern, st in _CLITIC_VERBS if pattern.match(verb)), None)
+        if status is None or m.group("name").lower() in ("il", "elle"):
+            continue
+        if m.group("name")[:1].isupper() and m.start("name") > 0:
+            out.append((Agent(m.start("name"), m.end("name"), "clitic-en", m.span("number")), status))
+    return out
+
+
+#: "Jennyfer, Kiabi, Celio : autant d'enseignes qui ont licencié …" (a headline list, then its class)
+_HEADLINE_CLASS = re.compile(r"\s*:\s*(?:autant\s+d[e']|tous\s|toutes\s|ces\s|trois\s|deux\s|quatre\s)", re.IGNORECASE)
+
+
+def headline_list(sentence: str, trig_start: int) -> list[Agent]:
+    """A list of at least two names opening the sentence, closed by a colon that introduces the
+    class they belong to ("autant d'enseignes qui ont licencié", "toutes ont supprimé …")."""
+    agents, end = _read_list(sentence, 0, trig_start, "list:headline")
+    m = _HEADLINE_CLASS.match(sentence, end)
+    return agents if len(agents) >= 2 and m and m.end() <= trig_start else []
+
+
+#: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"
+_COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'instar\s+d(?:e\s+|'))", re.IGNORECASE)
+
+
+def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
+    """The names of a leading comparison ("Comme X et Y avant lui, …"): they did what the main
+    clause says (not "contrairement à X", which says the opposite)."""
+    m = _COMPARISON.match(sentence)
+    if not m:
+        return []
+    agents, end = _read_list(sentence, m.end(), trig_start, "list:comparison")
+    tail = re.match(r"\s*(?:avant\s+(?:lui|elle|eux|elles)|l'an\s+dernier|récemment|déjà)?\s*,", sentence[end:trig_start])
+    return agents if agents and tail else []
+
+
+#: one number of a list ("300, 200 et 100": a comma and a space separate numbers, "1 200" groups digits)
+_NUMBER = r"(?:environ\s+|près\s+de\s+|plus\s+de\s+)?\d{1,3}(?:[\s\u00a0.]\d{3})*(?:,\d+)?(?!\d)"
+_RESPECTIVELY = re.compile(rf"\brespectivement\s+(?P<numbers>(?:{_NUMBER})(?:\s*,\s*(?:{_NUMBER}))*\s+et\s+(?:{_NUMBER}))",
+                           re.IGNORECASE)
+
+
+def respectively(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
+    """"X et Y suppriment respectivement 40 et 60 postes": the names listed before the trigger, each
+    with its number (same count of names and numbers, or nothing)."""
+    m = _RESPECTIVELY.search(sentence, max(0, trig_start - 30), min(len(sentence), trig_end + 40))
+    if not m:
+        return []
+    numbers = [n for n in re.finditer(_NUMBER, m.group("numbers"))]
+    lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
+    agents, _ = _read_list(sentence, lead, trig_start, "list:respectively")
+    if len(agents) < 2 or len(agents) != len(numbers):
+        return []
+    base = m.start("numbers")
+    return [Agent(a.start, a.end, a.path, (base + n.start(), base + n.end())) for a, n in zip(agents, numbers)]
