@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,20 +66,26 @@ def _prepare(work: Path, pages_per_day: int, days: list[str], catalog: str) -> t
     return db, env
 
 
-def _backfill(days: list[str], at_once: int, env: dict[str, str]) -> float:
-    """Wall seconds to run one process per day, ``at_once`` of them at a time."""
-    pending, running = list(days), []
+def _run_day(day: str, env: dict[str, str]) -> float:
+    """One run (a process of its own) for ``day``; returns the CPU seconds it used (user + system)."""
+    with tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor_pipeline.bench.scale_out", day], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own resource usage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"the backfill run of {day} failed: {err.read()[-3000:]}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backfill(days: list[str], at_once: int, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds to run one process per day, ``at_once`` of them at a time (a freed slot takes the
+    next day at once, as a run queue does), and the CPU seconds the runs used in all."""
     started = time.perf_counter()
-    while pending or running:
-        while pending and len(running) < at_once:
-            running.append(subprocess.Popen([sys.executable, "-m", "monitor_pipeline.bench.scale_out",
-                                             pending.pop(0)], env=env, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE, text=True))
-        finished = running.pop(0)
-        _, err = finished.communicate(timeout=3600)
-        if finished.returncode != 0:
-            raise RuntimeError(f"a backfill run failed: {err[-3000:]}")
-    return time.perf_counter() - started
+    with ThreadPoolExecutor(max_workers=at_once) as slots:
+        cpu = sum(slots.map(lambda day: _run_day(day, env), days))
+    return time.perf_counter() - started, cpu
 
 
 def scale_out(pages_per_day: int, days: int, rounds: int) -> dict:
@@ -95,7 +102,7 @@ def scale_out(pages_per_day: int, days: int, rounds: int) -> dict:
                                                                        "MONITOR_LAKE_DATA_PATH")}
             base["MONITOR_WAREHOUSE_PATH"] = str(db)  # both profiles' raw page store: warehouse.pages/ beside it
             scale = {**base, **scale_env}
-            one, two, embedded = [], [], []
+            one, two, embedded = [], [], []  # (wall s, CPU s) per round
             for r in range(rounds):
                 sides = [("one", 1), ("two", 2)] if r % 2 == 0 else [("two", 2), ("one", 1)]
                 for name, at_once in sides:
@@ -104,16 +111,24 @@ def scale_out(pages_per_day: int, days: int, rounds: int) -> dict:
     finally:
         server.stop()
         server.remove()
-    one_s, two_s = median(one), median(two)
+    one_s, two_s = median([w for w, _ in one]), median([w for w, _ in two])
+    one_cpu, two_cpu = median([c for _, c in one]), median([c for _, c in two])
     return result(ratio(one_s, two_s), TARGET, rounds, "the same backfill in the scale profile, one run at a time "
                   "(same run, alternating)", lower_is_better=False, days=days, pages_per_day=pages_per_day,
                   one_run_at_a_time_s=round(one_s, 3), two_runs_at_once_s=round(two_s, 3),
-                  embedded_one_at_a_time_s=round(median(embedded), 3),
-                  rounds_one_s=[round(v, 3) for v in one], rounds_two_s=[round(v, 3) for v in two],
-                  rounds_embedded_s=[round(v, 3) for v in embedded],
+                  embedded_one_at_a_time_s=round(median([w for w, _ in embedded]), 3),
+                  rounds_one_s=[round(w, 3) for w, _ in one], rounds_two_s=[round(w, 3) for w, _ in two],
+                  rounds_embedded_s=[round(w, 3) for w, _ in embedded],
+                  # the runs' own CPU seconds: equal on both sides when running two at once costs nothing more
+                  runs_cpu_one_s=round(one_cpu, 3), runs_cpu_two_s=round(two_cpu, 3),
+                  runs_cpu_rounds_one_s=[round(c, 3) for _, c in one],
+                  runs_cpu_rounds_two_s=[round(c, 3) for _, c in two],
+                  cpu_per_wall_one=round(one_cpu / one_s, 3) if one_s else None,
                   note="ratio = one run at a time / two runs at once (scale profile); a run = one process "
                        "building articles and mentions of one day with one CPU; embedded = the same runs on "
-                       "the DuckDB file, one at a time")
+                       "the DuckDB file, one at a time; runs_cpu = user + system seconds of the run processes "
+                       "(Postgres excluded); cpu_per_wall_one above 1 means a run alone already uses more than one "
+                       "core, which caps what two at once can gain")
 
 
 def run_one_day(day: str) -> None:
