@@ -90,6 +90,37 @@ def test_the_lake_schema_drops_what_ducklake_lacks_and_partitions_by_day(scale_p
         assert conn.execute("SELECT feed_id, name FROM feeds ORDER BY 1").fetchall() == [("a", "A2"), ("b", "B")]
 
 
+def test_the_stages_factory_attaches_the_lake_once_and_gives_each_block_its_own_transaction(scale_profile):
+    connect = warehouse.profile_connection_factory(scale_profile, "unused-in-the-scale-profile")
+    try:
+        with connect() as first:
+            warehouse.ensure_schema(first)
+            first.execute("CREATE TABLE memory.main.marker AS SELECT 42 AS answer")  # on the process's instance
+        with connect() as later:  # a new block reaches the same instance: nothing attached or loaded again
+            assert later.execute("SELECT answer FROM memory.main.marker").fetchone() == (42,)
+            assert lake.is_lake(later)
+        with connect() as writer, connect() as reader:
+            writer.execute("BEGIN")
+            writer.execute("INSERT INTO feeds (feed_id, name, url) VALUES ('probe', 'Probe', 'https://probe.test/rss')")
+            assert reader.execute("SELECT count(*) FROM feeds").fetchone() == (0,)  # not committed yet
+            writer.execute("COMMIT")
+            assert reader.execute("SELECT count(*) FROM feeds").fetchone() == (1,)
+    finally:
+        connect.close()
+    with connect() as reopened:  # after close, the next block opens a fresh instance
+        assert lake.is_lake(reopened)
+        assert reopened.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'marker'").fetchone() == (0,)
+    connect.close()
+
+
+def test_schema_checks_on_a_current_lake_write_nothing(scale_profile):
+    with lake.lake_connection(scale_profile) as conn:
+        warehouse.ensure_schema(conn)
+        snapshots = conn.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone()[0]
+        warehouse.ensure_schema(conn)
+        assert conn.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone()[0] == snapshots
+
+
 def test_a_conflicting_commit_is_retried_and_loses_nothing(scale_profile):
     lake_writers.prepare(scale_profile)
     lake_writers.write_partition(DAYS[1], 0, 30)

@@ -147,6 +147,8 @@ def _rename_old_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     if lake.is_lake(conn):
+        if _lake_schema_is_current(conn):  # one catalog read rather than two write transactions
+            return
         write_transaction(conn, _rename_old_tables)
         write_transaction(conn, _ensure_lake_schema)
         return
@@ -155,6 +157,16 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
     _add_new_columns(conn)
     _move_stored_html_to_page_store(conn)
+
+
+def _lake_schema_is_current(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the lake already has every table and column of this version, and no table to rename."""
+    present = set(conn.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                               "WHERE schema_name = 'main' AND database_name = current_database()").fetchall())
+    tables = {table for table, _ in present}
+    if any(old in tables for old, _ in RENAMED_TABLES):
+        return False
+    return all((table, column) in present for table in TABLES for column in column_types(table))
 
 
 def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
@@ -473,5 +485,5 @@ def connection_factory(path: str | os.PathLike[str], timeout_s: float = 60.0):
 def profile_connection_factory(profile, path: str | os.PathLike[str]):
     """The stages' connection factory for a profile: the lake (scale) or the DuckDB file ``path``."""
     if profile.is_scale:
-        return lambda: lake.lake_connection(profile)
+        return lake.LakeConnections(profile)
     return connection_factory(path)
