@@ -1,8 +1,12 @@
-{#- Restrict a model to the partition window Dagster passes as vars (min_day inclusive, max_day exclusive). -#}
+{#- Restrict a model to one partition window (min_day inclusive, max_day exclusive): `--vars` when dbt is run
+    by hand, else the environment variables Dagster sets (monitor_pipeline/defs/dbt/assets.py, WINDOW_ENV:
+    a changed env var re-parses only the models reading it, changed --vars re-parse the whole project). -#}
 {% macro day_window(column) -%}
-  {%- if var('min_day') and var('max_day') -%}
-    {{ column }} >= cast('{{ validated_day(var("min_day")) }}' as date)
-    and {{ column }} < cast('{{ validated_day(var("max_day")) }}' as date)
+  {%- set min_day = var('min_day') or env_var('MONITOR_DBT_MIN_DAY', '') -%}
+  {%- set max_day = var('max_day') or env_var('MONITOR_DBT_MAX_DAY', '') -%}
+  {%- if min_day and max_day -%}
+    {{ column }} >= cast('{{ validated_day(min_day) }}' as date)
+    and {{ column }} < cast('{{ validated_day(max_day) }}' as date)
   {%- else -%}
     true
   {%- endif -%}
