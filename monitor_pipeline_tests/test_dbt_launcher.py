@@ -53,8 +53,8 @@ def test_the_resource_runs_dbt_without_building_an_adapter_in_process(tmp_path, 
 
 @pytest.mark.slow
 def test_the_window_comes_from_the_environment_and_the_next_invocation_reuses_the_parse(tmp_path, monkeypatch):
-    """The daily set gets its partition window through WINDOW_ENV (not --vars), so the full-table set run
-    next in the same target folder re-parses only the models reading the window, not the whole project."""
+    """The daily set gets its partition window through WINDOW_ENV (not --vars), read at execution only, so
+    the full-table set run next in the same target folder (no window) re-parses nothing."""
     from datetime import datetime
 
     from monitor_pipeline.defs.dbt.assets import WINDOW_ENV, window_env
@@ -73,5 +73,6 @@ def test_the_window_comes_from_the_environment_and_the_next_invocation_reuses_th
     assert dbt_resource().cli(compile_daily, target_path=target).wait().is_successful()
     assert "2026-11-25" not in compiled.read_text()  # no window: every day
     log = (target / "dbt.log").read_text()
-    # the first invocation re-parses all (this warehouse path is not the prepared profile's), the second not
+    # the first invocation re-parses all (this warehouse path is not the prepared profile's), the second nothing
     assert log.count("Unable to do partial parsing") == 1, log
+    assert "no changes found, skipping parsing" in log, log
