@@ -33,8 +33,8 @@ BUILD = ["build", "--indirect-selection", "buildable"]
 # The partition window as the daily marts read it (macros/day_window.sql): from these environment variables
 # when Dagster runs dbt, or from `--vars '{"min_day": ..., "max_day": ...}'` when dbt is run by hand.
 # Not `--vars` from Dagster: the CLI vars are part of dbt's partial-parsing state, so a new window made
-# dbt re-parse the whole project (4-5 s), and so did the full-table set right after it (no vars); a
-# changed environment variable only re-parses the few models that read it.
+# dbt re-parse the whole project (4-5 s), and so did the full-table set right after it (no vars). The
+# macro reads these variables at execution only, so a new window re-parses nothing.
 WINDOW_ENV = {"min_day": "MONITOR_DBT_MIN_DAY", "max_day": "MONITOR_DBT_MAX_DAY"}
 
 
@@ -72,8 +72,8 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 def run_target_path(context: dg.AssetExecutionContext) -> Path:
     """One dbt target folder per run, shared by the run's dbt invocations (daily set, then full-table set):
-    the second finds the partial-parse state the first left there (same profile, no CLI vars) and re-parses
-    only the models whose window changed, instead of the whole project. dagster-dbt's default is a new folder
+    the second finds the partial-parse state the first left there (same profile, no CLI vars) and skips
+    parsing, instead of re-parsing the whole project. dagster-dbt's default is a new folder
     per invocation, seeded with the project's prepared state, which the benchmark's and any deployment's own
     warehouse path (part of dbt's profile hash) invalidates. The run's dbt steps never overlap: they take the
     warehouse pool and run in the run's process."""
