@@ -1,8 +1,14 @@
-{#- Restrict a model to the partition window Dagster passes as vars (min_day inclusive, max_day exclusive). -#}
+{#- Restrict a model to one partition window (min_day inclusive, max_day exclusive): `--vars` when dbt is run
+    by hand, else the environment variables Dagster sets (monitor_pipeline/defs/dbt/assets.py, WINDOW_ENV).
+    Changed --vars make dbt re-parse the whole project; the environment variables are read at execution only
+    (`execute` is false while dbt parses), so a new window re-parses nothing: the window only changes a
+    where clause, never a ref, source or config that parsing records. -#}
 {% macro day_window(column) -%}
-  {%- if var('min_day') and var('max_day') -%}
-    {{ column }} >= cast('{{ validated_day(var("min_day")) }}' as date)
-    and {{ column }} < cast('{{ validated_day(var("max_day")) }}' as date)
+  {%- set min_day = var('min_day') or (env_var('MONITOR_DBT_MIN_DAY', '') if execute else '') -%}
+  {%- set max_day = var('max_day') or (env_var('MONITOR_DBT_MAX_DAY', '') if execute else '') -%}
+  {%- if min_day and max_day -%}
+    {{ column }} >= cast('{{ validated_day(min_day) }}' as date)
+    and {{ column }} < cast('{{ validated_day(max_day) }}' as date)
   {%- else -%}
     true
   {%- endif -%}
