@@ -145,3 +145,21 @@ def test_feeds_path_points_the_pipeline_at_ones_own_feed_list(monkeypatch, tmp_p
         return [s.id for s in feeds.sources()]
 
     assert dg.materialize([listed], resources={"feeds": feeds}).output_for_node("listed") == ["mine"]
+
+
+def test_run_target_folders_of_runs_long_ended_are_removed_and_recent_ones_kept(tmp_path):
+    import os
+    import time
+
+    from monitor_pipeline.defs.dbt.assets import RUN_TARGET_MAX_AGE_S, _remove_stale_run_targets
+
+    old, recent, other = tmp_path / "run-old", tmp_path / "run-recent", tmp_path / "manifest-folder"
+    for folder in (old, recent, other):
+        (folder / "partial_parse.msgpack").parent.mkdir()
+        (folder / "partial_parse.msgpack").write_bytes(b"state")
+    long_ago = time.time() - RUN_TARGET_MAX_AGE_S - 60
+    for folder in (old, other):
+        os.utime(folder, (long_ago, long_ago))
+    _remove_stale_run_targets(tmp_path)
+    assert not old.exists()
+    assert recent.exists() and other.exists()  # only run folders are ever removed

@@ -2,8 +2,11 @@
 partition window at a time) and the full-table marts (trends, events, candidates: rebuilt whole, from
 every day). dbt tests become asset checks; the uniqueness tests block what is downstream."""
 
+import contextlib
 import json
 import os
+import shutil
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -77,7 +80,20 @@ def run_target_path(context: dg.AssetExecutionContext) -> Path:
     per invocation, seeded with the project's prepared state, which the benchmark's and any deployment's own
     warehouse path (part of dbt's profile hash) invalidates. The run's dbt steps never overlap: they take the
     warehouse pool and run in the run's process."""
+    _remove_stale_run_targets(Path(dbt_project.target_path))
     return Path(dbt_project.target_path) / f"run-{context.run_id}"
+
+
+RUN_TARGET_MAX_AGE_S = 2 * 24 * 3600  # longer than any run (the jobs' max runtime is one hour)
+
+
+def _remove_stale_run_targets(root: Path, max_age_s: float = RUN_TARGET_MAX_AGE_S) -> None:
+    """Remove the run target folders left by runs that ended long ago, so they do not pile up."""
+    cutoff = time.time() - max_age_s
+    for folder in root.glob("run-*"):
+        with contextlib.suppress(OSError):  # another run's cleanup got there first
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
 
 
 class MonitorDbtTranslator(DagsterDbtTranslator):
