@@ -1,7 +1,7 @@
 """Lists of companies around a layoff trigger that the dependency parse does not attach to it.
 
 French press lists the companies a cut concerns in a few fixed shapes that parsers split or
-blank (incises are blanked before parsing, see ``syntax.neutralize_incises``):
+blank (incises are blanked before parsing, see ``syntax.parsing.neutralize_incises``):
 
 * a list after a colon that closes the trigger's clause: "Trois éditeurs ont taillé dans leurs
   effectifs : A (200 postes), B (5 %) et C (80)";
@@ -12,14 +12,14 @@ blank (incises are blanked before parsing, see ``syntax.neutralize_incises``):
   que Y en prévoit 300" (Y's own verb gives its status).
 
 Each function works on the raw sentence (offsets are sentence-relative) and returns
-:class:`~monitor_pipeline.core.tagging.syntax.Agent` spans; a number in parentheses right after
+:class:`~monitor_pipeline.core.tagging.syntax.tokens.Agent` spans; a number in parentheses right after
 a name ("A (200 postes)") is that name's own headcount segment.
 """
 from __future__ import annotations
 
 import re
 
-from monitor_pipeline.core.tagging.syntax import Agent
+from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
 __all__ = ["clitic_en_clauses", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
            "list_between_dashes", "parenthesized_count"]

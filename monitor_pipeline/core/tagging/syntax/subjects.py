@@ -1,0 +1,193 @@
+"""Agents from a nominal or a subject: names in a subject's subtree, relative pronouns and their
+antecedent, "chez X", "ce dernier" / "le premier" / "celui-ci", names coordinated or in apposition
+before a subject."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from monitor_pipeline.core.tagging.syntax.tokens import Agent, _case, _children
+from monitor_pipeline.core.tagging.syntax.tree import (
+    _first_token,
+    _headline_word,
+    _is_description,
+    _is_namey,
+    _KNOWN_STARTS,
+    _latest_name_before,
+    _place_of_site,
+    _span_of_subtree,
+)
+from monitor_pipeline.core.tagging.syntax.words import (
+    _CITING_CASES,
+    COURTS,
+    _IMPERSONAL,
+    PERSON_ROLES,
+    PRONOUNS,
+    RELATIVES,
+)
+
+
+def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[Agent], bool]:
+    """Company-like spans in the nominal ``tok`` (a subject, agent or complement): the name itself,
+    its conjuncts, "comme X, Y", "la direction de X". Returns (agents, is_anaphor)."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "PRON" and tok.lower_ in RELATIVES:
+        return [], False  # resolved by the caller (antecedent)
+    if tok.pos_ == "PRON" and (tok.lower_ in PRONOUNS or lemma in PRONOUNS):
+        return [], True
+    tokens = _span_of_subtree(tok, skip)
+    # (not the place of a site: "son studio d'Halifax")
+    names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES and not _place_of_site(t)]
+    if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
+        names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
+                                          and t.idx not in _KNOWN_STARTS)] or names
+    agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
+    if agents:
+        return agents, False
+    if _is_description(tok):
+        return [], True
+    # "son directeur général a confirmé …", "sa direction a annoncé …": the company of an earlier clause
+    if (lemma in PERSON_ROLES or lemma in ("direction", "patron", "pdg", "management")) \
+            and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "leur") for c in tok.children):
+        return [], True
+    # "les syndicats de l'entreprise de veille": the company is the described complement
+    if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):
+        return [], True
+    return [], False
+
+
+def _relative_antecedent(verb: Any) -> Any | None:
+    """For a verb whose subject is a relative pronoun: the noun the relative clause hangs on."""
+    cur = verb
+    for _ in range(3):
+        if cur.dep_ in ("acl:relcl", "acl", "dep") or cur.dep_.startswith("acl"):
+            return cur.head
+        if cur.dep_ in ("conj", "xcomp") and cur.head.i != cur.i:
+            cur = cur.head
+            continue
+        break
+    return verb.head if verb.head.i != verb.i else None
+
+
+def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
+    out = []
+    for c in tok.children:
+        if c.dep_.startswith(("obl", "nmod")) and _case(c) == "chez":
+            out.extend(_agent_from_nominal(c, "chez", skip)[0])
+    return out
+
+
+def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
+    """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
+    agents: list[Agent] = []
+    anaphor = other = False
+    subjects = _children(gov, "nsubj", "nsubj:pass")
+    # "Il va supprimer 200 postes": the parser reads a personal "il" as an impersonal subject
+    if not subjects and gov.lemma_.lower() not in _IMPERSONAL and any(
+            c.dep_.startswith("expl") and c.lower_ == "il" for c in gov.children):
+        return [], True, False
+    # "Côté télécoms, SFR supprimera …": a headline word opening the sentence is no second subject
+    if len(subjects) > 1:
+        subjects = [x for x in subjects if not _headline_word(x)] or subjects
+    # "Coupes chez les assureurs : AXA réduit …": a lead-in before a colon is no second subject
+    colons = [c.i for c in gov.children if c.text == ":" and c.i < gov.i]
+    if colons and any(x.i > max(colons) for x in subjects):
+        subjects = [x for x in subjects if x.i > max(colons)]
+    for subj in subjects:
+        if subj.i in skip:
+            continue
+        if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
+            ante = _relative_antecedent(gov)
+            found: list[Agent] = []
+            if ante is not None:
+                found, ana = _agent_from_nominal(ante, "relative", {gov.i})
+                anaphor = anaphor or ana
+            if not found:
+                found = _name_before(subj)
+            agents.extend(found)
+            continue
+        if subj.lower_ in ("premier", "première") and any(c.lower_ in ("le", "la") for c in subj.children) \
+                and not _children(subj, "nmod"):
+            anaphor = True  # "Deezer et Spotify … Le premier supprime …": the first name before it
+            FIRST_WANTED.add(subj.idx)
+            continue
+        demonstrative = subj.lower_ in ("celui", "celle") and subj.i + 2 < len(subj.doc) \
+            and subj.doc[subj.i + 1].text in ("-", "-ci") and subj.doc[subj.i + 2].lower_ in ("ci", "là") \
+            or subj.lower_ in ("celui-ci", "celle-ci")
+        ordinal = subj.lower_ in ("second", "seconde", "deuxième") and any(c.lower_ in ("le", "la") for c in subj.children) \
+            and not _children(subj, "nmod")
+        if demonstrative or ordinal or subj.lower_ in ("dernier", "dernière") and any(c.lower_ in ("ce", "cette") for c in subj.children):
+            # "celui-ci", "le second", "ce dernier": the last name before it
+            latest = _latest_name_before(subj)  # "… à Ampere ; ce dernier y supprimera …"
+            if latest is not None:
+                agents.append(Agent(latest.idx, latest.idx + len(latest.text), "ce-dernier"))
+            else:
+                anaphor = True
+                LATEST_WANTED.add(subj.idx)
+            continue
+        if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
+            other = True
+            continue
+        found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})
+        if found:
+            found = _names_coordinated_before(subj) + found
+        elif ana or subj.doc[max(t.i for t in _span_of_subtree(subj)) + 1:gov.i][:1].text == ",":
+            # "X, l'éditeur du moteur, supprime", "X, son voisin parisien, taillait": the subject
+            # between commas is an apposition to the name before it
+            found = _name_in_apposition_before(subj)
+            ana = ana and not found
+        agents.extend(found)
+        anaphor = anaphor or ana
+        other = other or (not found and not ana)
+    return agents, anaphor, other
+
+
+#: "ce dernier" subjects with no name before them in the parsed clause (read by :func:`read_trigger`)
+LATEST_WANTED: set[int] = set()
+#: "le premier" subjects: the first name of the sentence before (read by :func:`read_trigger`)
+FIRST_WANTED: set[int] = set()
+
+
+def latest_name_agents(doc: Any) -> list[Agent]:
+    """The last name-like token of ``doc`` (the text before "ce dernier"), as an agent."""
+    if len(doc) == 0:
+        return []
+    t = _latest_name_before(doc[len(doc) - 1]) if not doc[len(doc) - 1].text[:1].isupper() else doc[len(doc) - 1]
+    return [Agent(t.idx, t.idx + len(t.text), "ce-dernier")] if t is not None else []
+
+
+def _names_coordinated_before(subj: Any) -> list[Agent]:
+    """"Indeed et Glassdoor vont …" parsed with Glassdoor alone as subject: the names coordinated
+    right before the subject phrase are subjects too."""
+    doc = subj.doc
+    out: list[Agent] = []
+    i = _first_token(subj).i - 1
+    while i >= 1 and doc[i].lower_ in ("et", "ou", ",") and _is_namey(doc[i - 1]) and doc[i - 1].dep_ != "nsubj":
+        name = doc[i - 1]
+        out.insert(0, Agent(name.idx, name.idx + len(name.text), "coordinated-before"))
+        i -= 2
+    return out
+
+
+def _name_in_apposition_before(subj: Any) -> list[Agent]:
+    """"Unity, l'éditeur du moteur de jeu, supprime …": the description subject is an apposition
+    to the name right before it."""
+    doc = subj.doc
+    i = _first_token(subj).i - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i >= 1 and doc[i].text == "," and _is_namey(doc[i - 1]):
+        name = doc[i - 1]
+        return [Agent(name.idx, name.idx + len(name.text), "apposition")]
+    return []
+
+
+def _name_before(relative: Any) -> list[Agent]:
+    """"…, présenté par Vencorex, qui supprime …": the name right before a relative pronoun (the
+    parser often hangs the clause on a farther noun)."""
+    doc = relative.doc
+    i = relative.i - 1
+    while i >= 0 and (doc[i].is_punct or doc[i].is_space):
+        i -= 1
+    if i >= 0 and _is_namey(doc[i]):
+        return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "relative-adjacent")]
+    return []
