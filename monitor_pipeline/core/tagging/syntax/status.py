@@ -72,7 +72,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     if not trig.lower_.startswith(NON_RENEWAL) and (
             _negated(trig) or any(_negated(c) for c in _children(trig, "obj", "obl:arg", "nsubj:pass"))):
         return "negated", "negation@trigger"
-    if _NEGATED_BEFORE.search(sentence[max(0, trig.idx - 30):_first_of(trig).idx]):
+    if _NEGATED_BEFORE.search(sentence[max(0, trig.idx - 30):_first_of(trig).idx]) and not trig.lower_.startswith(NON_RENEWAL):
         return "negated", "negation-before-trigger"
     if text.endswith("?"):
         return "hypothetical", "question"

@@ -98,7 +98,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
         if subj.pos_ == "PRON" and subj.lower_ in RELATIVES:
             ante = _relative_antecedent(gov)
             found: list[Agent] = []
-            if ante is not None:
+            if ante is not None and ante.pos_ in ("VERB", "AUX"):
+                found = _name_before(subj)  # a verb is no antecedent ("Mauvaise passe pour X, qui supprime …")
+            if ante is not None and not found:
                 found, ana = _agent_from_nominal(ante, "relative", {gov.i})
                 anaphor = anaphor or ana
             if not found:

@@ -27,7 +27,9 @@ def trigger_token(doc: Any, start: int, end: int) -> Any | None:
     # adverb before it): its verb heads the statement
     # (not across a colon: "une réorganisation … : 260 collaborateurs sont concernés" is the plan's)
     head = heads[0] if heads else tokens[0]
-    head = next((t for t in heads if t.pos_ == "VERB" and not _colon_between(head, t)), head)
+    # (not the verb of a relative inside the span: "la fermeture de 12 magasins, qui menaçait 180 emplois")
+    head = next((t for t in heads if t.pos_ == "VERB" and not _colon_between(head, t)
+                 and not (t.i > head.i and any(c.lower_ == "qui" and c.dep_.startswith("nsubj") for c in t.children))), head)
     # "Ce sont 310 postes que X va supprimer": the relative's verb states the cut
     relative = next((c for c in head.children if c.dep_ == "acl:relcl" and c.i in inside and c.pos_ in ("VERB", "AUX")
                      and any(r.lower_ in ("que", "qu'") for r in c.subtree)), None) if head.pos_ == "NOUN" else None
@@ -76,6 +78,8 @@ def _is_namey(tok: Any) -> bool:
         return True
     if tok.lower_ in PERSONAL_PRONOUNS:
         return False  # "« Nous ne supprimerons aucun poste »"
+    if tok.lower_ in PERSON_ROLES and tok.text.isupper():
+        return False  # "Le PDG d'Arvalis", "le DG": a role, whose complement names the company
     if tok.text.isupper() and tok.lower_ in DESCRIPTIONS and _children(tok, "det"):
         return False  # "la PME lyonnaise", "l'ESN": a description, not a name
     if tok.text[:1].islower() and len(tok.text) > 2 and tok.text[1:2].isupper() and tok.is_alpha:
@@ -86,7 +90,9 @@ def _is_namey(tok: Any) -> bool:
         return False
     if tok.i == 0:  # a capital is no evidence at the start: the entity recognizer or the vocabulary must agree
         # a verb has no subject function: "Meta a supprimé", tagged VERB but parsed nsubj, is a name
-        if tok.pos_ in ("ADV", "PRON") or tok.pos_ == "VERB" and not tok.dep_.startswith("nsubj"):
+        # (a word out of the vocabulary tagged as a pronoun is no French pronoun: "Dalmor annonce …")
+        if tok.pos_ == "ADV" or tok.pos_ == "PRON" and not (tok.is_oov and tok.is_alpha and len(tok.text) > 3) \
+                or tok.pos_ == "VERB" and not tok.dep_.startswith("nsubj"):
             return False
         # a French common noun needs a determiner: "Block a licencié", without one, is a name
         bare = tok.pos_ in ("PROPN", "NOUN", "X", "ADJ", "VERB") and not _children(tok, "det") and "Plur" not in tok.morph.get("Number")

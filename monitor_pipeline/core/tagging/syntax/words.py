@@ -80,7 +80,7 @@ def _phrasal_status(tok: Any, lem: str) -> str | None:
 #: courts proper, whose judgment on a layoff contests it (not the labour inspectorate, which reviews)
 JUDGES = frozenset({"tribunal", "tribunaux", "justice", "juge", "juges", "cour", "prud'homme", "prud'hommes"})
 #: a trigger whose negation is its meaning: not renewing contracts ends jobs
-NON_RENEWAL = "renouvel"
+NON_RENEWAL = ("renouvel", "recondui", "prolong")
 #: subjects that turn a suspension into a court's decision (contested)
 COURTS = frozenset({"tribunal", "justice", "juge", "cour", "conseil", "prud'homme", "prud'hommes",
                     "inspection", "administration", "dreets", "direccte"})

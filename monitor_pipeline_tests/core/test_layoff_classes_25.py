@@ -1,0 +1,103 @@
+"""The rule classes of tagger-2.5, through the whole tagger (knowledge base, spaCy parser and NER).
+Every sentence was written for these tests (invented companies, figures and places), one or more per
+class of construction: verb families of cutting, shrinking and parting with people, departures
+made to happen, jobs lost or left unrenewed, names the tagger reads as pronouns, roles before a
+company, relative clauses, and the status words that keep a mention out of counted events."""
+from __future__ import annotations
+
+import pytest
+
+from monitor_pipeline.core.text.clean import clean_text
+from monitor_pipeline.core.tagging.draft import TagResult
+from monitor_pipeline.core.tagging.tagger import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(with_ner=True)
+
+
+def mentions(tagger: Tagger, text: str) -> dict[str | None, tuple[str, int | None]]:
+    """Every mention: company name (None for company-less) → (status, headcount)."""
+    result: TagResult = tagger.tag(clean_text(text))
+    return {l.company_name: (l.status, l.headcount) for l in result.layoffs}
+
+
+# trigger families: a verb of cutting with a number of jobs, its passive ----------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Le fabricant de meubles Vandor va éliminer 230 postes dans ses usines.", {"Vandor": ("planned", 230)}),
+    ("La société Kresto a rayé 150 emplois en un an.", {"Kresto": ("executed", 150)}),
+    ("Le groupe Morvel sacrifie 300 postes pour redresser ses marges.", {"Morvel": ("announced", 300)}),
+    ("Le constructeur Helvar rabote 500 emplois en Europe.", {"Helvar": ("announced", 500)}),
+])
+def test_verbs_of_cutting_a_number_of_jobs(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+# shrinking a workforce, and the nouns of the cut
+@pytest.mark.parametrize("text, expected", [
+    ("Le transporteur Ralvex allège ses effectifs de 120 salariés.", {"Ralvex": ("announced", 120)}),
+    ("Le groupe Sorbel comprime ses effectifs pour la deuxième année.", {"Sorbel": ("announced", None)}),
+    ("Le sidérurgiste Ferlane prévoit des réductions d'emplois dans ses aciéries.", {"Ferlane": ("planned", None)}),
+    ("La destruction de 400 postes chez Quintal inquiète les élus.", {"Quintal": ("announced", 400)}),
+    ("L'assureur Prevelis a réduit de 60 le nombre de ses gestionnaires de contrats.", {"Prevelis": ("executed", 60)}),
+])
+def test_verbs_and_nouns_of_shrinking_a_workforce(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+# parting with people: pronominal verbs, "se passer (des services) de", made to leave
+@pytest.mark.parametrize("text, expected", [
+    ("Le distributeur Parvel se déleste de 90 vendeurs.", {"Parvel": ("announced", 90)}),
+    ("Le studio Marbleo se débarrasse de 25 testeurs.", {"Marbleo": ("announced", 25)}),
+    ("La plateforme Vintello se passe des services de 60 traducteurs.", {"Vintello": ("announced", 60)}),
+    ("Le chimiste Orlane veut se passer d'un quart de ses salariés.", {"Orlane": ("planned", None)}),
+    ("Le spécialiste du jouet Broquin laisse partir 75 employés de son entrepôt.", {"Broquin": ("announced", 75)}),
+    ("Le groupe Talvane fait partir 200 cadres de son siège.", {"Talvane": ("announced", 200)}),
+])
+def test_parting_with_people(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+# jobs lost: left without a job, "à la trappe", "N postes en moins chez X, M chez Y"
+@pytest.mark.parametrize("text, expected", [
+    ("Les 90 ouvriers de la tannerie Dervaux se retrouveront sans emploi en mars.", {"Dervaux": ("planned", 90)}),
+    ("La fermeture de la fonderie Perlin privera d'emploi 140 salariés.", {"Perlin": ("planned", 140)}),
+    ("Chez Sorvane, 320 emplois passeront à la trappe.", {"Sorvane": ("planned", 320)}),
+    ("Mauvais trimestre pour les assureurs : 50 postes en moins chez Calvia, 30 chez Dorent.",
+     {"Calvia": ("announced", 50), "Dorent": ("announced", 30)}),
+])
+def test_jobs_lost(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+# non-renewal in every tense, "reconduire" like "renouveler"; the negation is the trigger's own
+@pytest.mark.parametrize("text, expected", [
+    ("Le loueur Movalia n'a pas renouvelé les contrats de 80 intérimaires.", {"Movalia": ("executed", 80)}),
+    ("Une centaine de saisonniers ne seront pas reconduits par le parc Astrel cet été.", {"Astrel": ("planned", 100)}),
+])
+def test_non_renewal_forms(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+def test_thanked_in_the_passive_with_a_vague_number(tagger: Tagger) -> None:
+    assert mentions(tagger, "Des dizaines de techniciens vont être remerciés par le groupe Valmer d'ici juin.") == \
+        {"Valmer": ("planned", None)}
+
+
+# unknown companies ---------------------------------------------------------------------------
+def test_a_name_the_tagger_reads_as_a_pronoun_is_a_name(tagger: Tagger) -> None:
+    assert mentions(tagger, "Dalmor annonce 180 licenciements économiques.") == {"Dalmor": ("announced", 180)}
+
+
+def test_an_uppercase_role_is_no_name_its_complement_is(tagger: Tagger) -> None:
+    assert mentions(tagger, "Le DG de Norvane a confirmé la suppression de 90 postes.") == {"Norvane": ("announced", 90)}
+
+
+def test_a_relative_pronoun_hung_on_a_verb_stands_for_the_name_before_it(tagger: Tagger) -> None:
+    assert mentions(tagger, "Coup dur pour Piravel, qui supprime 40 postes.") == {"Piravel": ("announced", 40)}
+
+
+def test_a_relative_inside_the_trigger_leaves_the_status_to_the_outer_governor(tagger: Tagger) -> None:
+    assert mentions(tagger, "Tarvel gèle son projet de fermeture de trois agences, qui menaçait 60 emplois.") == \
+        {"Tarvel": ("postponed", 60)}
