@@ -101,3 +101,23 @@ def test_a_relative_pronoun_hung_on_a_verb_stands_for_the_name_before_it(tagger:
 def test_a_relative_inside_the_trigger_leaves_the_status_to_the_outer_governor(tagger: Tagger) -> None:
     assert mentions(tagger, "Tarvel gèle son projet de fermeture de trois agences, qui menaçait 60 emplois.") == \
         {"Tarvel": ("postponed", 60)}
+
+
+# status words that keep a mention out of counted events --------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    # the company (or its own board) cancelling or rejecting its plan gives it up; a court contests it
+    ("L'équipementier Sarvel a annulé le plan de 90 licenciements qu'il avait présenté en mai.", {"Sarvel": ("negated", 90)}),
+    ("Le tribunal administratif a annulé le plan de 90 licenciements de Sarvel.", {"Sarvel": ("contested", 90)}),
+    ("Le conseil d'administration de Varlac a rejeté le projet de supprimer 120 postes.", {"Varlac": ("negated", 120)}),
+    # the staff rejecting the plan contests it; "les syndicats / salariés de X" name X
+    ("Les salariés de Morvin ont rejeté l'accord de départs volontaires portant sur 80 postes.", {"Morvin": ("contested", 80)}),
+    # a court's reading framing the sentence
+    ("Pour le conseil de prud'hommes de Lyon, Korvane n'avait aucune raison valable de licencier ses 30 vendeurs.",
+     {"Korvane": ("contested", 30)}),
+    ("Selon la cour d'appel, Belmont a licencié 60 salariés sans motif économique réel.", {"Belmont": ("contested", 60)}),
+    # a possibility left open
+    ("Le groupe Dorval ne ferme pas la porte à de nouvelles suppressions de postes.", {"Dorval": ("hypothetical", None)}),
+    ("Le groupe Dorval n'écarte pas de nouvelles suppressions de postes l'an prochain.", {"Dorval": ("hypothetical", None)}),
+])
+def test_status_governors_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected

@@ -8,8 +8,9 @@ from typing import Any, Sequence
 
 from monitor_pipeline.core.tagging.status_cues import NEXT_SENTENCE_DENIAL, REVERSAL_STATUS as _REVERSAL_STATUS
 from monitor_pipeline.core.tagging.syntax.tokens import _case, _children
-from monitor_pipeline.core.tagging.syntax.tree import _chain
+from monitor_pipeline.core.tagging.syntax.tree import _chain, _own_decision
 from monitor_pipeline.core.tagging.syntax.words import (
+    OWN_CANCELLING,
     COURTS,
     governor_status,
     JUDGES,
@@ -64,8 +65,9 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if lem.startswith(NON_RENEWAL) or gov.lower_.startswith(NON_RENEWAL):
             continue  # "ne renouvellera pas les contrats de 25 pigistes": the negation is the trigger
         if _negated(gov) and not _restrictive(gov):
-            if lem == "exclure":
-                return "hypothetical", "n'exclut pas"
+            # "n'exclut pas", "n'écarte pas", "ne ferme pas la porte à": a possibility left open
+            if lem in ("exclure", "écarter") or gov.lower_.startswith("ferm") and any(c.lemma_.lower() == "porte" for c in gov.children):
+                return "hypothetical", f"n'exclut pas@{lem}"
             if lem in ("cacher",):
                 continue
             return "negated", f"negation@{gov.lemma_}"
@@ -114,6 +116,8 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if st in ("postponed", "contested", "negated", "hypothetical"):
             if st == "postponed" and any(s.lemma_.lower() in COURTS for s in _children(gov, "nsubj")):
                 return "contested", f"court@{lem}"
+            if st == "contested" and lem in OWN_CANCELLING and _own_decision(gov):
+                return "negated", f"own-decision:{lem}"  # "X a annulé son plan", "le conseil d'administration a rejeté"
             if st == "hypothetical" and lem == "pouvoir" and "Cnd" not in gov.morph.get("Mood"):
                 continue  # "peut" in the indicative: keep looking
             return st, f"governor:{lem}"

@@ -7,6 +7,7 @@ from typing import Any, Iterable, Sequence
 
 from monitor_pipeline.core.tagging.syntax.tokens import Agent, _case, _children
 from monitor_pipeline.core.tagging.syntax.tree import (
+    _board,
     _first_token,
     _headline_word,
     _is_description,
@@ -126,7 +127,7 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 anaphor = True
                 LATEST_WANTED.add(subj.idx)
             continue
-        if subj.lemma_.lower() in COURTS:  # "le tribunal de commerce de Lyon": a court, never the company
+        if subj.lemma_.lower() in COURTS and not _board(subj):  # "le tribunal de commerce de Lyon": a court, never the company
             other = True
             continue
         found, ana = _agent_from_nominal(subj, "subject", skip | {c.i for c in chain[:k]})

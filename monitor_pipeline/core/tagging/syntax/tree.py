@@ -6,6 +6,10 @@ from typing import Any, Iterable
 
 from monitor_pipeline.core.tagging.syntax.tokens import _camel_case, _case, _children, _colon_between
 from monitor_pipeline.core.tagging.syntax.words import (
+    BOARD_WORDS,
+    COURTS,
+    JUDGES,
+    STAFF_AND_AUTHORITIES,
     _CLIMB_DEPS,
     DESCRIPTIONS,
     PARENT_RELATIONS,
@@ -118,7 +122,9 @@ def _span_of_subtree(tok: Any, skip: Iterable[int] = ()) -> list[Any]:
                 continue
             if (c.dep_ == "appos" or c.dep_.startswith("nmod") and _case(c) == "") and c.lemma_.lower() in PARENT_RELATIONS:
                 continue  # "Leasecom, filiale du Crédit Mutuel Arkéa": the parent is not the one cutting
+            # (a "de X" complement of a role names an employer: "les salariés de X")
             if c.dep_ in ("appos", "flat:name", "nmod") and t.lemma_.lower() in PERSON_ROLES and c.ent_type_ == "PER" \
+                    and not (c.dep_ == "nmod" and _case(c) in ("de", "d'", "du", "chez")) \
                     or c.dep_ == "appos" and t.lemma_.lower() in PERSON_ROLES and _case(c) == "":
                 continue  # "le PDG d'Intuit, Sasan Goodarzi": the person in apposition is not a company
             stack.append(c)
@@ -190,3 +196,25 @@ def _described_name(doc: Any, i: int) -> bool:
         if t.text[:1].isupper() or t.pos_ in ("VERB", "AUX"):
             return False
     return False
+
+
+def _board(tok: Any) -> bool:
+    """"le conseil d'administration / de surveillance": a company's board, not a court."""
+    return tok.lemma_.lower() == "conseil" and any(c.lemma_.lower() in ("administration", "surveillance")
+                                                   for c in tok.children if c.dep_.startswith("nmod"))
+
+
+def _own_decision(gov: Any) -> bool:
+    """Is the subject (or passive agent) of ``gov`` the company itself or its own board ("X a
+    annulé", "le groupe a retiré", "les administrateurs ont rejeté"), not a court, a union, the
+    staff or an authority?"""
+    deciders = _children(gov, "nsubj") or [a for a in _children(gov, "obl:agent")]
+    if not deciders or any(s.lower_ == "qui" for s in deciders):
+        return False
+    s = deciders[0]
+    lem = s.lemma_.lower()
+    if _board(s) or lem in BOARD_WORDS:
+        return True
+    if lem in JUDGES or lem in COURTS or lem in STAFF_AND_AUTHORITIES or s.lower_ in STAFF_AND_AUTHORITIES:
+        return False
+    return _is_description(s) or s.lower_ in ("il", "elle") or _is_namey(s) and s.text[:1].isupper()

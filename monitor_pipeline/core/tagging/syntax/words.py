@@ -15,7 +15,7 @@ GOVERNOR_STATUS: dict[str, str] = {
                      "retarder"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
                      "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester",
-                     "fustiger", "condamner"), "contested"),
+                     "fustiger", "condamner", "rejeter"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper",
@@ -145,3 +145,16 @@ REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirm
 #: nouns of a site whose "de X" complement is a place ("l'usine de Pontoise")
 SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepôt", "magasin", "établissement",
                         "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie"})
+
+
+#: contesting verbs that give the plan up when the company or its own board decides
+#: ("X a annulé le plan", "le conseil d'administration a rejeté le projet")
+OWN_CANCELLING = frozenset({"annuler", "rejeter", "retirer", "bloquer"})
+#: a company's own bodies (their decision is the company's)
+BOARD_WORDS = frozenset({"administrateur", "administrateurs", "actionnaire", "actionnaires", "associé", "associés",
+                         "direction", "dirigeant", "dirigeants", "board", "pdg", "patron", "management"})
+#: people and bodies outside the company's management: their rejection contests the plan
+STAFF_AND_AUTHORITIES = frozenset({"syndicat", "syndicats", "salarié", "salariés", "élu", "élus", "cse", "personnel",
+                                   "votant", "votants", "employé", "employés", "représentant", "représentants",
+                                   "intersyndicale", "gréviste", "grévistes", "inspection", "administration", "dreets",
+                                   "ministère", "ministre", "état", "gouvernement", "préfet", "préfecture"})
