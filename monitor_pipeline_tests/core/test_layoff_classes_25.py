@@ -121,3 +121,22 @@ def test_a_relative_inside_the_trigger_leaves_the_status_to_the_outer_governor(t
 ])
 def test_status_governors_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
     assert mentions(tagger, text) == expected
+
+
+# clefts and passives -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    # the focused phrase of "C'est … qui" names the company ("la filiale de X" is X's)
+    ("C'est la filiale belge de Dravon qui paiera le plus lourd tribut, avec 80 postes supprimés sur 200.",
+     {"Dravon": ("announced", 80)}),
+    # a later cleft naming who asked for the cuts
+    ("Les 60 licenciements prévus à Rennes ont été validés par l'administration ; c'est le logisticien Parvex qui "
+     "les avait demandés.", {"Parvex": ("announced", 60)}),
+    # the inverted "Sont concernés par le plan annoncé par X : N salariés"
+    ("Sont concernés par le plan annoncé par Gorlane : 210 salariés de l'usine de Vierzon.", {"Gorlane": ("announced", 210)}),
+    # a passive agent behind a description ("par le fabricant X")
+    ("Quelque 300 postes seront supprimés par le fabricant Solveo d'ici 2026.", {"Solveo": ("planned", 300)}),
+    # jobs struck off a company's workforce
+    ("Près de 500 postes seront rayés des effectifs du transporteur Galvane d'ici 2028.", {"Galvane": ("planned", 500)}),
+])
+def test_clefts_and_passives_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected

@@ -51,6 +51,13 @@ _STAFF_OF = re.compile(r"\b(?:présenté|présentée|notifié|notifiée|notifié
                        r"(?:[\w']+\s+){0,3}?(?:aux|au)\s+(?:syndicats|salariés|employés|représentants\s+du\s+personnel|CSE|élus)"
                        r"\s+(?:de\s+|d'|du\s+)(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))",
                        re.IGNORECASE)
+_NAME = r"(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))"
+_DESCRIBED = r"(?:(?:l'|le\s+|la\s+)?(?:(?-i:[a-zà-ÿ-]+)\s+){0,3}?)?"
+#: the jobs cut from a company's workforce: "N postes seront rayés des effectifs du transporteur X"
+_WORKFORCE_OF = re.compile(r"\b(?:des|les|ses)\s+effectifs\s+(?:de\s+|d'|du\s+)" + _DESCRIBED + _NAME, re.IGNORECASE)
+#: a later cleft naming who asked for or announced the cuts: "… ; c'est le logisticien X qui les avait demandés"
+_CLEFT_AFTER = re.compile(r"\bc'est\s+" + _DESCRIBED + _NAME + r"\s+qui\s+(?:les|l'|en)\s*(?:(?:a|ont|avait|avaient)\s+)?"
+                          r"(?:demandé|annoncé|décidé|voulu|engagé|lancé|présenté|porté|initié|prévu)\w*", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 
@@ -184,7 +191,8 @@ class ParsedLayoffReader(AgentResolver):
                     path = "before-colon"
             if not targets and not reading.anaphor:
                 # "Un plan social a été présenté aux syndicats de X": the staff's company
-                staff = _STAFF_OF.search(sentence, te)
+                staff = _STAFF_OF.search(sentence, te) or _WORKFORCE_OF.search(sentence, ts, min(len(sentence), te + 40)) \
+                    or _CLEFT_AFTER.search(sentence, te)
                 company = self._company_for(draft, sentence, s, staff.start("name"), staff.end("name"), doc, in_sentence,
                                             True) if staff else None
                 if company is not None:

@@ -174,7 +174,8 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
 #: a participle of cutting or announcing, then "par X" within a few words
 _PARTICIPLE_BY = re.compile(
     r"\b(?:licenci|supprim|annonc|présent|engag|décid|dévoil|prononc|confirm|remerci|lanc|acté|officialis)\w*"
-    r"\s+(?:[\w']+\s+){0,3}?par\s+(?:la\s+direction\s+(?:de\s+|d'|du\s+)|le\s+groupe\s+|l'|le\s+|la\s+)?"
+    # (a description before the name: "par le fabricant (de jouets) X")
+    r"\s+(?:[\w']+\s+){0,3}?par\s+(?:la\s+direction\s+(?:de\s+|d'|du\s+)|le\s+groupe\s+|(?:l'|le\s+|la\s+)(?:(?-i:[a-zà-ÿ-]+)\s+){0,3}?)?"
     r"(?P<name>(?-i:[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}))", re.IGNORECASE)
 
 

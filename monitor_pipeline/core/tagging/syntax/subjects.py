@@ -45,7 +45,9 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     if agents:
         return agents, False
     if _is_description(tok):
-        return [], True
+        # "par le fabricant Solveo" with the name hung elsewhere: the name right after the description
+        named = _name_after_description(tok)
+        return ([Agent(named.idx, named.idx + len(named.text), path)], False) if named is not None else ([], True)
     # "son directeur général a confirmé …", "sa direction a annoncé …": the company of an earlier clause
     if (lemma in PERSON_ROLES or lemma in ("direction", "patron", "pdg", "management")) \
             and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "leur") for c in tok.children):
@@ -127,6 +129,12 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 anaphor = True
                 LATEST_WANTED.add(subj.idx)
             continue
+        if subj.lower_ in ("c'", "ce") and _children(gov, "cop") and gov.pos_ in ("NOUN", "PROPN"):
+            # the cleft "C'est la filiale belge de X qui …, avec 80 postes supprimés": the focused phrase
+            found, ana = _agent_from_nominal(gov, "cleft", skip | {c.i for c in chain[:k]})
+            agents.extend(found)
+            anaphor = anaphor or ana
+            continue
         if subj.lemma_.lower() in COURTS and not _board(subj):  # "le tribunal de commerce de Lyon": a court, never the company
             other = True
             continue
@@ -194,3 +202,15 @@ def _name_before(relative: Any) -> list[Agent]:
     if i >= 0 and _is_namey(doc[i]):
         return [Agent(doc[i].idx, doc[i].idx + len(doc[i].text), "relative-adjacent")]
     return []
+
+
+def _name_after_description(tok: Any) -> Any | None:
+    """The capitalized name right after a description ("le fabricant (lyonnais) (de jouets) X"), when
+    the parser hung it elsewhere."""
+    doc = tok.doc
+    for t in doc[tok.i + 1:tok.i + 5]:
+        if t.text[:1].isupper():
+            return t if _is_namey(t) and t.pos_ in ("PROPN", "X", "NOUN") else None
+        if not (t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "des", "du")):
+            return None
+    return None
