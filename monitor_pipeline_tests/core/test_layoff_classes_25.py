@@ -140,3 +140,23 @@ def test_status_governors_of_tagger_2_5(tagger: Tagger, text: str, expected: dic
 ])
 def test_clefts_and_passives_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
     assert mentions(tagger, text) == expected
+
+
+# elided enumerations -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Le plan de Corvane vise 200 postes, celui de Dalmi environ 120.",
+     {"Corvane": ("announced", 200), "Dalmi": ("announced", 120)}),
+    # "aucun" in an elided segment: that company cuts nothing
+    ("Larvel taille 90 postes, Brisco aucun.", {"Larvel": ("announced", 90), "Brisco": ("negated", None)}),
+    # "autant": the number of the segment before
+    ("Les éditeurs réduisent la voilure : 120 départs chez Livrel, 80 chez Pagina, autant chez Folio Plus.",
+     {"Livrel": ("announced", 120), "Pagina": ("announced", 80), "Folio Plus": ("announced", 80)}),
+    # a headline list of names with their counts, closed by a colon
+    ("Trelvo (400 postes), Marlan (150) et Quintex (90) : les sous-traitants multiplient les plans sociaux.",
+     {"Trelvo": ("announced", 400), "Marlan": ("announced", 150), "Quintex": ("announced", 90)}),
+    # "ont disparu" like "vont disparaître"
+    ("Cette année, 400 postes ont disparu chez Calvane, 250 chez Derlo.",
+     {"Calvane": ("executed", 400), "Derlo": ("executed", 250)}),
+])
+def test_elided_enumerations_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected

@@ -154,7 +154,11 @@ def headline_list(sentence: str, trig_start: int) -> list[Agent]:
     class they belong to ("autant d'enseignes qui ont licencié", "toutes ont supprimé …")."""
     agents, end = _read_list(sentence, 0, trig_start, "list:headline")
     m = _HEADLINE_CLASS.match(sentence, end)
-    return agents if len(agents) >= 2 and m and m.end() <= trig_start else []
+    if len(agents) >= 2 and m and m.end() <= trig_start:
+        return agents
+    # "X (1 200 postes), Y (600) et Z (350) : le secteur multiplie les plans": names with their counts
+    colon = re.match(r"\s*:", sentence[end:trig_start])
+    return agents if len(agents) >= 2 and colon and sum(a.segment is not None for a in agents) >= 2 else []
 
 
 #: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"

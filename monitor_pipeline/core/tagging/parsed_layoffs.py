@@ -139,7 +139,7 @@ class ParsedLayoffReader(AgentResolver):
                 # a name an enumeration pattern matched ends there: "Editis environ 90" is Editis
                 exact = agent.path.startswith(("enumeration", "list", "clitic", "contrast"))
                 company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, exact)
-                if company is not None and agent.path == "contrast:denied":
+                if company is not None and agent.path in ("contrast:denied", "enumeration:none"):
                     own_status[company.company_id] = "negated"
                 if company is not None and all(company.company_id != t[0].company_id for t in targets):
                     targets.append((company, agent.segment, agent.path))
@@ -221,6 +221,7 @@ class ParsedLayoffReader(AgentResolver):
             if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te):
                 head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
+            last_segment = head
             for company, segment, agent_path in targets or [(None, None, "generic")]:
                 st = status
                 h = head
@@ -232,8 +233,11 @@ class ParsedLayoffReader(AgentResolver):
                 if company is None and (st in COUNTED_STATUSES or st == "hypothetical" and h.value is not None
                                         and status_path.startswith("conditional")):
                     st = "generic"  # "le secteur pourrait perdre 75 000 emplois": no company, a generic statement
-                if segment is not None:
+                if segment is not None and sentence[segment[0]:segment[1]].strip(" ,;").lower() == "autant":
+                    h = last_segment  # "35 chez X, autant chez Y": the number before
+                elif segment is not None:
                     h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
+                    last_segment = h
                 cid = company.company_id if company is not None else None
                 prev = found.get(cid)
                 if prev is not None:

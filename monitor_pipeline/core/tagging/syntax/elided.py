@@ -33,11 +33,15 @@ _PLACE_TAIL = r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ]
 _ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|moins\s+de|au\s+moins|jusqu'à|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
                   r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
                   # "et Indosuez une centaine", "Spiders d'une vingtaine" (layoffs.ABOUT_WORDS)
-                  r"|(?:un|une)\s+(?:millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine)")
+                  r"|(?:un|une)\s+(?:millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine)"
+                  # "…, Y aucun" (no cut: negated), "…, autant chez Y" (the number before)
+                  r"|aucun|aucune|zéro|autant")
 #: one segment of an enumeration whose trigger is elided: ", Amazon 2 000", "; chez X, environ 1 100",
 #: ", Y de 250" (after "réduit ses équipes de 400 postes"); it must end the clause or the list item
 _ELIDED_SEGMENT = re.compile(
-    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?)?(?P<name>{_ELIDED_NAME})"
+    # ("…, celui de Y environ 180": the plan of Y)
+    rf"\s*(?:[,;]\s*(?:et\s+|puis\s+)?|\s+et\s+)(?:chez\s+(?:l'|le\s+|la\s+|les\s+)?|(?:celui|celle|ceux|celles)\s+(?:de\s+|d'|du\s+))?"
+    rf"(?P<name>{_ELIDED_NAME})"
     rf"\s*,?\s*(?:de\s+|d')?(?P<number>{_ELIDED_NUMBER}){_PLACE_TAIL}(?=\s*(?:[,;.]|\bet\b|$))")
 
 
@@ -62,6 +66,7 @@ def _elided_name_number(sentence: str, after: int) -> list[Agent]:
         elif m.start() != pos:
             break
         segment = (min(m.end("name"), m.start("number")), m.end("number"))  # the number, after or before the name
-        out.append(Agent(m.start("name"), m.end("name"), "enumeration:elided", segment))
+        none = re.match(r"aucune?\b|zéro\b", m.group("number"), re.IGNORECASE)
+        out.append(Agent(m.start("name"), m.end("name"), "enumeration:none" if none else "enumeration:elided", segment))
         pos = m.end()
     return out
