@@ -160,3 +160,13 @@ def test_clefts_and_passives_of_tagger_2_5(tagger: Tagger, text: str, expected: 
 ])
 def test_elided_enumerations_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
     assert mentions(tagger, text) == expected
+
+
+def test_a_cleft_name_with_an_apposition_before_qui(tagger: Tagger) -> None:
+    assert mentions(tagger, "C'est Belvane, la coopérative laitière, qui a décidé de se séparer de 80 salariés.") == \
+        {"Belvane": ("planned", 80)}
+
+
+def test_a_relative_hung_on_the_plans_company_describes_the_plan(tagger: Tagger) -> None:
+    assert mentions(tagger, "Le tribunal judiciaire de Lyon a suspendu la réorganisation de Marvex, qui devait se "
+                            "traduire par 200 suppressions de postes.") == {"Marvex": ("contested", 200)}

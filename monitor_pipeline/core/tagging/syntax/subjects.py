@@ -105,6 +105,9 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
                 found = _name_before(subj)  # a verb is no antecedent ("Mauvaise passe pour X, qui supprime …")
             if ante is not None and not found:
                 found, ana = _agent_from_nominal(ante, "relative", {gov.i})
+                if not found and ante.pos_ == "NOUN":  # "C'est X, la coopérative laitière, qui …": the name before
+                    found = _name_in_apposition_before(ante)
+                    ana = ana and not found
                 anaphor = anaphor or ana
             if not found:
                 found = _name_before(subj)

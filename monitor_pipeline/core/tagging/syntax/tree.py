@@ -56,7 +56,10 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
             break
         if cur.dep_ in ("advcl", "parataxis"):
             break
-        if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS:
+        # (a relative hung on the plan's company describes the plan: "la réorganisation du Printemps, qui devait …")
+        if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS \
+                and not (cur.head.dep_.startswith("nmod") and cur.head.head.lemma_.lower() in PLAN_NOUNS
+                         and cur.head.text[:1].isupper()):
             break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
         if cur.dep_ == "conj" and _colon_between(cur.head, cur):
             break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement

@@ -95,6 +95,8 @@ chaîne néobanque fintech biotech medtech foodtech edtech proptech e-commerçan
 conglomérat multinationale firme constructeur ESN esn plateforme réseau studio PME pme ETI eti TPE tpe
 label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logisticien armateur cimentier
 voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence direction
+coopérative sucrier volailler fromager semencier câblier motoriste avionneur chausseur lunetier opticien
+parfumeur joaillier chocolatier biscuitier maroquinier cartonnier fondeur fonderie tannerie minoterie
 """.split())
 #: an apposition that names a company's owner ("X, filiale de Y", "X, propriété de Y")
 PARENT_RELATIONS = frozenset({"filiale", "propriété", "division", "branche", "unité", "marque", "pôle"})
