@@ -170,3 +170,21 @@ def test_a_cleft_name_with_an_apposition_before_qui(tagger: Tagger) -> None:
 def test_a_relative_hung_on_the_plans_company_describes_the_plan(tagger: Tagger) -> None:
     assert mentions(tagger, "Le tribunal judiciaire de Lyon a suspendu la réorganisation de Marvex, qui devait se "
                             "traduire par 200 suppressions de postes.") == {"Marvex": ("contested", 200)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le groupe Sarvel met au chômage 250 salariés de son usine de Tulle.", {"Sarvel": ("announced", 250)}),
+    ("Le studio Ubelle a mis à pied 80 développeurs.", {"Ubelle": ("executed", 80)}),
+    ("Le groupe Ferlis va débarquer 120 cadres de son siège.", {"Ferlis": ("planned", 120)}),
+    ("Le groupe Ordel se prépare à une saignée de 400 emplois.", {"Ordel": ("planned", 400)}),
+    ("Le groupe Nordel se sépare de la moitié de ses effectifs.", {"Nordel": ("announced", None)}),
+    ("Le groupe Calvin met fin à 200 contrats d'intérimaires.", {"Calvin": ("announced", 200)}),
+    # a non-renewal read from the lexicon's cues keeps its own negation; "CDD" is no company name
+    ("Chez Salvix, 150 CDD ne seront pas renouvelés.", {"Salvix": ("announced", 150)}),
+])
+def test_more_trigger_variants_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+def test_short_time_work_is_no_layoff(tagger: Tagger) -> None:
+    assert mentions(tagger, "Le groupe Sarvel met au chômage partiel 250 salariés de son usine de Tulle.") == {}

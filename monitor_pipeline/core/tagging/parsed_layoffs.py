@@ -58,6 +58,9 @@ _WORKFORCE_OF = re.compile(r"\b(?:des|les|ses)\s+effectifs\s+(?:de\s+|d'|du\s+)"
 #: a later cleft naming who asked for or announced the cuts: "… ; c'est le logisticien X qui les avait demandés"
 _CLEFT_AFTER = re.compile(r"\bc'est\s+" + _DESCRIBED + _NAME + r"\s+qui\s+(?:les|l'|en)\s*(?:(?:a|ont|avait|avaient)\s+)?"
                           r"(?:demandé|annoncé|décidé|voulu|engagé|lancé|présenté|porté|initié|prévu)\w*", re.IGNORECASE)
+#: a non-renewal trigger and the negation words inside it
+_NON_RENEWAL_WORD = re.compile(r"renouvel|reconduit|reconduir|prolong", re.IGNORECASE)
+_NON_RENEWAL_NEGATION = re.compile(r"\b(?:ne|pas)\b|\bn'", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 
@@ -113,7 +116,9 @@ class ParsedLayoffReader(AgentResolver):
                 # the parse found no word governing the trigger (a sentence split into fragments:
                 # "Le projet de X de supprimer … a été retoqué", "X compte supprimer …" with "compte" read
                 # as a noun): the lexicon's cues around it decide its status
-                cued = regex_status(sentence, (ts, te), self.lexicon)
+                # (a non-renewal's own negation is its meaning, not a status: "150 CDD ne seront pas renouvelés")
+                cued = regex_status(sentence[:ts] + _NON_RENEWAL_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[ts:te]) + sentence[te:]
+                                    if _NON_RENEWAL_WORD.search(sentence, ts, te) else sentence, (ts, te), self.lexicon)
                 if cued != status:
                     status, status_path = cued, "cue-without-governor"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []

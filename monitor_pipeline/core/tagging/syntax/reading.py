@@ -22,7 +22,10 @@ def _person_only(trig: Any) -> bool:
             number = c.morph.get("Number")
             # a number word as a determiner ("un cadre") is one person; a numeral modifier counts
             counted_ = any(n.like_num and n.dep_ != "det" for n in c.children)
-            if lem in PERSON_ROLES and number != ["Plur"] and not counted_:
+            # ("un salarié sur cinq" is a share of the staff, not one person)
+            share = any(n.dep_.startswith(("nmod", "obl")) and any(m.lower_ == "sur" for m in n.children) for n in c.children) \
+                or c.i + 1 < len(c.doc) and c.doc[c.i + 1].lower_ == "sur"
+            if lem in PERSON_ROLES and number != ["Plur"] and not counted_ and not share:
                 return True
             # a plan (PSE, plan social, restructuration) is never one person's: "le PSE de X" names
             # a company even when the recognizer calls X a person

@@ -85,7 +85,7 @@ def _is_namey(tok: Any) -> bool:
         return True
     if tok.lower_ in PERSONAL_PRONOUNS:
         return False  # "« Nous ne supprimerons aucun poste »"
-    if tok.lower_ in PERSON_ROLES and tok.text.isupper():
+    if tok.lower_ in PERSON_ROLES and tok.text.isupper() or tok.lower_ in ("cdd", "cdi", "pse", "rcc"):
         return False  # "Le PDG d'Arvalis", "le DG": a role, whose complement names the company
     if tok.text.isupper() and tok.lower_ in DESCRIPTIONS and _children(tok, "det"):
         return False  # "la PME lyonnaise", "l'ESN": a description, not a name
