@@ -188,3 +188,21 @@ def test_more_trigger_variants_of_tagger_2_5(tagger: Tagger, text: str, expected
 
 def test_short_time_work_is_no_layoff(tagger: Tagger) -> None:
     assert mentions(tagger, "Le groupe Sarvel met au chômage partiel 250 salariés de son usine de Tulle.") == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le groupe Varnel sursoit à son plan de 200 suppressions de postes.", {"Varnel": ("postponed", 200)}),
+    ("Le groupe Varnel a fait marche arrière sur la suppression de 200 postes.", {"Varnel": ("negated", 200)}),
+    ("Le groupe Varnel recule sur son plan de 200 licenciements.", {"Varnel": ("negated", 200)}),
+    ("Le groupe Varnel rejette les informations de presse évoquant 200 suppressions de postes.", {"Varnel": ("denied", 200)}),
+    ("Le groupe Varnel infirme tout projet de suppression de postes.", {"Varnel": ("denied", None)}),
+    # a union or staff body "de X" names X
+    ("La CGT de Varnel redoute la suppression de 200 postes.", {"Varnel": ("hypothetical", 200)}),
+    ("Les élus du CSE de Varnel contestent en justice le plan de 200 licenciements.", {"Varnel": ("contested", 200)}),
+])
+def test_more_status_governors_of_tagger_2_5(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected
+
+
+def test_layoffs_that_decrease_are_no_plan_given_up(tagger: Tagger) -> None:
+    assert mentions(tagger, "Dans le commerce, les licenciements ont reculé de 20 % en un an.") == {None: ("generic", None)}

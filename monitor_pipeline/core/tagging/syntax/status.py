@@ -60,6 +60,10 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         lem = gov.lemma_.lower()
         if governor_status(gov) == "denied":
             return "denied", f"governor:{lem}"
+        # "rejette / balaie / conteste les informations (de presse) évoquant …": the company denies the report
+        if lem in _DENYING_REPORTS and any(o.lemma_.lower() in _REPORTS for o in _children(gov, "obj")) \
+                and not any(s.lemma_.lower() in JUDGES | COURTS for s in _children(gov, "nsubj")):
+            return "denied", f"denies-report:{lem}"
     for gov in chain:
         lem = gov.lemma_.lower()
         if lem.startswith(NON_RENEWAL) or gov.lower_.startswith(NON_RENEWAL):
@@ -151,6 +155,11 @@ _REPORTED_PAST_BEFORE = re.compile(
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
 _NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
+
+
+#: verbs that deny a report when their object is the report itself
+_DENYING_REPORTS = frozenset({"rejeter", "balayer", "contester", "démentir", "réfuter", "récuser", "nier"})
+_REPORTS = frozenset({"information", "rumeur", "article", "chiffre", "spéculation", "allégation", "révélation", "affirmation"})
 
 
 def _present_participle(tok: Any) -> bool:

@@ -27,6 +27,10 @@ from monitor_pipeline.core.tagging.syntax.words import (
 )
 
 
+#: unions and staff bodies, whose "de X" complement names the company
+_STAFF_BODIES = frozenset({"cgt", "cfdt", "fo", "cfe-cgc", "cftc", "unsa", "sud", "solidaires", "cse", "ces", "intersyndicale"})
+
+
 def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[Agent], bool]:
     """Company-like spans in the nominal ``tok`` (a subject, agent or complement): the name itself,
     its conjuncts, "comme X, Y", "la direction de X". Returns (agents, is_anaphor)."""
@@ -38,6 +42,8 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     tokens = _span_of_subtree(tok, skip)
     # (not the place of a site: "son studio d'Halifax")
     names = [t for t in tokens if _is_namey(t) and _case(t) not in _CITING_CASES and not _place_of_site(t)]
+    if len(names) > 1:  # "la CGT de X", "les élus du CSE de X": a union or staff body names its company
+        names = [t for t in names if t.lower_ not in _STAFF_BODIES] or names
     if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
         names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
                                           and t.idx not in _KNOWN_STARTS)] or names

@@ -10,9 +10,9 @@ from monitor_pipeline.core.tagging.syntax.tokens import _case
 # ------------------------------------------------------------------ word classes
 #: governors (lemmas) giving a status to the layoff they govern
 GOVERNOR_STATUS: dict[str, str] = {
-    **dict.fromkeys(("démentir", "nier", "réfuter", "récuser", "démenti"), "denied"),
+    **dict.fromkeys(("démentir", "nier", "réfuter", "récuser", "démenti", "infirmer"), "denied"),
     **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
-                     "retarder"), "postponed"),
+                     "retarder", "surseoir", "sursoir"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
                      "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester",
                      "fustiger", "condamner", "rejeter"), "contested"),
@@ -64,7 +64,11 @@ def governor_status(tok: Any) -> str | None:
 #: refuser à" (given up: negated)
 _PHRASAL_COMPLEMENTS = {"mettre": ({"pause", "sommeil", "suspens", "veille", "parenthèse", "parenthèses", "attente"},
                                    "postponed"),
-                        "revenir": ({"sur"}, "negated")}
+                        "revenir": ({"sur"}, "negated"),
+                        # "recule sur son plan" (not "les licenciements reculent": a decrease)
+                        "reculer": ({"sur"}, "negated"),
+                        # "faire marche / machine arrière sur …": the plan given up
+                        "faire": ({"marche", "machine"}, "negated")}
 
 
 def _phrasal_status(tok: Any, lem: str) -> str | None:
