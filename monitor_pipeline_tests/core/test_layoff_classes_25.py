@@ -206,3 +206,13 @@ def test_more_status_governors_of_tagger_2_5(tagger: Tagger, text: str, expected
 
 def test_layoffs_that_decrease_are_no_plan_given_up(tagger: Tagger) -> None:
     assert mentions(tagger, "Dans le commerce, les licenciements ont reculé de 20 % en un an.") == {None: ("generic", None)}
+
+
+@pytest.mark.parametrize("text, name", [
+    # the parser hangs the opening name on the verb as a modifier ("advmod")
+    ("Tatami n'a jamais envisagé de licencier, répond son fondateur aux partenaires inquiets.", "Tatami"),
+    # or makes it a root of its own, the verb a clause of the later "répond"
+    ("Sorelio n'a jamais envisagé de licencier, répond son fondateur aux fournisseurs inquiets.", "Sorelio"),
+])
+def test_a_name_opening_the_sentence_is_the_subject_of_the_verb_after_it(tagger: Tagger, text: str, name: str) -> None:
+    assert mentions(tagger, text) == {name: ("negated", None)}

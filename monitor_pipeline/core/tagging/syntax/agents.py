@@ -209,7 +209,8 @@ def _split_root_name(chain: Sequence[Any]) -> list[Any] | None:
     trigger's top governor, right after them (auxiliaries and adverbs aside), has no subject."""
     top = chain[-1]
     doc = top.doc
-    if top.dep_ != "ROOT" or _children(top, "nsubj", "nsubj:pass", "expl"):
+    # (the top may be a clause the parser hung on a later verb: "X n'a jamais envisagé de …, répond son patron")
+    if top.dep_ not in ("ROOT", "advcl", "parataxis") or _children(top, "nsubj", "nsubj:pass", "expl"):
         return None
     i = 0
     while i < len(doc) and doc[i].is_space:

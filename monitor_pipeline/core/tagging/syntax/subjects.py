@@ -94,6 +94,10 @@ def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> t
     if not subjects and gov.lemma_.lower() not in _IMPERSONAL and any(
             c.dep_.startswith("expl") and c.lower_ == "il" for c in gov.children):
         return [], True, False
+    if not subjects and gov.pos_ in ("VERB", "AUX"):
+        opener = _opening_name_child(gov)
+        if opener is not None:  # "X n'a jamais envisagé …" with X hung on the verb as a modifier
+            return [Agent(opener.idx, opener.idx + len(opener.text), "opening-name")], False, False
     # "Côté télécoms, SFR supprimera …": a headline word opening the sentence is no second subject
     if len(subjects) > 1:
         subjects = [x for x in subjects if not _headline_word(x)] or subjects
@@ -223,3 +227,22 @@ def _name_after_description(tok: Any) -> Any | None:
         if not (t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "des", "du")):
             return None
     return None
+
+
+#: words that may stand between a subject and its verb
+_BETWEEN_SUBJECT_AND_VERB = frozenset({"ne", "n'", "l'", "le", "la", "les", "lui", "leur", "y", "en", "se", "s'"})
+
+
+def _opening_name_child(gov: Any) -> Any | None:
+    """The capitalized name opening the sentence that the parser hung on ``gov`` as a modifier
+    ("Kaporal n'a jamais envisagé …": advmod), when only auxiliaries, adverbs and clitics stand
+    between it and the verb."""
+    doc = gov.doc
+    first = next((t for t in doc if not t.is_space), None)
+    if first is None or first.head.i != gov.i or first.i >= gov.i or first.dep_ not in ("advmod", "dep", "obl", "obl:mod", "nmod", "appos"):
+        return None
+    if not (first.text[:1].isupper() and first.pos_ in ("PROPN", "X", "NOUN") and _is_namey(first)) or _children(first, "det"):
+        return None
+    if any(not (t.pos_ in ("AUX", "ADV") or t.lower_ in _BETWEEN_SUBJECT_AND_VERB or t.is_space) for t in doc[first.i + 1:gov.i]):
+        return None
+    return first
