@@ -216,3 +216,13 @@ def test_layoffs_that_decrease_are_no_plan_given_up(tagger: Tagger) -> None:
 ])
 def test_a_name_opening_the_sentence_is_the_subject_of_the_verb_after_it(tagger: Tagger, text: str, name: str) -> None:
     assert mentions(tagger, text) == {name: ("negated", None)}
+
+
+def test_a_coordinated_finite_verb_shares_the_subject_not_the_status(tagger: Tagger) -> None:
+    res = mentions(tagger, "La société de conseil Varnix gèle ses embauches et n'a pas renouvelé les missions de 70 consultants.")
+    assert res == {"Varnix": ("executed", 70)}
+
+
+def test_an_infinitive_conjunct_keeps_the_governor_status(tagger: Tagger) -> None:
+    res = mentions(tagger, "Le groupe Tarlan va réduire la voilure et se séparer de 70 personnes.")
+    assert res == {"Tarlan": ("planned", 70)}

@@ -50,6 +50,15 @@ def _restrictive(tok: Any) -> bool:
 
 def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     chain = _chain(trig)
+    # "X gèle ses embauches et supprime 70 postes": a finite verb coordinated with the one before shares
+    # its subject, not its status (an infinitive conjunct does: "va réduire … et supprimer")
+    for idx, c in enumerate(chain):
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.head.pos_ in ("VERB", "AUX") \
+                and ("Fin" in c.morph.get("VerbForm") or _children(c, "aux", "aux:tense")) \
+                and any(x.dep_ == "cc" and x.lower_ in ("et", "puis") for x in c.children) \
+                and not _children(c, "nsubj", "nsubj:pass") and not _children(c.head, "mark"):
+            chain = chain[:idx + 1]
+            break
     # "Le PSE de X visant 210 salariés a été annulé …" parsed with the participle as the root and the
     # real predicate as its conjunct: the conjunct governs, the participle only describes
     chain = [c for g in chain for c in ([x for x in _children(g, "conj") if x.pos_ == "VERB"] or [g]
