@@ -226,3 +226,13 @@ def test_a_coordinated_finite_verb_shares_the_subject_not_the_status(tagger: Tag
 def test_an_infinitive_conjunct_keeps_the_governor_status(tagger: Tagger) -> None:
     res = mentions(tagger, "Le groupe Tarlan va réduire la voilure et se séparer de 70 personnes.")
     assert res == {"Tarlan": ("planned", 70)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Dans la chimie, Solvix et Marpel réduisent leurs effectifs de respectivement 40 et 65 postes.",
+     {"Solvix": ("announced", 40), "Marpel": ("announced", 65)}),
+    ("Les éditeurs Velto et Brama ont licencié l'an dernier respectivement 90 et 120 salariés.",
+     {"Velto": ("executed", 90), "Brama": ("executed", 120)}),
+])
+def test_respectively_takes_the_coordinated_names_nearest_the_trigger(tagger: Tagger, text: str, expected: dict) -> None:
+    assert mentions(tagger, text) == expected

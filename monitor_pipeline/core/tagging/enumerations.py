@@ -192,6 +192,26 @@ def respectively(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
     lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
     agents, _ = _read_list(sentence, lead, trig_start, "list:respectively")
     if len(agents) < 2 or len(agents) != len(numbers):
+        # "Dans la chimie, X et Y réduisent …", "Les éditeurs X et Y ont licencié …": the coordinated
+        # names nearest the trigger
+        agents = _last_coordinated_names(sentence, lead, trig_start, len(numbers))
+    if len(agents) < 2 or len(agents) != len(numbers):
         return []
     base = m.start("numbers")
     return [Agent(a.start, a.end, a.path, (base + n.start(), base + n.end())) for a, n in zip(agents, numbers)]
+
+
+_CAPITALIZED_RUN = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w&'’.+-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’.+-]*)*")
+
+
+def _last_coordinated_names(sentence: str, lo: int, hi: int, count: int) -> list[Agent]:
+    """The last ``count`` capitalized names between ``lo`` and ``hi`` when only ", ", "et" or "ou"
+    separate them (not the sentence's first word)."""
+    runs = [m for m in _CAPITALIZED_RUN.finditer(sentence, lo, hi) if sentence[:m.start()].strip()]
+    if len(runs) < count:
+        return []
+    last = runs[-count:]
+    if any(not re.fullmatch(r"\s*,\s*|\s+(?:et|ou)\s+|\s*,\s*(?:et|ou)\s+", sentence[a.end():b.start()])
+           for a, b in zip(last, last[1:])):
+        return []
+    return [Agent(m.start(), m.end(), "list:respectively") for m in last]
