@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor_pipeline.core.text.clean import CleanedText, clean_text
-from monitor_pipeline.core.tagging.tagger import TagResult, Tagger
+from monitor_pipeline.core.tagging.draft import TagResult
+from monitor_pipeline.core.tagging.tagger import Tagger
 
 __all__ = ["add_arguments", "run", "tag_result_to_json", "load_input"]
 

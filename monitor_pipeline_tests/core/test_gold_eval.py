@@ -12,7 +12,7 @@ from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.layoffs import LayoffMention
 from monitor_pipeline.core.tagging.numeric_facts import Metric
 from monitor_pipeline.core.tagging.org_candidates import OrgCandidate
-from monitor_pipeline.core.tagging.tagger import TagResult
+from monitor_pipeline.core.tagging.draft import TagResult
 from monitor_pipeline.evaluation.gold_eval import EXTERNAL_ENV, evaluate, main
 from monitor_pipeline.evaluation.gold_format import CompanyResolver, GoldFormatError, load_external, load_gold
 

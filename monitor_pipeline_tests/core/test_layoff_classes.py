@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from monitor_pipeline.core.text.clean import clean_text
 from monitor_pipeline.core.tagging.layoffs import COUNTED_STATUSES
-from monitor_pipeline.core.tagging.tagger import TagResult, Tagger
+from monitor_pipeline.core.tagging.draft import TagResult
+from monitor_pipeline.core.tagging.tagger import Tagger
 
 
 @pytest.fixture(scope="module")

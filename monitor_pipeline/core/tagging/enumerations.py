@@ -1,7 +1,7 @@
 """Lists of companies around a layoff trigger that the dependency parse does not attach to it.
 
 French press lists the companies a cut concerns in a few fixed shapes that parsers split or
-blank (incises are blanked before parsing, see ``syntax.neutralize_incises``):
+blank (incises are blanked before parsing, see ``syntax.parsing.neutralize_incises``):
 
 * a list after a colon that closes the trigger's clause: "Trois éditeurs ont taillé dans leurs
   effectifs : A (200 postes), B (5 %) et C (80)";
@@ -12,14 +12,14 @@ blank (incises are blanked before parsing, see ``syntax.neutralize_incises``):
   que Y en prévoit 300" (Y's own verb gives its status).
 
 Each function works on the raw sentence (offsets are sentence-relative) and returns
-:class:`~monitor_pipeline.core.tagging.syntax.Agent` spans; a number in parentheses right after
+:class:`~monitor_pipeline.core.tagging.syntax.tokens.Agent` spans; a number in parentheses right after
 a name ("A (200 postes)") is that name's own headcount segment.
 """
 from __future__ import annotations
 
 import re
 
-from monitor_pipeline.core.tagging.syntax import Agent
+from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
 __all__ = ["clitic_en_clauses", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
            "list_between_dashes", "parenthesized_count"]
@@ -154,7 +154,11 @@ def headline_list(sentence: str, trig_start: int) -> list[Agent]:
     class they belong to ("autant d'enseignes qui ont licencié", "toutes ont supprimé …")."""
     agents, end = _read_list(sentence, 0, trig_start, "list:headline")
     m = _HEADLINE_CLASS.match(sentence, end)
-    return agents if len(agents) >= 2 and m and m.end() <= trig_start else []
+    if len(agents) >= 2 and m and m.end() <= trig_start:
+        return agents
+    # "X (1 200 postes), Y (600) et Z (350) : le secteur multiplie les plans": names with their counts
+    colon = re.match(r"\s*:", sentence[end:trig_start])
+    return agents if len(agents) >= 2 and colon and sum(a.segment is not None for a in agents) >= 2 else []
 
 
 #: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"
@@ -188,6 +192,26 @@ def respectively(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
     lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
     agents, _ = _read_list(sentence, lead, trig_start, "list:respectively")
     if len(agents) < 2 or len(agents) != len(numbers):
+        # "Dans la chimie, X et Y réduisent …", "Les éditeurs X et Y ont licencié …": the coordinated
+        # names nearest the trigger
+        agents = _last_coordinated_names(sentence, lead, trig_start, len(numbers))
+    if len(agents) < 2 or len(agents) != len(numbers):
         return []
     base = m.start("numbers")
     return [Agent(a.start, a.end, a.path, (base + n.start(), base + n.end())) for a, n in zip(agents, numbers)]
+
+
+_CAPITALIZED_RUN = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w&'’.+-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'’.+-]*)*")
+
+
+def _last_coordinated_names(sentence: str, lo: int, hi: int, count: int) -> list[Agent]:
+    """The last ``count`` capitalized names between ``lo`` and ``hi`` when only ", ", "et" or "ou"
+    separate them (not the sentence's first word)."""
+    runs = [m for m in _CAPITALIZED_RUN.finditer(sentence, lo, hi) if sentence[:m.start()].strip()]
+    if len(runs) < count:
+        return []
+    last = runs[-count:]
+    if any(not re.fullmatch(r"\s*,\s*|\s+(?:et|ou)\s+|\s*,\s*(?:et|ou)\s+", sentence[a.end():b.start()])
+           for a, b in zip(last, last[1:])):
+        return []
+    return [Agent(m.start(), m.end(), "list:respectively") for m in last]

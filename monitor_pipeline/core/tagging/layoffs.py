@@ -200,10 +200,11 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|dont|lequel|laquelle)\b[^,]*(?:,|$)",
 _RELATIVE = re.compile(r",\s*(?:qui|dont|que|qu'|lequel|laquelle|où)\b[^,]*,|\([^)]*\)|—[^—]*—", re.IGNORECASE)
 
 _EXCLUDE_NOT = re.compile(r"\bn'(?:exclu\w*|écart\w*)\s+pas\b|\bne\s+pas\s+exclure\b", re.IGNORECASE)
-_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?|traducteurs?|pigistes?|annotateurs?|caissi(?:er|ère)s?|téléconseill(?:er|ère)s?|commerciaux|rédacteurs?|testeurs?|graphistes?|animateurs?|soignants?)\b", re.IGNORECASE)
+_HEAD_NOUNS = re.compile(r"^(?:postes?|emplois?|salariés?|employés?|personnes|collaborateurs?|collaboratrices?|travailleurs?|agents?|cdi|licenciements?|suppressions?|départs?|personnels?|ingénieurs?|développeurs?|consultants?|techniciens?|vendeurs?|cadres?|contrats?|conseillers?|intérimaires?|prestataires?|contractuels?|journalistes?|ouvriers?|chauffeurs?|livreurs?|modérateurs?|chercheurs?|traducteurs?|pigistes?|annotateurs?|caissi(?:er|ère)s?|téléconseill(?:er|ère)s?|commerciaux|rédacteurs?|testeurs?|graphistes?|animateurs?|soignants?|cdd|salariées?|employées?|ouvrières?|vendeuses?|gestionnaires?|caristes?|préparateurs?|magasiniers?|manutentionnaires?|enquêteurs?|opérat(?:eur|rice)s?|conduct(?:eur|rice)s?|infirmi(?:er|ère)s?|mécaniciens?|monteurs?|soudeurs?|saisonniers?|assistante?s?|analystes?|comptables?|juristes?|formateurs?|enseignants?|superviseurs?|managers?|designers?|coursiers?|hôtesses?|stewards?|pilotes?|serveurs?|cuisiniers?|équipiers?|encadrants?|techniciennes?|ingénieures?)\b", re.IGNORECASE)
 _PERCENT_NOUNS = re.compile(r"^(?:effectifs?|salariés?|employés?|personnel|main-d'(?:œ|oe)uvre|postes?|emplois?|collaborateurs?|workforce|masse)\b", re.IGNORECASE)
 # "réduit ses effectifs de 400 personnes": after a cutting word, "effectifs de N" is the cut
-_CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*)\s+"
+_CUT_WORKFORCE_BEFORE = re.compile(r"\b(?:r[ée]du\w*|baiss\w*|diminu\w*|amput\w*|allég\w*|allèg\w*|coup\w*|taill\w*|dégraiss\w*|sabr\w*|"
+                                   r"compress\w*|comprim\w*|rabot\w*|resserr\w*|élagu\w*)\s+"
                                    r"(?:de\s+|d'|dans\s+)?(?:ses|leurs|les|son|l')\s*effectifs?\s+de\s*$", re.IGNORECASE)
 _WORKFORCE_BEFORE = re.compile(r"(?:emploie|emploient|employait|emploiera|emploieront|comptera|compteront|compte|comptait|comptent|sur\s+(?:ses|un\s+total\s+de|les|leurs)|effectifs?\s+de|de\s+ses|parmi\s+ses|rassemble|réunit"
                                r"|(?:%|moitié|tiers|quart)\s+(?:des|de\s+ses|de\s+leurs))\s*$",
@@ -380,7 +381,8 @@ _ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtai
                     r"soixantaine)\s+(?:de\s+|d')(?:\w+\s+)?"
                     r"(?:postes|emplois|salariés|employés|personnes|collaborateurs|collaboratrices|journalistes|consultants|"
                     r"ingénieurs|développeurs|cadres|conseillers|travailleurs|techniciens|vendeurs|chercheurs|pigistes|"
-                    r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions)\b", re.IGNORECASE)
+                    r"ouvriers|intérimaires|livreurs|commerciaux|départs|licenciements|suppressions|gestionnaires|caristes|"
+                    r"opérateurs|enquêteurs|magasiniers|saisonniers|infirmiers|salariées|employées)\b", re.IGNORECASE)
 _ABOUT_VALUES = {"millier": 1000, "centaine": 100, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
                  "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60}
 _BARE_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vingtaine|trentaine|quarantaine|"
@@ -389,6 +391,10 @@ _BARE_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vi
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
 _VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
+
+
+#: "réduire de N le nombre de ses salariés": N is the cut
+_REDUCED_NUMBER_OF = re.compile(rf"\bde\s+(?P<n>{NUMBER_PATTERN})\s+le\s+nombre\s+d(?:e\s+|')", re.IGNORECASE)
 
 
 def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Sequence[Metric] | None = None,
@@ -420,6 +426,9 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
         if about:
             return Headcount(_ABOUT_VALUES[about.group(1).lower()], qualifier="environ")
         return Headcount()
+    reduced = _REDUCED_NUMBER_OF.search(sentence, trig[0], trig[1])
+    if reduced and parse_digits(reduced.group("n")) is not None:  # "réduit de 85 le nombre de ses gestionnaires"
+        return Headcount(int(parse_digits(reduced.group("n"))))
     head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
     if head is None and pct is None:
         lo, hi = _clause_bounds(sentence, trig)

@@ -290,7 +290,8 @@ _COMPANY_APPOSITION = re.compile(
     r"\s*,\s*(?:le|la|l'|un|une)\s*(?:groupe|société|entreprise|firme|start-up|startup|éditeur|spécialiste|opérateur|"
     r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
     re.IGNORECASE)
-_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+\w+)?|\bà|\ben|\bau)\s+$", re.IGNORECASE)
+# ("les syndicats de X": X is the unions' company, not a union)
+_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+(?!de\b|du\b|des\b)\w+)?|\bà|\ben|\bau)\s+$", re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 

@@ -32,6 +32,9 @@ _NO_REAL_CAUSE = re.compile(r"\bcause\s+réelle\s+et\s+sérieuse\b", re.IGNORECA
 #: direction dément.", "« Une rumeur sans fondement », a répondu la direction"
 NEXT_SENTENCE_DENIAL = re.compile(r"\bdém(?:ent|entent|enti|entie)\b|\bsans\s+fondement\b|\binfondée?s?\b", re.IGNORECASE)
 _COUNTED = ("announced", "planned", "executed")
+#: a court's judgment framing the sentence: "Pour la cour d'appel, X n'avait pas de motif …", "Selon le tribunal, …"
+_COURT_FRAME = re.compile(r"^\s*(?:pour|selon|d'après|aux\s+yeux\s+d[eu])\s+(?:le\s+|la\s+|les\s+|l')?(?:tribunal|cour|juges?|justice|"
+                          r"conseil\s+de\s+prud'hommes|prud'hommes|magistrats?)\b[^,;]{0,80},", re.IGNORECASE)
 
 
 def sentence_status(sentence: str, trig_start: int, status: str, path: str) -> tuple[str, str]:
@@ -45,6 +48,9 @@ def sentence_status(sentence: str, trig_start: int, status: str, path: str) -> t
         status, path = "contested", "union-judges"  # "Pour la CGT, les 150 suppressions sont inacceptables"
     if _NOT_YET_DECIDED.search(sentence, 0, trig_start) and status in ("announced", "planned", "negated"):
         status, path = "hypothetical", "not-yet-decided"  # "n'a pas encore décidé de supprimer …"
+    court = _COURT_FRAME.match(sentence)
+    if court and court.end() <= trig_start and status in _COUNTED + ("negated",):
+        status, path = "contested", "court-frame"  # the court's reading of the layoffs
     if _OFF_THE_AGENDA.search(sentence):
         status, path = "negated", "off-the-agenda"  # "… n'est plus à l'ordre du jour"
     elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
