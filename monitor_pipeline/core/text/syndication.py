@@ -45,8 +45,10 @@ if "scheme" in inspect.signature(MinHash.__init__).parameters:
 else:  # pragma: no cover - datasketch 1.x
     _MINHASH_KWARGS = {}
     _DTYPE = np.dtype("<u8")
-_SIGNATURE_BYTES = NUM_PERM * _DTYPE.itemsize
+VALUE_BYTES = _DTYPE.itemsize
+SIGNATURE_BYTES = _SIGNATURE_BYTES = NUM_PERM * VALUE_BYTES
 _EMPTY_HASH_VALUE = (1 << 32) - 1  # initial value of every slot (nothing hashed)
+EMPTY_SIGNATURE = np.full(NUM_PERM, _EMPTY_HASH_VALUE, dtype=_DTYPE).tobytes()  # the signature of an empty text
 _WORD = re.compile(r"\w+")
 
 
@@ -227,3 +229,30 @@ def _is_empty_values(values: np.ndarray) -> bool:
 
 def _is_empty(mh: MinHash) -> bool:
     return _is_empty_values(mh.hashvalues)
+
+
+def resolve_candidates(candidates: Iterable[tuple[str, bytes, str, bool, str, bytes]]) -> dict[str, str]:
+    """The syndicated copies among new articles, from their LSH candidate pairs: article_id → cluster_id
+    of each new article that joins another's cluster, as ``assign_clusters`` decides it.
+
+    ``candidates``: (new article_id, its signature, an earlier article_id sharing a band with it, whether
+    that one is new, its cluster_id when it is known, its signature), grouped by new article in
+    processing order (known articles first, then new ones by article_id; see
+    ``storage.syndication_index``). Only the copies are held, not every article."""
+    copies: dict[str, str] = {}
+    current: str | None = None
+    best: tuple[float, str] | None = None
+    for article_id, sig, other, other_is_new, other_cluster, other_sig in candidates:
+        if article_id != current:
+            if best is not None and best[1] != current:
+                copies[current] = best[1]
+            current, best = article_id, None
+        score = float(np.count_nonzero(_signature_values(sig) == _signature_values(other_sig))) / NUM_PERM
+        if score < THRESHOLD:
+            continue  # LSH false positive
+        key = (-score, copies.get(other, other) if other_is_new else other_cluster)
+        if best is None or key < best:
+            best = key
+    if best is not None and best[1] != current:
+        copies[current] = best[1]
+    return copies

@@ -1,0 +1,126 @@
+"""Candidate pairs for syndication clustering, computed by DuckDB in a build's spool file.
+
+The LSH banding of ``core.text.syndication`` as SQL: each signature (the day's new ones in the spool's
+``articles`` table, the known ones of the days before copied beside them) gets a rank, known first
+then new, each in article_id order; each of its BANDS bands becomes a row (band number, the band's
+ROWS hash values as hex); two articles sharing a band are candidates. DuckDB holds these tables on
+disk and spills its joins, so memory does not grow with the partition: Python only sees the candidate
+pairs, one at a time, to verify and resolve them (``syndication.resolve_candidates``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+
+KNOWN = "syndication_known"
+COPY_BATCH_ROWS = 5_000  # known signatures copied from the warehouse at a time
+FETCH_ROWS = 1_000  # candidate pairs fetched at a time
+
+
+def copy_known_signatures(source: duckdb.DuckDBPyConnection, spool: duckdb.DuckDBPyConnection,
+                          day: str, since) -> None:
+    """Copy the known signatures (articles of the days from ``since`` to the day before ``day``, and
+    after it) from the warehouse into the spool, ``COPY_BATCH_ROWS`` at a time."""
+    import pandas as pd
+
+    spool.execute(f"CREATE TABLE {KNOWN} (article_id VARCHAR, cluster_id VARCHAR, signature BLOB)")
+    cursor = source.execute("""
+        SELECT article_id, cluster_id, signature FROM articles
+        WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL""", [day, since])
+    while batch := cursor.fetchmany(COPY_BATCH_ROWS):
+        frame = pd.DataFrame(batch, columns=["article_id", "cluster_id", "signature"], dtype=object)
+        spool.register("_known_batch", frame)
+        try:
+            spool.execute(f"INSERT INTO {KNOWN} SELECT article_id, cluster_id, signature FROM _known_batch")
+        finally:
+            spool.unregister("_known_batch")
+
+
+def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, signature_bytes: int,
+                     bands: int, band_bytes: int) -> None:
+    """Rank the signatures to cluster and cut them into bands (tables ``syndication_index`` and
+    ``syndication_bands``). A known article_id appears once (the first by cluster_id, signature); a new
+    article already known is not indexed (it keeps its known cluster), nor is an empty signature.
+    ValueError when a signature has not ``signature_bytes`` bytes."""
+    spool.execute(f"""
+        CREATE OR REPLACE TABLE syndication_index AS
+        WITH known AS (
+            SELECT article_id, cluster_id, signature FROM {KNOWN}
+            QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY cluster_id, signature) = 1),
+        new AS (
+            SELECT article_id, article_id AS cluster_id, signature FROM articles
+            WHERE signature IS NOT NULL AND octet_length(signature) > 0
+              AND article_id NOT IN (SELECT article_id FROM known)),
+        ranked AS (
+            SELECT *, false AS is_new FROM known UNION ALL SELECT *, true AS is_new FROM new)
+        SELECT row_number() OVER (ORDER BY is_new, article_id) AS k, article_id, cluster_id, signature, is_new
+        FROM ranked""")
+    bad = spool.execute("SELECT octet_length(signature) FROM syndication_index WHERE octet_length(signature) <> ? "
+                        "LIMIT 1", [signature_bytes]).fetchone()
+    if bad is not None:
+        raise ValueError(f"signature must be {signature_bytes} bytes, got {bad[0]}")
+    spool.execute("DELETE FROM syndication_index WHERE signature = ?", [empty_signature])
+    hex_chars = 2 * band_bytes
+    spool.execute("""
+        CREATE OR REPLACE TABLE syndication_bands AS
+        SELECT k, b, substring(hex(signature), b * ? + 1, ?) AS band_key
+        FROM syndication_index, range(?) AS t(b)""", [hex_chars, hex_chars, bands])
+
+
+def candidate_pairs(spool: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, bytes, str, bool, str, bytes]]:
+    """(new article_id, its signature, an earlier-ranked article_id sharing a band with it, whether that
+    one is new, its cluster_id, its signature), ordered by the new article's rank."""
+    cursor = spool.execute("""
+        WITH pairs AS (
+            SELECT DISTINCT x.k AS me, y.k AS other
+            FROM syndication_bands x JOIN syndication_bands y ON x.b = y.b AND x.band_key = y.band_key AND y.k < x.k
+            WHERE x.k IN (SELECT k FROM syndication_index WHERE is_new))
+        SELECT n.article_id, n.signature, o.article_id, o.is_new, o.cluster_id, o.signature
+        FROM pairs JOIN syndication_index n ON n.k = pairs.me JOIN syndication_index o ON o.k = pairs.other
+        ORDER BY pairs.me, pairs.other""")
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield from batch
+
+
+def new_articles_already_known(spool: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(article_id, known cluster_id) of the day's articles with a signature whose id is already known
+    with another cluster (they keep it); normally none."""
+    return spool.execute(f"""
+        SELECT a.article_id, k.cluster_id FROM articles a
+        JOIN (SELECT article_id, cluster_id FROM {KNOWN}
+              QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY cluster_id, signature) = 1) k
+          USING (article_id)
+        WHERE a.signature IS NOT NULL AND octet_length(a.signature) > 0
+          AND k.cluster_id IS DISTINCT FROM a.article_id
+        ORDER BY a.article_id""").fetchall()
+
+
+def cluster_count(spool: duckdb.DuckDBPyConnection) -> int:
+    return spool.execute("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()[0]
+
+
+def drop(spool: duckdb.DuckDBPyConnection) -> None:
+    for table in ("syndication_bands", "syndication_index", KNOWN):
+        spool.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def day_entries(connect, day: str, batch_rows: int) -> Iterator[dict]:
+    """The day's feed entries with their fetch status, in entry_id order, read ``batch_rows`` at a time
+    (each batch on a short connection: nothing holds the working file while the pages are processed)."""
+    from monitor_pipeline.storage import warehouse
+
+    after = ""
+    while True:
+        with connect() as conn:
+            rows = warehouse.fetch_dicts(conn, """
+                SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
+                       e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type,
+                       p.content_sha256, p.final_url
+                FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
+                WHERE e.partition_day = ? AND e.entry_id > ? ORDER BY e.entry_id LIMIT ?""",
+                                         [day, after, batch_rows])
+        yield from rows
+        if len(rows) < batch_rows:
+            return
+        after = rows[-1]["entry_id"]
