@@ -64,8 +64,9 @@ def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, s
     hex_chars = 2 * band_bytes
     spool.execute("""
         CREATE OR REPLACE TABLE syndication_bands AS
-        SELECT k, b, substring(hex(signature), b * ? + 1, ?) AS band_key
-        FROM syndication_index, range(?) AS t(b)""", [hex_chars, hex_chars, bands])
+        WITH hexed AS MATERIALIZED (SELECT k, hex(signature) AS signature_hex FROM syndication_index)
+        SELECT k, b, substring(signature_hex, b * ? + 1, ?) AS band_key
+        FROM hexed, range(?) AS t(b)""", [hex_chars, hex_chars, bands])
 
 
 def candidate_pairs(spool: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, bytes, str, bool, str, bytes]]:

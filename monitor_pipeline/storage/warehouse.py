@@ -323,6 +323,22 @@ def write_transaction(conn: duckdb.DuckDBPyConnection, write: Callable[[duckdb.D
         once()
 
 
+@contextmanager
+def memory_capped(conn: duckdb.DuckDBPyConnection, limit: str, threads: int = 1) -> Iterator[duckdb.DuckDBPyConnection]:
+    """For the block, DuckDB's memory on this connection's database capped at ``limit``, on ``threads``
+    threads (each thread holds buffers of its own): what does not fit, such as a large transaction's
+    uncommitted rows, goes to the database's temp directory. The previous settings come back after."""
+    names = ("memory_limit", "threads")
+    previous = [conn.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in names]
+    conn.execute("SET memory_limit = ?", [limit])
+    conn.execute("SET threads = ?", [threads])
+    try:
+        yield conn
+    finally:
+        conn.execute("SET memory_limit = ?", [previous[0]])
+        conn.execute("SET threads = ?", [previous[1]])
+
+
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
     """Delete-then-copy one partition day of several tables from an attached database (same table
     names and columns, e.g. a spool) in one transaction; DuckDB streams the copy."""
