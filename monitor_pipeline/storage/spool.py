@@ -10,7 +10,6 @@ is killed before ``publish`` leaves the previous partition untouched.
 """
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline.storage import lake, warehouse
+from monitor_pipeline.storage import warehouse
 from monitor_pipeline.storage.sql_text import attach_sql
 
 SPOOL_CATALOG = "spool"  # the spool file's stem, hence its catalog name once attached
@@ -94,8 +93,7 @@ class PartitionSpool:
             self.flush()
             self._conn.close()
             self._conn = None
-        capped = contextlib.nullcontext() if lake.is_lake(conn) else warehouse.memory_capped(conn, PUBLISH_MEMORY_LIMIT)
-        with capped:
+        with warehouse.memory_capped_unless_lake(conn, PUBLISH_MEMORY_LIMIT):
             conn.execute(attach_sql(self.path, SPOOL_CATALOG, read_only=True))
             try:
                 warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)

@@ -13,7 +13,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -337,6 +337,11 @@ def memory_capped(conn: duckdb.DuckDBPyConnection, limit: str, threads: int = 1)
     finally:
         conn.execute("SET memory_limit = ?", [previous[0]])
         conn.execute("SET threads = ?", [previous[1]])
+
+
+def memory_capped_unless_lake(conn: duckdb.DuckDBPyConnection, limit: str) -> AbstractContextManager:
+    """``memory_capped`` on an embedded DuckDB file; nothing on the lake (its writes go to files of their own)."""
+    return nullcontext(conn) if lake.is_lake(conn) else memory_capped(conn, limit)
 
 
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
