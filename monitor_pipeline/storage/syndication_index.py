@@ -1,9 +1,9 @@
 """Candidate pairs for syndication clustering, computed by DuckDB in a build's spool file.
 
 The LSH banding of ``core.text.syndication`` as SQL: each signature (the day's new ones in the spool's
-``articles`` table, the known ones of the days before copied beside them) gets a rank, known first
-then new, each in article_id order; each of its BANDS bands becomes a row (band number, the band's
-ROWS hash values as hex); two articles sharing a band are candidates. DuckDB holds these tables on
+``articles`` table, the known ones of the days before copied beside them; processed known first, then
+new ones in article_id order) becomes BANDS rows (band number, the band's ROWS hash values as hex); two
+articles sharing a band are candidates. DuckDB holds these tables on
 disk and spills its joins, so memory does not grow with the partition: Python only sees the candidate
 pairs, one at a time, to verify and resolve them (``syndication.resolve_candidates``).
 """
@@ -39,23 +39,20 @@ def copy_known_signatures(source: duckdb.DuckDBPyConnection, spool: duckdb.DuckD
 
 def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, signature_bytes: int,
                      bands: int, band_bytes: int) -> None:
-    """Rank the signatures to cluster and cut them into bands (tables ``syndication_index`` and
-    ``syndication_bands``). A known article_id appears once (the first by cluster_id, signature); a new
-    article already known is not indexed (it keeps its known cluster), nor is an empty signature.
-    ValueError when a signature has not ``signature_bytes`` bytes."""
+    """The signatures to cluster (table ``syndication_index``: known ones, then new ones) cut into bands
+    (table ``syndication_bands``). A known article_id appears once (the first copied); a new article
+    already known is not indexed (it keeps its known cluster), nor is an empty signature. ValueError when
+    a signature has not ``signature_bytes`` bytes. No window function, no sort and no aggregate over
+    signatures here: DuckDB spills these joins to disk within the spool's memory limit."""
+    spool.execute(f"DELETE FROM {KNOWN} WHERE rowid NOT IN (SELECT min(rowid) FROM {KNOWN} GROUP BY article_id)")
     spool.execute(f"""
         CREATE OR REPLACE TABLE syndication_index AS
-        WITH known AS (
-            SELECT article_id, cluster_id, signature FROM {KNOWN}
-            QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY cluster_id, signature) = 1),
+        WITH known AS (SELECT article_id, cluster_id, signature FROM {KNOWN}),
         new AS (
             SELECT article_id, article_id AS cluster_id, signature FROM articles
             WHERE signature IS NOT NULL AND octet_length(signature) > 0
-              AND article_id NOT IN (SELECT article_id FROM known)),
-        ranked AS (
-            SELECT *, false AS is_new FROM known UNION ALL SELECT *, true AS is_new FROM new)
-        SELECT row_number() OVER (ORDER BY is_new, article_id) AS k, article_id, cluster_id, signature, is_new
-        FROM ranked""")
+              AND article_id NOT IN (SELECT article_id FROM {KNOWN}))
+        SELECT *, false AS is_new FROM known UNION ALL SELECT *, true AS is_new FROM new""")
     bad = spool.execute("SELECT octet_length(signature) FROM syndication_index WHERE octet_length(signature) <> ? "
                         "LIMIT 1", [signature_bytes]).fetchone()
     if bad is not None:
@@ -64,22 +61,24 @@ def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, s
     hex_chars = 2 * band_bytes
     spool.execute("""
         CREATE OR REPLACE TABLE syndication_bands AS
-        WITH hexed AS MATERIALIZED (SELECT k, hex(signature) AS signature_hex FROM syndication_index)
-        SELECT k, b, substring(signature_hex, b * ? + 1, ?) AS band_key
+        WITH hexed AS MATERIALIZED (SELECT article_id, is_new, hex(signature) AS signature_hex FROM syndication_index)
+        SELECT article_id, is_new, b, substring(signature_hex, b * ? + 1, ?) AS band_key
         FROM hexed, range(?) AS t(b)""", [hex_chars, hex_chars, bands])
 
 
 def candidate_pairs(spool: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, bytes, str, bool, str, bytes]]:
-    """(new article_id, its signature, an earlier-ranked article_id sharing a band with it, whether that
-    one is new, its cluster_id, its signature), ordered by the new article's rank."""
+    """(new article_id, its signature, an article_id processed before it (known, or new with a lesser id)
+    sharing a band with it, whether that one is new, its cluster_id, its signature), ordered by the new
+    article_id."""
     cursor = spool.execute("""
         WITH pairs AS (
-            SELECT DISTINCT x.k AS me, y.k AS other
-            FROM syndication_bands x JOIN syndication_bands y ON x.b = y.b AND x.band_key = y.band_key AND y.k < x.k
-            WHERE x.k IN (SELECT k FROM syndication_index WHERE is_new))
+            SELECT DISTINCT x.article_id AS me, y.article_id AS other
+            FROM syndication_bands x JOIN syndication_bands y ON x.b = y.b AND x.band_key = y.band_key
+            WHERE x.is_new AND (NOT y.is_new OR y.article_id < x.article_id))
         SELECT n.article_id, n.signature, o.article_id, o.is_new, o.cluster_id, o.signature
-        FROM pairs JOIN syndication_index n ON n.k = pairs.me JOIN syndication_index o ON o.k = pairs.other
-        ORDER BY pairs.me, pairs.other""")
+        FROM pairs JOIN syndication_index n ON n.article_id = pairs.me
+        JOIN syndication_index o ON o.article_id = pairs.other
+        ORDER BY n.article_id""")
     while batch := cursor.fetchmany(FETCH_ROWS):
         yield from batch
 
@@ -89,9 +88,7 @@ def new_articles_already_known(spool: duckdb.DuckDBPyConnection) -> list[tuple[s
     with another cluster (they keep it); normally none."""
     return spool.execute(f"""
         SELECT a.article_id, k.cluster_id FROM articles a
-        JOIN (SELECT article_id, cluster_id FROM {KNOWN}
-              QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY cluster_id, signature) = 1) k
-          USING (article_id)
+        JOIN {KNOWN} k USING (article_id)
         WHERE a.signature IS NOT NULL AND octet_length(a.signature) > 0
           AND k.cluster_id IS DISTINCT FROM a.article_id
         ORDER BY a.article_id""").fetchall()
