@@ -134,7 +134,8 @@ def syndicated_copies(spool: duckdb.DuckDBPyConnection) -> dict[str, str]:
     syndication_index.index_signatures(spool, syndication.EMPTY_SIGNATURE, syndication.SIGNATURE_BYTES,
                                        syndication.BANDS, syndication.ROWS * syndication.VALUE_BYTES)
     copies = dict(syndication_index.new_articles_already_known(spool))
-    copies.update(syndication.resolve_candidates(syndication_index.candidate_pairs(spool)))
+    copies.update(syndication.resolve_candidates(syndication_index.indexed(spool),
+                                                  syndication_index.candidate_pairs(spool)))
     return copies
 
 

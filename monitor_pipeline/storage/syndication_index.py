@@ -3,9 +3,10 @@
 The LSH banding of ``core.text.syndication`` as SQL: each signature (the day's new ones in the spool's
 ``articles`` table, the known ones of the days before copied beside them; processed known first, then
 new ones in article_id order) becomes BANDS rows (band number, the band's ROWS hash values as hex); two
-articles sharing a band are candidates. DuckDB holds these tables on
-disk and spills its joins, so memory does not grow with the partition: Python only sees the candidate
-pairs, one at a time, to verify and resolve them (``syndication.resolve_candidates``).
+articles sharing a band are candidates. DuckDB holds these tables on disk and spills its joins: Python
+holds only the signatures as one array (512 bytes each) and gets the candidate pairs (quadratic in the
+size of a shared bucket) as ranks, a batch at a time, to verify and resolve them
+(``syndication.resolve_candidates``).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import duckdb
 
 KNOWN = "syndication_known"
 COPY_BATCH_ROWS = 5_000  # known signatures copied from the warehouse at a time
-FETCH_ROWS = 1_000  # candidate pairs fetched at a time
+FETCH_ROWS = 10_000  # signatures or candidate pairs fetched at a time
 
 
 def copy_known_signatures(source: duckdb.DuckDBPyConnection, spool: duckdb.DuckDBPyConnection,
@@ -39,48 +40,58 @@ def copy_known_signatures(source: duckdb.DuckDBPyConnection, spool: duckdb.DuckD
 
 def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, signature_bytes: int,
                      bands: int, band_bytes: int) -> None:
-    """The signatures to cluster (table ``syndication_index``: known ones, then new ones) cut into bands
-    (table ``syndication_bands``). A known article_id appears once (the first copied); a new article
-    already known is not indexed (it keeps its known cluster), nor is an empty signature. ValueError when
-    a signature has not ``signature_bytes`` bytes. No window function, no sort and no aggregate over
-    signatures here: DuckDB spills these joins to disk within the spool's memory limit."""
+    """Rank the signatures to cluster (table ``syndication_index``: k = 1… for the known ones, then the new
+    ones, each in article_id order) and cut them into bands (table ``syndication_bands``). A known
+    article_id appears once (the first copied); a new article already known is not indexed (it keeps
+    its known cluster), nor is an empty signature. ValueError when a signature has not
+    ``signature_bytes`` bytes. The rank is computed on the ids only: DuckDB spills these joins within
+    the spool's memory limit, where a window or sort carrying 512-byte signatures ran out of it."""
     spool.execute(f"DELETE FROM {KNOWN} WHERE rowid NOT IN (SELECT min(rowid) FROM {KNOWN} GROUP BY article_id)")
-    spool.execute(f"""
-        CREATE OR REPLACE TABLE syndication_index AS
-        WITH known AS (SELECT article_id, cluster_id, signature FROM {KNOWN}),
-        new AS (
-            SELECT article_id, article_id AS cluster_id, signature FROM articles
-            WHERE signature IS NOT NULL AND octet_length(signature) > 0
-              AND article_id NOT IN (SELECT article_id FROM {KNOWN}))
-        SELECT *, false AS is_new FROM known UNION ALL SELECT *, true AS is_new FROM new""")
-    bad = spool.execute("SELECT octet_length(signature) FROM syndication_index WHERE octet_length(signature) <> ? "
-                        "LIMIT 1", [signature_bytes]).fetchone()
+    bad = spool.execute(f"""
+        SELECT octet_length(signature) FROM {KNOWN} WHERE octet_length(signature) <> ?
+        UNION ALL SELECT octet_length(signature) FROM articles
+        WHERE octet_length(signature) NOT IN (0, ?) AND article_id NOT IN (SELECT article_id FROM {KNOWN})
+        LIMIT 1""", [signature_bytes, signature_bytes]).fetchone()
     if bad is not None:
         raise ValueError(f"signature must be {signature_bytes} bytes, got {bad[0]}")
-    spool.execute("DELETE FROM syndication_index WHERE signature = ?", [empty_signature])
+    spool.execute(f"""
+        CREATE OR REPLACE TABLE syndication_index AS
+        WITH ids AS (
+            SELECT article_id, false AS is_new FROM {KNOWN} WHERE signature <> $empty
+            UNION ALL
+            SELECT article_id, true AS is_new FROM articles
+            WHERE signature IS NOT NULL AND octet_length(signature) > 0 AND signature <> $empty
+              AND article_id NOT IN (SELECT article_id FROM {KNOWN})),
+        ranked AS (SELECT row_number() OVER (ORDER BY is_new, article_id) AS k, article_id, is_new FROM ids)
+        SELECT r.k, r.article_id, r.is_new, coalesce(kn.cluster_id, r.article_id) AS cluster_id,
+               coalesce(kn.signature, a.signature) AS signature
+        FROM ranked r LEFT JOIN {KNOWN} kn ON NOT r.is_new AND kn.article_id = r.article_id
+        LEFT JOIN articles a ON r.is_new AND a.article_id = r.article_id""", {"empty": empty_signature})
     hex_chars = 2 * band_bytes
     spool.execute("""
         CREATE OR REPLACE TABLE syndication_bands AS
-        WITH hexed AS MATERIALIZED (SELECT article_id, is_new, hex(signature) AS signature_hex FROM syndication_index)
-        SELECT article_id, is_new, b, substring(signature_hex, b * ? + 1, ?) AS band_key
+        WITH hexed AS MATERIALIZED (SELECT k, hex(signature) AS signature_hex FROM syndication_index)
+        SELECT k, b, substring(signature_hex, b * ? + 1, ?) AS band_key
         FROM hexed, range(?) AS t(b)""", [hex_chars, hex_chars, bands])
 
 
-def candidate_pairs(spool: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, bytes, str, bool, str, bytes]]:
-    """(new article_id, its signature, an article_id processed before it (known, or new with a lesser id)
-    sharing a band with it, whether that one is new, its cluster_id, its signature), ordered by the new
-    article_id."""
-    cursor = spool.execute("""
-        WITH pairs AS (
-            SELECT DISTINCT x.article_id AS me, y.article_id AS other
-            FROM syndication_bands x JOIN syndication_bands y ON x.b = y.b AND x.band_key = y.band_key
-            WHERE x.is_new AND (NOT y.is_new OR y.article_id < x.article_id))
-        SELECT n.article_id, n.signature, o.article_id, o.is_new, o.cluster_id, o.signature
-        FROM pairs JOIN syndication_index n ON n.article_id = pairs.me
-        JOIN syndication_index o ON o.article_id = pairs.other
-        ORDER BY n.article_id""")
+def indexed(spool: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, str, bool, str, bytes]]:
+    """(k, article_id, is_new, cluster_id, signature) of the indexed signatures, by k."""
+    cursor = spool.execute("SELECT k, article_id, is_new, cluster_id, signature FROM syndication_index ORDER BY k")
     while batch := cursor.fetchmany(FETCH_ROWS):
         yield from batch
+
+
+def candidate_pairs(spool: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[int, int]]]:
+    """Batches of (k of a new article, k of an article ranked before it sharing a band with it), by the first k.
+    Only ranks: DuckDB spills the pairs (quadratic in the size of a shared bucket) to disk."""
+    cursor = spool.execute("""
+        SELECT DISTINCT x.k AS me, y.k AS other
+        FROM syndication_bands x JOIN syndication_bands y ON x.b = y.b AND x.band_key = y.band_key AND y.k < x.k
+        WHERE x.k IN (SELECT k FROM syndication_index WHERE is_new)
+        ORDER BY me""")
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
 
 
 def new_articles_already_known(spool: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

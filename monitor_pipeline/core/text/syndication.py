@@ -231,28 +231,46 @@ def _is_empty(mh: MinHash) -> bool:
     return _is_empty_values(mh.hashvalues)
 
 
-def resolve_candidates(candidates: Iterable[tuple[str, bytes, str, bool, str, bytes]]) -> dict[str, str]:
-    """The syndicated copies among new articles, from their LSH candidate pairs: article_id → cluster_id
-    of each new article that joins another's cluster, as ``assign_clusters`` decides it.
+def resolve_candidates(indexed: Iterable[tuple[int, str, bool, str, bytes]],
+                       pair_batches: Iterable[Sequence[tuple[int, int]]]) -> dict[str, str]:
+    """The syndicated copies among new articles: article_id → cluster_id of each new article that joins
+    another's cluster, as ``assign_clusters`` decides it, from LSH candidates found elsewhere.
 
-    ``candidates``: (new article_id, its signature, an earlier article_id sharing a band with it, whether
-    that one is new, its cluster_id when it is known, its signature), grouped by new article in
-    processing order (known articles first, then new ones by article_id; see
-    ``storage.syndication_index``). Only the copies are held, not every article."""
+    ``indexed``: (k, article_id, is_new, cluster_id, signature) for k = 1, 2, … in processing order
+    (known articles first, then new ones by article_id); ``pair_batches``: batches of (k of a new
+    article, k of an article before it sharing an LSH band with it), ordered by the first k (see
+    ``storage.syndication_index``). Held here: the signatures as one array (512 bytes each), the ids,
+    and the copies found; the candidates are verified a batch at a time."""
+    names: list[str] = []
+    known_clusters: list[str] = []
+    signatures = bytearray()
+    for k, article_id, is_new, cluster_id, sig in indexed:
+        if k != len(names) + 1 or (not is_new and len(known_clusters) != len(names)):
+            raise ValueError("indexed signatures must be ranked 1, 2, … with the known ones first")
+        names.append(article_id)
+        signatures += _signature_values(sig).tobytes()
+        if not is_new:
+            known_clusters.append(cluster_id)
+    matrix = np.frombuffer(signatures, dtype=_DTYPE).reshape(-1, NUM_PERM)
     copies: dict[str, str] = {}
-    current: str | None = None
-    best: tuple[float, str] | None = None
-    for article_id, sig, other, other_is_new, other_cluster, other_sig in candidates:
-        if article_id != current:
-            if best is not None and best[1] != current:
-                copies[current] = best[1]
-            current, best = article_id, None
-        score = float(np.count_nonzero(_signature_values(sig) == _signature_values(other_sig))) / NUM_PERM
-        if score < THRESHOLD:
-            continue  # LSH false positive
-        key = (-score, copies.get(other, other) if other_is_new else other_cluster)
-        if best is None or key < best:
-            best = key
-    if best is not None and best[1] != current:
-        copies[current] = best[1]
+    current, best = 0, None
+
+    def settle() -> None:
+        if best is not None and best[1] != names[current]:
+            copies[names[current]] = best[1]
+
+    for batch in pair_batches:
+        pairs = np.asarray(batch, dtype=np.int64).reshape(-1, 2) - 1  # ranks → rows
+        scores = np.count_nonzero(matrix[pairs[:, 0]] == matrix[pairs[:, 1]], axis=1) / NUM_PERM
+        for (me, other), score in zip(pairs.tolist(), scores.tolist()):
+            if me != current:
+                settle()
+                current, best = me, None
+            if score < THRESHOLD:
+                continue  # LSH false positive
+            cluster = known_clusters[other] if other < len(known_clusters) else copies.get(names[other], names[other])
+            key = (-score, cluster)
+            if best is None or key < best:
+                best = key
+    settle()
     return copies
