@@ -63,10 +63,11 @@ def index_signatures(spool: duckdb.DuckDBPyConnection, empty_signature: bytes, s
             WHERE signature IS NOT NULL AND octet_length(signature) > 0 AND signature <> $empty
               AND article_id NOT IN (SELECT article_id FROM {KNOWN})),
         ranked AS (SELECT row_number() OVER (ORDER BY is_new, article_id) AS k, article_id, is_new FROM ids)
-        SELECT r.k, r.article_id, r.is_new, coalesce(kn.cluster_id, r.article_id) AS cluster_id,
-               coalesce(kn.signature, a.signature) AS signature
-        FROM ranked r LEFT JOIN {KNOWN} kn ON NOT r.is_new AND kn.article_id = r.article_id
-        LEFT JOIN articles a ON r.is_new AND a.article_id = r.article_id""", {"empty": empty_signature})
+        SELECT r.k, r.article_id, r.is_new, kn.cluster_id, kn.signature
+        FROM ranked r JOIN {KNOWN} kn USING (article_id) WHERE NOT r.is_new
+        UNION ALL
+        SELECT r.k, r.article_id, r.is_new, r.article_id AS cluster_id, a.signature
+        FROM ranked r JOIN articles a USING (article_id) WHERE r.is_new""", {"empty": empty_signature})
     hex_chars = 2 * band_bytes
     spool.execute("""
         CREATE OR REPLACE TABLE syndication_bands AS
