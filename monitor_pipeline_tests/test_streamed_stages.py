@@ -64,6 +64,7 @@ def test_small_batches_and_tagging_workers_write_the_same_tables(fetched_db, tmp
 
     streamed = copy_of(fetched_db, tmp_path, "streamed")
     monkeypatch.setattr(stages.articles, "ARTICLE_BATCH_PAGES", 4)
+    monkeypatch.setattr(stages.articles, "ENTRY_READ_ROWS", 5)  # the partition read in 10 batches
     monkeypatch.setattr(stages.mentions, "TAG_READ_BATCH", 7)
     monkeypatch.setattr(stages.mentions, "TAG_CHUNK", 3)
     monkeypatch.setattr(stages.mentions, "TAG_SPOOL_BUFFER_ROWS", 10)

@@ -3,7 +3,7 @@ syndicated copies grouped into clusters with the articles of the days before."""
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline.storage import retention, warehouse
+from monitor_pipeline.storage import retention, syndication_index, warehouse
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.storage.spool import PartitionSpool
@@ -19,6 +19,7 @@ from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 SYNDICATION_LOOKBACK_DAYS = 14  # a day's pages are compared with the signatures of the 14 days before
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
+ENTRY_READ_ROWS = 1_000  # feed entries read from the warehouse at a time by build_articles
 
 
 def _fetch_failure_status(page: dict) -> str:
@@ -43,13 +44,36 @@ def _published_at(entry: dict, html_published: str | None) -> tuple[datetime | N
     return entry["first_seen_at"], "first_seen"
 
 
-def _stored_pages(store: PageStore, fetched: list[dict]) -> Iterator[PageInput]:
-    """The stored pages as PageInputs, read from the page store one at a time as the workers ask for
-    them, so memory does not grow with the partition."""
-    for r in fetched:
-        yield PageInput(article_id=r["entry_id"], body=store.get(r["content_sha256"]),
-                        content_type=r["content_type"], url=r["final_url"] or r["url"],
-                        feed_summary=r["summary"], feed_title=r["feed_title"])
+def _rows_with_articles(connect: ConnectionFactory, store: PageStore, day: str, workers: int,
+                        timeout_s: float) -> Iterator[tuple[dict, ProcessedArticle | None]]:
+    """The day's feed entries in entry_id order, each with its processed page (None when no page is
+    stored). Entries are read ENTRY_READ_ROWS at a time; the stored pages are read from the page store
+    as the workers ask for them, and the entries read ahead of the workers wait in a queue: memory
+    does not grow with the partition."""
+    queued: deque[dict] = deque()
+
+    def pages() -> Iterator[PageInput]:
+        for row in syndication_index.day_entries(connect, day, ENTRY_READ_ROWS):
+            row["stored"] = bool(row["status"] == "ok" and row["content_sha256"] and store.has(row["content_sha256"]))
+            queued.append(row)
+            if row["stored"]:
+                yield PageInput(article_id=row["entry_id"], body=store.get(row["content_sha256"]),
+                                content_type=row["content_type"], url=row["final_url"] or row["url"],
+                                feed_summary=row["summary"], feed_title=row["feed_title"])
+
+    for art in process_pages(pages(), workers=workers, timeout_s=timeout_s):
+        while queued and not queued[0]["stored"]:
+            yield queued.popleft(), None
+        if not queued:
+            raise RuntimeError("more processed pages than stored pages")
+        row = queued.popleft()
+        if art.article_id != row["entry_id"]:
+            raise RuntimeError(f"processed {art.article_id} where {row['entry_id']} was expected")
+        yield row, art
+    for row in queued:  # the entries after the last stored page (all of them when none is stored)
+        if row["stored"]:
+            raise RuntimeError(f"no processed page for {row['entry_id']}")
+        yield row, None
 
 
 @dataclass
@@ -68,59 +92,51 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
 
     A day whose raw pages the retention policy removed is not rebuilt: its articles, built while the
     pages existed, are kept and the report says why (PagesRemovedByRetention when it has none)."""
-    from monitor_pipeline.core.text.syndication import assign_clusters
-
-    with connect() as conn:
-        warehouse.ensure_schema(conn)
-        removed = retention.pages_removed(conn, day)
-        if removed is not None:
-            return _kept_after_retention(conn, day, retention.removed_pages_message(removed))
-        rows = warehouse.fetch_dicts(conn, """
-            SELECT e.entry_id, e.source_id, e.url, e.title AS feed_title, e.summary, e.published_at,
-                   e.first_seen_at, e.feed_language, p.status, p.http_status, p.content_type,
-                   p.content_sha256, p.final_url
-            FROM feed_entries e LEFT JOIN article_pages p USING (entry_id)
-            WHERE e.partition_day = ? ORDER BY e.entry_id""", [day])
-        since = date.fromisoformat(day) - timedelta(days=SYNDICATION_LOOKBACK_DAYS)
-        known = conn.execute("""
-            SELECT article_id, cluster_id, signature FROM articles
-            WHERE partition_day <> ? AND partition_day >= ? AND signature IS NOT NULL
-            ORDER BY article_id""", [day, since]).fetchall()
-        store = warehouse.page_store(conn)
-    for row in rows:
-        row["stored"] = bool(row["status"] == "ok" and row["content_sha256"] and store.has(row["content_sha256"]))
-    fetched = [r for r in rows if _has_stored_page(r)]
-    processed = process_pages(_stored_pages(store, fetched), workers=workers, timeout_s=timeout_s)
     report = ArticlesReport()
-    signatures: list[tuple[str, bytes]] = []
     # Rows go to a spool in batches and are published at the end in one transaction: memory stays
-    # bounded whatever the partition size, and the working file is locked only for the copy.
+    # bounded whatever the partition size, and the working file is locked only for the copy. The
+    # signatures stay in the spool too, where DuckDB finds the candidate copies (syndication_index).
     with PartitionSpool(["articles"]) as spool:
+        with connect() as conn:
+            warehouse.ensure_schema(conn)
+            removed = retention.pages_removed(conn, day)
+            if removed is not None:
+                return _kept_after_retention(conn, day, retention.removed_pages_message(removed))
+            since = date.fromisoformat(day) - timedelta(days=SYNDICATION_LOOKBACK_DAYS)
+            syndication_index.copy_known_signatures(conn, spool.connection, day, since)
+            store = warehouse.page_store(conn)
         batch: list[dict] = []
-        for row in rows:
-            art = next(processed) if _has_stored_page(row) else None
-            if art is not None and art.article_id != row["entry_id"]:
-                raise RuntimeError(f"processed {art.article_id} where {row['entry_id']} was expected")
+        for row, art in _rows_with_articles(connect, store, day, workers, timeout_s):
             article = _article_row(day, row, art)
             report.statuses[article["status"]] += 1
             report.languages[article["language"]] += 1
-            if article.get("signature"):
-                signatures.append((article["article_id"], article["signature"]))
+            report.articles += 1
             batch.append(article)
             if len(batch) >= ARTICLE_BATCH_PAGES:
                 spool.append({"articles": batch})
                 batch = []
         spool.append({"articles": batch})
-        if next(processed, None) is not None:
-            raise RuntimeError("more processed pages than stored pages")
-        report.articles = len(rows)
-        copies = {a: c for a, c in assign_clusters(signatures, known).items() if a != c}
+        copies = syndicated_copies(spool.connection)
         report.syndicated_copies = len(copies)
-        report.clusters = len({r["entry_id"] for r in rows if r["entry_id"] not in copies} | set(copies.values()))
         _set_cluster_ids(spool.connection, copies)
+        report.clusters = syndication_index.cluster_count(spool.connection)
+        syndication_index.drop(spool.connection)
         with connect() as conn:
             spool.publish(conn, day)
     return report
+
+
+def syndicated_copies(spool: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """article_id → cluster_id of the day's syndicated copies (``syndication.assign_clusters``'s
+    decisions), from the signatures in the spool: the day's articles and the known ones."""
+    from monitor_pipeline.core.text import syndication
+
+    syndication_index.index_signatures(spool, syndication.EMPTY_SIGNATURE, syndication.SIGNATURE_BYTES,
+                                       syndication.BANDS, syndication.ROWS * syndication.VALUE_BYTES)
+    copies = dict(syndication_index.new_articles_already_known(spool))
+    copies.update(syndication.resolve_candidates(syndication_index.indexed(spool),
+                                                  syndication_index.candidate_pairs(spool)))
+    return copies
 
 
 def _kept_after_retention(conn: duckdb.DuckDBPyConnection, day: str, why: str) -> ArticlesReport:
@@ -137,10 +153,6 @@ def _kept_after_retention(conn: duckdb.DuckDBPyConnection, day: str, why: str) -
                                    [day]).fetchone()[0]
     report.syndicated_copies = report.articles - report.clusters
     return report
-
-
-def _has_stored_page(row: dict) -> bool:
-    return row["stored"]
 
 
 def _article_row(day: str, row: dict, art: ProcessedArticle | None) -> dict[str, Any]:

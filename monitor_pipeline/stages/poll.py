@@ -17,6 +17,8 @@ from monitor_pipeline.stages.origin_rules import load_origin_cache, save_origin_
 from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 TITLE_LOOKBACK_DAYS = 7  # the poll skips an entry whose title its source published in the last 7 days
+ENTRY_INSERT_ROWS = 2_000  # new entries inserted (as one DataFrame) at a time, within the one transaction
+POLL_WRITE_MEMORY_LIMIT = "32MB"  # DuckDB's memory for the poll's transaction (uncommitted rows beyond it are spilled)
 
 
 def entry_id_for(canonical_url: str) -> str:
@@ -89,12 +91,13 @@ def poll_feeds(
     report.feeds_skipped_not_due = len(enabled) - len(due)
     report.feeds_polled = len(due)
     requests = [feed_state.build_request(s, states.get(s.id), now, policy) for s in due]
-    results = fetch_all(requests, http, cache=cache)
+    results: list = list(fetch_all(requests, http, cache=cache))
     save_origin_cache(connect, cache)
 
     candidates: list[tuple[FeedSource, Any, str | None]] = []
     new_states, fetch_rows = [], []
-    for source, result in zip(due, results):
+    for index, source in enumerate(due):
+        result, results[index] = results[index], None  # its body is dropped once parsed
         state = states.get(source.id)
         parsed = None
         status = result.status
@@ -154,12 +157,14 @@ def poll_feeds(
             row["entries_new"] = report.new_per_source.get(row["feed_id"], 0)
         report.entries_new = len(new_rows)
         def store(conn) -> None:
-            warehouse.insert_many(conn, "feed_entries", new_rows)
+            for start in range(0, len(new_rows), ENTRY_INSERT_ROWS):
+                warehouse.insert_many(conn, "feed_entries", new_rows[start:start + ENTRY_INSERT_ROWS])
             warehouse.insert_many(conn, "feed_fetches", fetch_rows)
             if new_states:
                 conn.execute("DELETE FROM feed_state WHERE feed_id IN (SELECT unnest(?))",
                              [[s.feed_id for s in new_states]])
             warehouse.insert_many(conn, "feed_state", [vars(s) for s in new_states])
 
-        warehouse.write_transaction(conn, store)
+        with warehouse.memory_capped_unless_lake(conn, POLL_WRITE_MEMORY_LIMIT):
+            warehouse.write_transaction(conn, store)
     return report

@@ -45,8 +45,10 @@ if "scheme" in inspect.signature(MinHash.__init__).parameters:
 else:  # pragma: no cover - datasketch 1.x
     _MINHASH_KWARGS = {}
     _DTYPE = np.dtype("<u8")
-_SIGNATURE_BYTES = NUM_PERM * _DTYPE.itemsize
+VALUE_BYTES = _DTYPE.itemsize
+SIGNATURE_BYTES = _SIGNATURE_BYTES = NUM_PERM * VALUE_BYTES
 _EMPTY_HASH_VALUE = (1 << 32) - 1  # initial value of every slot (nothing hashed)
+EMPTY_SIGNATURE = np.full(NUM_PERM, _EMPTY_HASH_VALUE, dtype=_DTYPE).tobytes()  # the signature of an empty text
 _WORD = re.compile(r"\w+")
 
 
@@ -227,3 +229,48 @@ def _is_empty_values(values: np.ndarray) -> bool:
 
 def _is_empty(mh: MinHash) -> bool:
     return _is_empty_values(mh.hashvalues)
+
+
+def resolve_candidates(indexed: Iterable[tuple[int, str, bool, str, bytes]],
+                       pair_batches: Iterable[Sequence[tuple[int, int]]]) -> dict[str, str]:
+    """The syndicated copies among new articles: article_id → cluster_id of each new article that joins
+    another's cluster, as ``assign_clusters`` decides it, from LSH candidates found elsewhere.
+
+    ``indexed``: (k, article_id, is_new, cluster_id, signature) for k = 1, 2, … in processing order
+    (known articles first, then new ones by article_id); ``pair_batches``: batches of (k of a new
+    article, k of an article before it sharing an LSH band with it), ordered by the first k (see
+    ``storage.syndication_index``). Held here: the signatures as one array (512 bytes each), the ids,
+    and the copies found; the candidates are verified a batch at a time."""
+    names: list[str] = []
+    known_clusters: list[str] = []
+    signatures = bytearray()
+    for k, article_id, is_new, cluster_id, sig in indexed:
+        if k != len(names) + 1 or (not is_new and len(known_clusters) != len(names)):
+            raise ValueError("indexed signatures must be ranked 1, 2, … with the known ones first")
+        names.append(article_id)
+        signatures += _signature_values(sig).tobytes()
+        if not is_new:
+            known_clusters.append(cluster_id)
+    matrix = np.frombuffer(signatures, dtype=_DTYPE).reshape(-1, NUM_PERM)
+    copies: dict[str, str] = {}
+    current, best = 0, None
+
+    def settle() -> None:
+        if best is not None and best[1] != names[current]:
+            copies[names[current]] = best[1]
+
+    for batch in pair_batches:
+        pairs = np.asarray(batch, dtype=np.int64).reshape(-1, 2) - 1  # ranks → rows
+        scores = np.count_nonzero(matrix[pairs[:, 0]] == matrix[pairs[:, 1]], axis=1) / NUM_PERM
+        for (me, other), score in zip(pairs.tolist(), scores.tolist()):
+            if me != current:
+                settle()
+                current, best = me, None
+            if score < THRESHOLD:
+                continue  # LSH false positive
+            cluster = known_clusters[other] if other < len(known_clusters) else copies.get(names[other], names[other])
+            key = (-score, cluster)
+            if best is None or key < best:
+                best = key
+    settle()
+    return copies
