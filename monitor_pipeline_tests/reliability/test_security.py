@@ -27,6 +27,8 @@ REVIEWED = {
                                          "_placeholders(docids)", "source[0]", "source[1]"},
     "monitor_pipeline/storage/extensions.py": {"sql_string_literal(extension_path(extension))"},
     "monitor_pipeline/storage/lake.py": {"LAKE_ALIAS"},
+    # the spool's own scratch tables: a module constant and a tuple of literal names
+    "monitor_pipeline/storage/syndication_index.py": {"KNOWN", "table"},
     "monitor_pipeline/storage/warehouse_queries.py": {"mart"},  # checked against MART_NAMES first
     "monitor_pipeline/storage/warehouse.py": {"old", "new", "table", "ddl", "key", "view", "', '.join(types)", "', '.join(cols)", "names",
                                       "catalog", "column", "sql_type", "lake_ddl(table)"},

@@ -81,7 +81,7 @@ def run_target_path(context: dg.AssetExecutionContext) -> Path:
     warehouse path (part of dbt's profile hash) invalidates. The run's dbt steps never overlap: they take the
     warehouse pool and run in the run's process."""
     _remove_stale_run_targets(Path(dbt_project.target_path))
-    return Path(dbt_project.target_path) / f"run-{context.run_id}"
+    return Path(dbt_project.target_path) / f"run-{context.run.run_id}"
 
 
 RUN_TARGET_MAX_AGE_S = 2 * 24 * 3600  # longer than any run (the jobs' max runtime is one hour)
