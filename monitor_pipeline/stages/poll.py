@@ -18,7 +18,6 @@ from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 TITLE_LOOKBACK_DAYS = 7  # the poll skips an entry whose title its source published in the last 7 days
 ENTRY_INSERT_ROWS = 2_000  # new entries inserted (as one DataFrame) at a time, within the one transaction
-POLL_WRITE_MEMORY_LIMIT = "32MB"  # DuckDB's memory for the poll's transaction (uncommitted rows beyond it are spilled)
 
 
 def entry_id_for(canonical_url: str) -> str:
@@ -165,6 +164,5 @@ def poll_feeds(
                              [[s.feed_id for s in new_states]])
             warehouse.insert_many(conn, "feed_state", [vars(s) for s in new_states])
 
-        with warehouse.memory_capped_unless_lake(conn, POLL_WRITE_MEMORY_LIMIT):
-            warehouse.write_transaction(conn, store)
+        warehouse.write_transaction(conn, store)
     return report

@@ -24,10 +24,10 @@ from monitor_pipeline.storage.sql_text import attach_sql
 SPOOL_CATALOG = "spool"  # the spool file's stem, hence its catalog name once attached
 # DuckDB keeps a transaction's uncommitted rows in memory, and a file's blocks in its buffer cache, up
 # to its memory limit (by default 80 % of the RAM): 20,000 articles published in one transaction held
-# ~3 times their size. The spool and the publishing transaction are capped (the rest is spilled to a
-# temp file), so their memory does not grow with the partition.
+# ~3 times their size. The spool is capped (the rest is spilled to a temp file), so its memory does not
+# grow with the partition. The publishing transaction is not: rows it inserts into a table with a primary
+# key stay in memory until the commit, and a 32MB cap ran out of memory at 20,000 articles.
 SPOOL_MEMORY_LIMIT = "64MB"
-PUBLISH_MEMORY_LIMIT = "32MB"
 
 
 class PartitionSpool:
@@ -93,12 +93,13 @@ class PartitionSpool:
             self.flush()
             self._conn.close()
             self._conn = None
-        with warehouse.memory_capped_unless_lake(conn, PUBLISH_MEMORY_LIMIT):
-            conn.execute(attach_sql(self.path, SPOOL_CATALOG, read_only=True))
-            try:
-                warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)
-            finally:
-                conn.execute(f"DETACH {SPOOL_CATALOG}")
+        # No memory cap here: a transaction's rows for a table with a primary key stay in memory until the
+        # commit (a 32MB cap ran out of memory at 20,000 articles), so the publish takes DuckDB's default.
+        conn.execute(attach_sql(self.path, SPOOL_CATALOG, read_only=True))
+        try:
+            warehouse.replace_partition_from(conn, day, SPOOL_CATALOG, self.tables)
+        finally:
+            conn.execute(f"DETACH {SPOOL_CATALOG}")
 
     def close(self) -> None:
         if self._conn is not None:

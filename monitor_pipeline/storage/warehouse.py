@@ -13,7 +13,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -333,27 +333,6 @@ def write_transaction(conn: duckdb.DuckDBPyConnection, write: Callable[[duckdb.D
         lake.retry_conflicts(once)
     else:
         once()
-
-
-@contextmanager
-def memory_capped(conn: duckdb.DuckDBPyConnection, limit: str, threads: int = 1) -> Iterator[duckdb.DuckDBPyConnection]:
-    """For the block, DuckDB's memory on this connection's database capped at ``limit``, on ``threads``
-    threads (each thread holds buffers of its own): what does not fit, such as a large transaction's
-    uncommitted rows, goes to the database's temp directory. The previous settings come back after."""
-    names = ("memory_limit", "threads")
-    previous = [conn.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in names]
-    conn.execute("SET memory_limit = ?", [limit])
-    conn.execute("SET threads = ?", [threads])
-    try:
-        yield conn
-    finally:
-        conn.execute("SET memory_limit = ?", [previous[0]])
-        conn.execute("SET threads = ?", [previous[1]])
-
-
-def memory_capped_unless_lake(conn: duckdb.DuckDBPyConnection, limit: str) -> AbstractContextManager:
-    """``memory_capped`` on an embedded DuckDB file; nothing on the lake (its writes go to files of their own)."""
-    return nullcontext(conn) if lake.is_lake(conn) else memory_capped(conn, limit)
 
 
 def replace_partition_from(conn: duckdb.DuckDBPyConnection, day: str, catalog: str, tables: Sequence[str]) -> None:
