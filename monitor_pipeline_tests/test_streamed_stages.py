@@ -187,3 +187,30 @@ def test_a_page_store_write_error_fails_the_batch_before_its_rows(tmp_path, monk
     assert len(calls) > 5 and report.fetched == entries > 0
     assert ok_pages == report.statuses["ok"] > 0
     assert all(store.has(h) for h in hashes)
+
+
+def test_fetching_pages_warms_the_workers_only_when_there_is_something_to_fetch(tmp_path, monkeypatch):
+    """The worker forkserver (spaCy, knowledge base, extraction modules) starts loading when pages are
+    about to be fetched, so it warms up while the stage waits on the network; a fetch with nothing new
+    to fetch, or one told not to, starts nothing."""
+    from monitor_pipeline.stages import pages
+
+    warmed = []
+    monkeypatch.setattr(pages, "worker_context", lambda: warmed.append(True))
+    db = tmp_path / "warehouse.duckdb"
+    connect = warehouse.connection_factory(db)
+    http = HttpSettings(allow_hosts=("127.0.0.1",), max_retries=0, per_host_concurrency=4,
+                        per_host_min_interval_s=0.0)
+    with SampleCorpusServer() as server:
+        registry = tmp_path / "feeds.yaml"
+        registry.write_text(server.registry_yaml(), encoding="utf-8")
+        stages.poll_feeds(connect, load_registry(registry), http, PollPolicy(), DAY,
+                          now=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        assert stages.fetch_pages(connect, DAY, http, warm_workers=False).fetched > 0
+        assert warmed == []
+        with connect() as conn:
+            conn.execute("DELETE FROM article_pages")
+        assert stages.fetch_pages(connect, DAY, http).fetched > 0
+        assert warmed == [True]
+        assert stages.fetch_pages(connect, DAY, http).fetched == 0  # every page already stored
+    assert warmed == [True]

@@ -13,6 +13,7 @@ import duckdb
 
 from monitor_pipeline.storage import retention, syndication_index, warehouse
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
+from monitor_pipeline.core.text.workers import read_ahead
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.storage.spool import PartitionSpool
 from monitor_pipeline.storage.warehouse import ConnectionFactory
@@ -20,6 +21,7 @@ from monitor_pipeline.storage.warehouse import ConnectionFactory
 SYNDICATION_LOOKBACK_DAYS = 14  # a day's pages are compared with the signatures of the 14 days before
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
 ENTRY_READ_ROWS = 1_000  # feed entries read from the warehouse at a time by build_articles
+PAGES_READ_AHEAD = 16  # stored pages read and decompressed before a worker asks for them
 
 
 def _fetch_failure_status(page: dict) -> str:
@@ -61,7 +63,10 @@ def _rows_with_articles(connect: ConnectionFactory, store: PageStore, day: str, 
                                 content_type=row["content_type"], url=row["final_url"] or row["url"],
                                 feed_summary=row["summary"], feed_title=row["feed_title"])
 
-    for art in process_pages(pages(), workers=workers, timeout_s=timeout_s):
+    # Read ahead in a thread of its own when workers compute: a worker that finishes finds its next page
+    # already read and decompressed, instead of waiting for the store.
+    inputs = read_ahead(pages(), PAGES_READ_AHEAD) if workers > 1 else pages()
+    for art in process_pages(inputs, workers=workers, timeout_s=timeout_s):
         while queued and not queued[0]["stored"]:
             yield queued.popleft(), None
         if not queued:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from monitor_pipeline.storage import warehouse
 from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
+from monitor_pipeline.core.text.workers import worker_context
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.stages.origin_rules import load_origin_cache, save_origin_cache
 from monitor_pipeline.storage.warehouse import ConnectionFactory
@@ -23,8 +24,13 @@ class PagesReport:
     bytes: int = 0
 
 
-def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetch_failed: bool = False) -> PagesReport:
-    """Fetch each new entry's page once and keep its raw HTML, compressed, for later recomputation."""
+def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetch_failed: bool = False,
+                warm_workers: bool = True) -> PagesReport:
+    """Fetch each new entry's page once and keep its raw HTML, compressed, for later recomputation.
+
+    ``warm_workers``: when there are pages to fetch, the worker processes' forkserver starts now and
+    loads the extraction modules, the knowledge base and spaCy on the other core while this stage
+    waits on the network, so the stages after it (build, tag) find their workers ready."""
     report = PagesReport()
     with connect() as conn:
         warehouse.ensure_schema(conn)
@@ -38,6 +44,8 @@ def fetch_pages(connect: ConnectionFactory, day: str, http: HttpSettings, refetc
             WHERE e.partition_day = ? AND ({condition}) ORDER BY e.entry_id""", [day])
         cache = load_origin_cache(conn)
         report.already_stored = warehouse.table_count(conn, "article_pages", day)
+    if todo and warm_workers:
+        worker_context()  # returns at once: the forkserver warms up in its own process
     # Pages are fetched and stored in batches so memory stays bounded whatever the partition size.
     # A batch's bodies reach the page store before its rows are committed (one transaction per
     # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between

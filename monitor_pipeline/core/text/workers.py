@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 import threading
 import time
@@ -67,6 +68,63 @@ def worker_context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(list(WARM_MODULES))  # only effective if the server has not started yet
         _ensure_warm_forkserver()
     return context
+
+
+# --------------------------------------------------------------------------- reading ahead
+READ_AHEAD_POLL_S = 0.05  # how often a blocked reader checks whether its consumer stopped
+
+
+def read_ahead(items: Iterable[Task], size: int) -> Iterator[Task]:
+    """``items`` in order, read by a thread of their own up to ``size`` items before the consumer.
+
+    A pool's dispatch loop asks for the next task only when a worker is idle: when producing a task
+    costs I/O (a database read, a page decompressed), that worker waits for it. Read ahead, the task is
+    ready. An exception raised by ``items`` is raised here, at the item where it happened; a consumer
+    that stops early stops the reader (it is joined before this generator returns)."""
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    box: queue.Queue = queue.Queue(maxsize=size)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry: tuple[Any, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=READ_AHEAD_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    source = iter(items)
+
+    def read() -> None:
+        try:
+            for item in source:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put((end, exc))
+            return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:  # a generator left early runs its cleanup here, in its own thread
+                close()
+        put((end, None))
+
+    reader = threading.Thread(target=read, name="read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = box.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 # --------------------------------------------------------------------------- the pool
