@@ -36,6 +36,8 @@ class ArticleDraft:
     triggers: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     #: trigger sentences read by the lexical rules alone (see ``Tagger._plain``)
     plain: set[int] = field(default_factory=set)
+    #: sentences with no lexicon trigger that may hold a lemma-family one (see ``lemma_triggers``)
+    lemma_candidates: set[int] = field(default_factory=set)
 
 
 def mentions_per_sentence(companies: Sequence[CompanyMention], spans: Sequence[tuple[int, int]]) -> list[list[CompanyMention]]:

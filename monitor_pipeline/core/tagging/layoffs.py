@@ -108,6 +108,8 @@ class LayoffLexicon:
     cues: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     #: optional cheap gate: a sentence that does not match it cannot hold a trigger
     prefilter: re.Pattern[str] | None = None
+    #: the noun classes as written in the file (regex alternatives: ``jobs``, ``workforce`` …)
+    noun_classes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "LayoffLexicon":
@@ -151,7 +153,8 @@ class LayoffLexicon:
             raise LayoffLexiconError(f"layoff lexicon: unknown cue list(s) {', '.join(unknown)}")
         cues = {k: [_compile(p, f"cues.{k}[{i}]") for i, p in enumerate(raw_cues.get(k) or [])] for k in _CUE_KEYS}
         prefilter = _compile(data["prefilter"], "prefilter") if data.get("prefilter") else None
-        return cls(triggers=triggers, non_triggers=non_triggers, cues=cues, prefilter=prefilter)
+        return cls(triggers=triggers, non_triggers=non_triggers, cues=cues, prefilter=prefilter,
+                   noun_classes=dict(classes))
 
     def passes_prefilter(self, text: str) -> bool:
         """True when ``text`` may hold a trigger (no prefilter: always)."""

@@ -2,7 +2,9 @@
 
 ``Tagger`` wires the knowledge-base matcher, the metric finder, the layoff lexicon and spaCy:
 
-* layoff triggers are found by the lexicon's regexes (cheap literal gates first); the sentences
+* layoff triggers are found by the lexicon's regexes (cheap literal gates first), and in the sentences
+  they miss by verb lemma families and the lexicon's job nouns read from the parse
+  (``core.tagging.lemma_triggers``, tagger-2.6); the sentences
   holding one are parsed (``core.tagging.syntax``: agent, status and evidence from the dependency
   parse), except plain ones (one known company named first, no status cue, no clause) that the
   lexical rules read as well;
@@ -16,7 +18,8 @@ articles.
 
 Modules: this one (the tagger, its rules pass, spaCy batches, the plain-sentence test);
 ``draft`` (:class:`~monitor_pipeline.core.tagging.draft.TagResult` and the article being tagged);
-``listed_companies`` (NER and listed names as unknown companies); ``parsed_layoffs`` (mentions
+``listed_companies`` (NER and listed names as unknown companies); ``lemma_triggers`` (triggers from the
+parse for sentences the lexicon misses); ``parsed_layoffs`` (mentions
 from a parse reading); ``agent_resolution`` (agent spans and anaphors to company mentions);
 ``syntax/`` (the parse reading itself).
 """
@@ -45,6 +48,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     LayoffMention,
     mask_relative_clauses,
 )
+from monitor_pipeline.core.tagging.lemma_triggers import LemmaTriggers
 from monitor_pipeline.core.tagging.listed_companies import add_listed_companies, add_unknown_companies
 from monitor_pipeline.core.tagging.numeric_facts import find_metrics, Metric
 from monitor_pipeline.core.tagging.org_candidates import (
@@ -69,7 +73,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.5"
+TAGGER_VERSION = "tagger-2.6"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -130,6 +134,7 @@ class Tagger(ParsedLayoffReader):
         self.with_ner = with_ner
         self.with_parser = with_parser
         self.parser_model = parser_model
+        self.lemma_triggers = LemmaTriggers(self.lexicon)
 
     # ------------------------------------------------------------------ rules
     def _rules(self, cleaned: CleanedText) -> ArticleDraft:
@@ -147,6 +152,8 @@ class Tagger(ParsedLayoffReader):
                 cid = attribute_metric(sentence, s, metric, per_sentence[k])
                 draft.result.metrics.append(replace(metric, company_id=cid) if cid else metric)
             triggers = find_triggers(sentence, self.lexicon)
+            if not triggers and self.with_parser and self.lemma_triggers.may_hold(sentence):
+                draft.lemma_candidates.add(k)
             if triggers:
                 draft.triggers[k] = triggers
                 if self.with_parser and self._plain(sentence, s, triggers, per_sentence[k]):
@@ -195,6 +202,7 @@ class Tagger(ParsedLayoffReader):
     def _tag_without_ner(self, cleaned: CleanedText) -> TagResult:
         """Tag one article without NER discovery (the parser still reads trigger sentences)."""
         draft = self._rules(cleaned)
+        self._add_lemma_triggers([draft])
         self._layoffs([draft], self._parse([draft]))
         return draft.result
 
@@ -206,6 +214,7 @@ class Tagger(ParsedLayoffReader):
         """Tag several articles; spaCy runs in one NER batch over all their candidate sentences
         (trigger sentences included) and one parser batch over their trigger clauses."""
         drafts = [self._rules(c) for c in items]
+        self._add_lemma_triggers(drafts)
         entity_docs: dict[str, Any] | None = {} if self.with_ner else None
         for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
             # the queue offers names to curate as companies: media cited as sources, public
@@ -217,6 +226,23 @@ class Tagger(ParsedLayoffReader):
                 add_listed_companies(draft, self.matcher)
         self._layoffs(drafts, self._parse(drafts, entity_docs))
         return [d.result for d in drafts]
+
+    def _add_lemma_triggers(self, drafts: Sequence[ArticleDraft]) -> None:
+        """Parse the sentences without a lexicon trigger that may hold a lemma-family one (one batch)
+        and add the triggers found there (see :mod:`~monitor_pipeline.core.tagging.lemma_triggers`)."""
+        todo = {draft.cleaned.text[draft.spans[k][0]:draft.spans[k][1]]: None
+                for draft in drafts for k in draft.lemma_candidates}
+        if not todo:
+            return
+        texts = list(todo)
+        for text, doc in zip(texts, parse(load_parser(self.parser_model), [neutralize_incises(t) for t in texts])):
+            todo[text] = self.lemma_triggers.find(doc)
+        for draft in drafts:
+            for k in sorted(draft.lemma_candidates):
+                s, e = draft.spans[k]
+                found = todo.get(draft.cleaned.text[s:e])
+                if found:
+                    draft.triggers[k] = found
 
     def _parse(self, drafts: Sequence[ArticleDraft], entity_docs: dict[str, Any] | None = None) -> dict[str, Any]:
         """Parsed trigger clauses (incises neutralized, other clauses blanked), keyed by that text,
