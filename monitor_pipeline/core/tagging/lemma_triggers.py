@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 from monitor_pipeline.core.tagging.gates import fold_case
 from monitor_pipeline.core.tagging.layoffs import LayoffLexicon
+from monitor_pipeline.core.tagging.syntax.status import _negated as negated_by_its_words
 from monitor_pipeline.core.tagging.syntax.words import PLAN_NOUNS
 
 __all__ = ["FAMILIES", "LemmaTriggers"]
@@ -251,8 +252,8 @@ def _case_in(tok: Any, cases: tuple[str, ...]) -> bool:
 
 
 def _negated(verb: Any) -> bool:
-    return any(c.dep_ == "advmod" and c.lower_ in ("pas", "jamais", "plus", "ne", "n'") for c in verb.children) \
-        or any(c.lower_ in ("sans", "non") for c in verb.children)
+    """The parse reading's negation test (``syntax.status``), plus "non" ("contrats non renouvelés")."""
+    return negated_by_its_words(verb) or any(c.lower_ == "non" for c in verb.children)
 
 
 def _phrase(tok: Any) -> list[Any]:
