@@ -215,7 +215,7 @@ def run_stages_for(sources: list, http, db_path: Path, now: datetime | None = No
     stages.store_feed_registry(connect, sources)  # milliseconds: the feeds and companies tables the marts join
     stages.store_companies(connect)
     timed("poll_feeds", stages.poll_feeds, connect, sources, http, PollPolicy(), day, now=now)
-    timed("fetch_pages", stages.fetch_pages, connect, day, http)
+    timed("fetch_pages", stages.fetch_pages, connect, day, http, extract_workers=workers)
     if not only_ingest:
         timed("build_articles", stages.build_articles, connect, day, workers=workers)
         timed("tag_articles", stages.tag_articles, connect, day, workers=workers)

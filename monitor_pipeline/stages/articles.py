@@ -2,17 +2,19 @@
 syndicated copies grouped into clusters with the articles of the days before."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import duckdb
 
-from monitor_pipeline.storage import retention, syndication_index, warehouse
+from monitor_pipeline.storage import page_extractions, retention, syndication_index, warehouse
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
+from monitor_pipeline.core.text.extraction_key import extraction_key
 from monitor_pipeline.core.text.workers import read_ahead
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.storage.spool import PartitionSpool
@@ -22,6 +24,18 @@ SYNDICATION_LOOKBACK_DAYS = 14  # a day's pages are compared with the signatures
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
 ENTRY_READ_ROWS = 1_000  # feed entries read from the warehouse at a time by build_articles
 PAGES_READ_AHEAD = 16  # stored pages read and decompressed before a worker asks for them
+KEPT_LOOKUP_ROWS = 100  # entries whose kept processed articles are looked up at a time
+
+
+def _chunks(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _fetch_failure_status(page: dict) -> str:
@@ -47,21 +61,36 @@ def _published_at(entry: dict, html_published: str | None) -> tuple[datetime | N
 
 
 def _rows_with_articles(connect: ConnectionFactory, store: PageStore, day: str, workers: int,
-                        timeout_s: float) -> Iterator[tuple[dict, ProcessedArticle | None]]:
+                        timeout_s: float, report: "ArticlesReport") -> Iterator[tuple[dict, ProcessedArticle | None]]:
     """The day's feed entries in entry_id order, each with its processed page (None when no page is
     stored). Entries are read ENTRY_READ_ROWS at a time; the stored pages are read from the page store
     as the workers ask for them, and the entries read ahead of the workers wait in a queue: memory
     does not grow with the partition."""
     queued: deque[dict] = deque()
 
-    def pages() -> Iterator[PageInput]:
-        for row in syndication_index.day_entries(connect, day, ENTRY_READ_ROWS):
-            row["stored"] = bool(row["status"] == "ok" and row["content_sha256"] and store.has(row["content_sha256"]))
-            queued.append(row)
-            if row["stored"]:
-                yield PageInput(article_id=row["entry_id"], body=store.get(row["content_sha256"]),
-                                content_type=row["content_type"], url=row["final_url"] or row["url"],
-                                feed_summary=row["summary"], feed_title=row["feed_title"])
+    def pages() -> Iterator[PageInput | ProcessedArticle]:
+        """Each stored page: its processed article when one is kept under its extraction key (the pages
+        stage extracted it as it arrived), else the page itself, read from the store, for a worker."""
+        for rows in _chunks(syndication_index.day_entries(connect, day, ENTRY_READ_ROWS), KEPT_LOOKUP_ROWS):
+            inputs = {}
+            for row in rows:
+                row["stored"] = bool(row["status"] == "ok" and row["content_sha256"] and store.has(row["content_sha256"]))
+                if row["stored"]:
+                    page = PageInput(article_id=row["entry_id"], body=b"", content_type=row["content_type"],
+                                     url=row["final_url"] or row["url"], feed_summary=row["summary"],
+                                     feed_title=row["feed_title"])
+                    inputs[row["entry_id"]] = (extraction_key(page, row["content_sha256"]), page)
+            with connect() as conn:
+                kept = page_extractions.load(conn, [key for key, _ in inputs.values()])
+            for row in rows:
+                queued.append(row)
+                if row["stored"]:
+                    key, page = inputs[row["entry_id"]]
+                    if key in kept:
+                        report.extracted_before += 1
+                        yield page_extractions.article(row["entry_id"], kept[key])
+                    else:
+                        yield dataclasses.replace(page, body=store.get(row["content_sha256"]))
 
     # Read ahead in a thread of its own when workers compute: a worker that finishes finds its next page
     # already read and decompressed, instead of waiting for the store.
@@ -88,6 +117,7 @@ class ArticlesReport:
     languages: Counter = field(default_factory=Counter)
     clusters: int = 0
     syndicated_copies: int = 0
+    extracted_before: int = 0  # pages whose processed article the pages stage kept (not extracted again)
     # set when the day's raw pages were removed by retention: its articles were kept as last built
     pages_removed_by_retention: str | None = None
 
@@ -111,7 +141,7 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             syndication_index.copy_known_signatures(conn, spool.connection, day, since)
             store = warehouse.page_store(conn)
         batch: list[dict] = []
-        for row, art in _rows_with_articles(connect, store, day, workers, timeout_s):
+        for row, art in _rows_with_articles(connect, store, day, workers, timeout_s, report):
             article = _article_row(day, row, art)
             report.statuses[article["status"]] += 1
             report.languages[article["language"]] += 1
@@ -128,6 +158,7 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
         syndication_index.drop(spool.connection)
         with connect() as conn:
             spool.publish(conn, day)
+            page_extractions.drop_stale(conn, day)
     return report
 
 

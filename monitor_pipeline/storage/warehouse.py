@@ -75,6 +75,12 @@ TABLES: dict[str, str] = {
         paragraphs_json VARCHAR, sentences_json VARCHAR, word_count INTEGER, published_at TIMESTAMPTZ, published_at_source VARCHAR,
         html_published_at VARCHAR, feed_published_at TIMESTAMPTZ, first_seen_at TIMESTAMPTZ,
         cluster_id VARCHAR, signature BLOB, error VARCHAR""",
+    # Each page's processed article, kept under its extraction key (core.text.extraction_key) by the pages
+    # stage, which extracts pages while the others download; the articles stage reuses it instead of
+    # extracting the page again (storage.page_extractions).
+    "page_extractions": """
+        extraction_key VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, entry_id VARCHAR, fingerprint VARCHAR,
+        article_json VARCHAR, signature BLOB""",
     "company_mentions": """
         article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
         via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR,

@@ -170,10 +170,11 @@ def _normalized(value: str | None) -> str | None:
 
 
 def process_pages(
-    pages: Iterable[PageInput], workers: int = 2, timeout_s: float = 30.0,
+    pages: Iterable[PageInput | ProcessedArticle], workers: int = 2, timeout_s: float = 30.0,
     process: Callable[[PageInput], ProcessedArticle] = process_page,
 ) -> Iterator[ProcessedArticle]:
-    """Process pages, yielding one ProcessedArticle per page in input order.
+    """Process pages, yielding one ProcessedArticle per page in input order. A ProcessedArticle among
+    ``pages`` (a page extracted before, e.g. while it was fetched) stands for itself, in its place.
 
     ``workers > 1``: that many worker processes, one page each at a time; a page running
     longer than ``timeout_s`` yields status "timeout" and its worker is killed and replaced.
@@ -197,10 +198,13 @@ class _PageTimeout(BaseException):  # not Exception: process_page must not swall
     pass
 
 
-def _process_in_process(pages: Iterable[PageInput], timeout_s: float,
+def _process_in_process(pages: Iterable[PageInput | ProcessedArticle], timeout_s: float,
                         process: Callable[[PageInput], ProcessedArticle]) -> Iterator[ProcessedArticle]:
     use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     for page in pages:
+        if isinstance(page, ProcessedArticle):
+            yield page
+            continue
         if not use_alarm:
             yield process(page)
             continue
@@ -242,9 +246,12 @@ def _error_article(page: PageInput, message: str) -> ProcessedArticle:
 
 
 def _bad_input(index: int, page: object) -> ProcessedArticle | None:
-    """None for a PageInput (it goes to a worker); else the error that stands for it."""
+    """None for a PageInput (it goes to a worker); a ProcessedArticle stands for itself; anything else
+    gets the error that stands for it."""
     if isinstance(page, PageInput):
         return None
+    if isinstance(page, ProcessedArticle):
+        return page
     return ProcessedArticle(
         article_id=str(getattr(page, "article_id", f"#{index}")), status="error", title=None,
         author=None, html_published_at=None, sitename=None, description=None, html_lang=None,

@@ -53,6 +53,7 @@ def articles(
         "french_articles": french,
         "syndication_clusters": report.clusters,
         "syndicated_copies": report.syndicated_copies,
+        "extracted_while_fetching": report.extracted_before,
         "statuses": counter_table(report.statuses, "status"),
         "languages": counter_table(report.languages, "language"),
         "preview": dg.MetadataValue.md(markdown_table(preview, limit=15)),

@@ -14,7 +14,7 @@ from monitor_pipeline.defs.markdown_metadata import counter_table, markdown_tabl
 from monitor_pipeline.defs.policies import (
     NETWORK_RETRY, ONE_DAY_PER_RUN, TITLE_LOOKBACK, WAREHOUSE_POOL, daily_partitions, today_partition_key,
 )
-from monitor_pipeline.defs.resources import FeedPollerResource
+from monitor_pipeline.defs.resources import FeedPollerResource, ProcessingResource
 
 # The hourly poll should land at least every 2 hours; past 6 hours something is wrong.
 POLL_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
@@ -122,15 +122,22 @@ def _selected_results(context: dg.AssetExecutionContext, metadata_by_asset: dict
     automation_condition=eager_today(),
 )
 def article_pages(
-    context: dg.AssetExecutionContext, config: PagesConfig, duckdb: DuckDBResource, feeds: FeedPollerResource
+    context: dg.AssetExecutionContext, config: PagesConfig, duckdb: DuckDBResource, feeds: FeedPollerResource,
+    processing: ProcessingResource,
 ) -> dg.MaterializeResult:
     """Fetches each new entry's page once (same HTTP client, limits and address guard as the feeds) and
     keeps the raw HTML compressed with its HTTP status, final URL, content type and size, so every later
-    stage can be recomputed without the network."""
+    stage can be recomputed without the network. With two workers or more, each page is also extracted
+    while the others download and its processed article kept, so `articles` does not extract it again."""
     report = stages.fetch_pages(duckdb.get_connection, context.partition_key, feeds.http_settings(),
-                                refetch_failed=config.refetch_failed)
+                                refetch_failed=config.refetch_failed, extract_workers=processing.workers,
+                                timeout_s=processing.per_document_timeout_s)
+    if report.extraction_error:
+        context.log.warning(f"extraction while fetching stopped ({report.extraction_error}); "
+                            "articles extracts the pages it did not keep")
     return dg.MaterializeResult(metadata={
         "pages_fetched": report.fetched,
+        "pages_extracted_while_fetching": report.extracted,
         "pages_already_stored": report.already_stored,
         "bytes_fetched": report.bytes,
         "fetch_statuses": counter_table(report.statuses, "status"),
