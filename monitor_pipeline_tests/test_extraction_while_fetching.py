@@ -1,7 +1,7 @@
-"""The pages stage extracts each page while the others download and keeps its processed article under
-its extraction key; the articles stage reuses it. The articles must be exactly those extracted after
-the fetch, a change of the extraction code must recompute them, and a failure of the early extraction
-must cost nothing but time."""
+"""The pages stage extracts and tags each page while the others download, and keeps the processed
+article under its extraction key and the tags under their tagging key; the articles and mentions
+stages reuse them. The tables must be exactly those computed after the fetch, a change of the code
+must recompute, and a failure of the early work must cost nothing but time."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -14,10 +14,11 @@ from monitor_pipeline import stages
 from monitor_pipeline.core.ingest.feed_state import PollPolicy
 from monitor_pipeline.core.ingest.fetch import HttpSettings
 from monitor_pipeline.core.ingest.registry import load_registry
+from monitor_pipeline.core.tagging import tagging_key
 from monitor_pipeline.core.text import extraction_key
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle
 from monitor_pipeline.sample_server import SampleCorpusServer
-from monitor_pipeline.storage import page_extractions, warehouse
+from monitor_pipeline.storage import article_tags, page_extractions, warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -47,10 +48,13 @@ def fetched(root: Path, server: SampleCorpusServer, extract_workers: int) -> Pat
     return db
 
 
-def articles(db: Path) -> list[tuple]:
+MENTIONS = ("company_mentions", "numeric_facts", "layoff_mentions", "org_candidate_mentions")
+
+
+def articles(db: Path, table: str = "articles") -> list[tuple]:
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        return conn.execute("SELECT * FROM articles ORDER BY article_id").fetchall()
+        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
     finally:
         conn.close()
 
@@ -69,6 +73,7 @@ def reference(tmp_path_factory, server) -> Path:
     db = fetched(tmp_path_factory.mktemp("reference"), server, extract_workers=0)
     report = stages.build_articles(warehouse.connection_factory(db), DAY, workers=1)
     assert report.extracted_before == 0
+    assert stages.tag_articles(warehouse.connection_factory(db), DAY, workers=1).tagged_before == 0
     return db
 
 
@@ -78,6 +83,10 @@ def test_articles_built_from_pages_extracted_while_fetching_are_the_same(referen
     report = stages.build_articles(warehouse.connection_factory(db), DAY, workers=2)
     assert report.extracted_before == ok_pages(db) > 30  # every fetched page, none extracted twice
     assert articles(db) == articles(reference)
+    tagged = stages.tag_articles(warehouse.connection_factory(db), DAY, workers=2)
+    assert tagged.tagged_before == tagged.articles_tagged > 30  # every French article, none tagged twice
+    for table in MENTIONS:
+        assert articles(db, table) == articles(reference, table), table
 
 
 def test_the_articles_stage_takes_the_kept_article_instead_of_extracting_again(tmp_path, server):
@@ -94,6 +103,41 @@ def test_the_articles_stage_takes_the_kept_article_instead_of_extracting_again(t
     with connect() as conn:
         assert conn.execute("SELECT title FROM articles WHERE article_id = ?", [entry_id]).fetchone()[0] == \
             "Titre posé par le test"
+
+
+def test_the_mentions_stage_takes_the_kept_tags_and_keeps_those_it_computes(reference, tmp_path, server):
+    db = fetched(tmp_path, server, extract_workers=0)  # nothing kept by the pages stage
+    connect = warehouse.connection_factory(db)
+    stages.build_articles(connect, DAY, workers=1)
+    first = stages.tag_articles(connect, DAY, workers=1)
+    assert first.tagged_before == 0
+    for table in MENTIONS:
+        assert articles(db, table) == articles(reference, table), table
+    with connect() as conn:  # a kept result with one layoff removed: the rebuild must show it
+        key, article_id, payload = conn.execute(
+            "SELECT tagging_key, article_id, result_json FROM article_tags "
+            "WHERE result_json LIKE '%\"layoffs\": [{%' ORDER BY article_id LIMIT 1").fetchone()
+        kept = article_tags.load(conn, [key])[key]
+        kept.layoffs = []
+        article_tags.save(conn, DAY, [(key, article_id, kept)])
+    second = stages.tag_articles(connect, DAY, workers=2)
+    assert second.tagged_before == first.articles_tagged
+    with connect() as conn:
+        assert conn.execute("SELECT count(*) FROM layoff_mentions WHERE article_id = ?", [article_id]).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM layoff_mentions").fetchone()[0] > 0
+
+
+def test_a_change_of_the_tagger_tags_again(reference, tmp_path, server, monkeypatch):
+    db = fetched(tmp_path, server, extract_workers=2)
+    stages.build_articles(warehouse.connection_factory(db), DAY, workers=1)
+    monkeypatch.setattr(tagging_key, "tagging_fingerprint", lambda: "another-tagger")
+    monkeypatch.setattr(article_tags, "tagging_fingerprint", lambda: "another-tagger")
+    report = stages.tag_articles(warehouse.connection_factory(db), DAY, workers=1)
+    assert report.tagged_before == 0
+    for table in MENTIONS:
+        assert articles(db, table) == articles(reference, table), table
+    with warehouse.connection_factory(db)() as conn:
+        assert conn.execute("SELECT count(*) FROM article_tags WHERE fingerprint <> 'another-tagger'").fetchone()[0] == 0
 
 
 def test_a_change_of_the_extraction_code_extracts_again_and_drops_what_it_replaces(reference, tmp_path, server, monkeypatch):

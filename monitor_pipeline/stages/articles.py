@@ -86,6 +86,7 @@ def _rows_with_articles(connect: ConnectionFactory, store: PageStore, day: str, 
                 queued.append(row)
                 if row["stored"]:
                     key, page = inputs[row["entry_id"]]
+                    row["extraction_key"], row["extracted_before"] = key, key in kept
                     if key in kept:
                         report.extracted_before += 1
                         yield page_extractions.article(row["entry_id"], kept[key])
@@ -141,16 +142,21 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             syndication_index.copy_known_signatures(conn, spool.connection, day, since)
             store = warehouse.page_store(conn)
         batch: list[dict] = []
+        extracted: list[tuple[str, ProcessedArticle]] = []  # extracted here: kept for the next rebuild
         for row, art in _rows_with_articles(connect, store, day, workers, timeout_s, report):
             article = _article_row(day, row, art)
             report.statuses[article["status"]] += 1
             report.languages[article["language"]] += 1
             report.articles += 1
             batch.append(article)
+            if art is not None and not row["extracted_before"]:
+                extracted.append((row["extraction_key"], art))
             if len(batch) >= ARTICLE_BATCH_PAGES:
                 spool.append({"articles": batch})
-                batch = []
+                _keep_extracted(connect, day, extracted)
+                batch, extracted = [], []
         spool.append({"articles": batch})
+        _keep_extracted(connect, day, extracted)
         copies = syndicated_copies(spool.connection)
         report.syndicated_copies = len(copies)
         _set_cluster_ids(spool.connection, copies)
@@ -160,6 +166,12 @@ def build_articles(connect: ConnectionFactory, day: str, workers: int = 2, timeo
             spool.publish(conn, day)
             page_extractions.drop_stale(conn, day)
     return report
+
+
+def _keep_extracted(connect: ConnectionFactory, day: str, extracted: list[tuple[str, ProcessedArticle]]) -> None:
+    if extracted:
+        with connect() as conn:
+            page_extractions.save(conn, day, extracted)
 
 
 def syndicated_copies(spool: duckdb.DuckDBPyConnection) -> dict[str, str]:

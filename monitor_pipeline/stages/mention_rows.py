@@ -16,6 +16,7 @@ class MentionsReport:
     layoff_mentions: int = 0
     counted_layoffs: int = 0
     org_candidates: int = 0
+    tagged_before: int = 0  # articles whose tags were kept (by the pages stage or a previous run): not tagged again
     companies: Counter = field(default_factory=Counter)
     layoff_statuses: Counter = field(default_factory=Counter)
 

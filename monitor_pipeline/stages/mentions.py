@@ -6,13 +6,12 @@ import functools
 import json
 from collections.abc import Iterator
 
-from monitor_pipeline.storage import warehouse
+from monitor_pipeline.stages.taggable import TAGGABLE_STATUSES, TAGGED_LANGUAGE
+from monitor_pipeline.storage import article_tags, warehouse
 from monitor_pipeline.storage.spool import PartitionSpool
 from monitor_pipeline.stages.mention_rows import MENTION_TABLES, MentionsReport, mention_rows
 from monitor_pipeline.storage.warehouse import ConnectionFactory
 
-# Articles with text worth tagging; fetch failures and non-HTML keep their status but get no tags.
-TAGGABLE_STATUSES = ("ok", "summary_fallback", "paywalled", "too_short")
 TAG_READ_BATCH = 200  # articles read from the warehouse, and sent through NER, at a time
 TAG_CHUNK = 25  # articles per task sent to a tagging worker
 TAG_SPOOL_BUFFER_ROWS = 5_000  # mention rows held before a spool write (~1 KB each with their sentence)
@@ -32,17 +31,28 @@ def tag_articles(connect: ConnectionFactory, day: str, tagger=None, workers: int
         warehouse.ensure_schema(conn)
         ids = [r[0] for r in conn.execute("""
             SELECT article_id FROM articles
-            WHERE partition_day = ? AND language = 'fr' AND status IN (SELECT unnest(?))
-            ORDER BY article_id""", [day, list(TAGGABLE_STATUSES)]).fetchall()]
+            WHERE partition_day = ? AND language = ? AND status IN (SELECT unnest(?))
+            ORDER BY article_id""", [day, TAGGED_LANGUAGE, list(TAGGABLE_STATUSES)]).fetchall()]
     report = MentionsReport(articles_tagged=len(ids))
+    # The product's tagger reuses the tags kept under each article's tagging key (the pages stage tagged
+    # the article as soon as it was extracted), and keeps the ones it computes for the next rebuild;
+    # a tagger given here (tests, evaluations) may differ from the product's, so it tags everything.
+    reuse = tagger is None
     parallel = tagger is None and workers > 1 and len(ids) >= PARALLEL_TAGGING_MIN_ARTICLES
     tagger = tagger or cached_tagger()
     with PartitionSpool(MENTION_TABLES, buffer_rows=TAG_SPOOL_BUFFER_ROWS) as spool:
-        for batch, results in _tagged_batches(connect, ids, tagger, workers if parallel else 1):
+        for batch, results in _tagged_batches(connect, ids, tagger, workers if parallel else 1, reuse):
             spool.append(mention_rows(day, batch, results, report))
+            if reuse:
+                computed = [(a["tagging_key"], a["article_id"], r) for a, r in zip(batch, results) if a["kept"] is None]
+                report.tagged_before += len(batch) - len(computed)
+                with connect() as conn:
+                    article_tags.save(conn, day, computed)
         spool.flush()  # before taking the working file's lock, which is then held for the copy only
         with connect() as conn:
             spool.publish(conn, day)
+            if reuse:
+                article_tags.drop_stale(conn, day)
     report.company_mentions = spool.rows["company_mentions"]
     report.metric_mentions = spool.rows["numeric_facts"]
     report.layoff_mentions = spool.rows["layoff_mentions"]
@@ -64,8 +74,10 @@ def store_companies(connect: ConnectionFactory, tagger=None) -> int:
     return len(rows)
 
 
-def _article_batches(connect: ConnectionFactory, ids: list[str]) -> Iterator[list[dict]]:
-    """The articles to tag, TAG_READ_BATCH at a time (short reads)."""
+def _article_batches(connect: ConnectionFactory, ids: list[str], reuse: bool) -> Iterator[list[dict]]:
+    """The articles to tag, TAG_READ_BATCH at a time (short reads), each with its tagging key and, with
+    ``reuse``, the tags kept under it (``kept``, None when there are none)."""
+    from monitor_pipeline.core.tagging.tagging_key import tagging_key
     from monitor_pipeline.core.text.clean import CleanedText
 
     for start in range(0, len(ids), TAG_READ_BATCH):
@@ -73,24 +85,38 @@ def _article_batches(connect: ConnectionFactory, ids: list[str]) -> Iterator[lis
             rows = warehouse.fetch_dicts(conn, """
                 SELECT article_id, cluster_id, text, paragraphs_json, sentences_json FROM articles
                 WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id""", [ids[start:start + TAG_READ_BATCH]])
+            for row in rows:
+                row["cleaned"] = CleanedText(
+                    text=row.pop("text"), paragraphs=[tuple(p) for p in json.loads(row.pop("paragraphs_json") or "[]")],
+                    sentences=[tuple(s) for s in json.loads(row.pop("sentences_json") or "[]")])
+                row["tagging_key"] = tagging_key(row["cleaned"]) if reuse else None
+            kept = article_tags.load(conn, [row["tagging_key"] for row in rows]) if reuse else {}
         for row in rows:
-            row["cleaned"] = CleanedText(
-                text=row.pop("text"), paragraphs=[tuple(p) for p in json.loads(row.pop("paragraphs_json") or "[]")],
-                sentences=[tuple(s) for s in json.loads(row.pop("sentences_json") or "[]")])
+            row["kept"] = kept.get(row["tagging_key"])
         yield rows
 
 
-def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers: int) -> Iterator[tuple[list, list]]:
+def _with_kept(batch: list[dict], computed: list) -> list:
+    """The batch's tags in article order: the kept ones, and ``computed`` for the others (in order)."""
+    fresh = iter(computed)
+    results = [a["kept"] if a["kept"] is not None else next(fresh) for a in batch]
+    if next(fresh, None) is not None:
+        raise RuntimeError("more tags computed than articles left to tag")
+    return results
+
+
+def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers: int,
+                    reuse: bool = False) -> Iterator[tuple[list, list]]:
     """(batch of articles, their TagResults), in article order. NER runs over a whole batch: spaCy
     costs 1.6 ms a sentence in batches of 256, 2.3 ms in batches of 64.
 
     With several workers, they apply the rules and NER's prefilter (TAG_CHUNK articles a task, the
     next batch already queued) while this process runs ``tagger``'s NER: spaCy is loaded once, here.
     The workers come from the warm forkserver, knowledge base already loaded."""
-    batches = _article_batches(connect, ids)
+    batches = _article_batches(connect, ids, reuse)
     if workers <= 1:
         for batch in batches:
-            yield batch, tagger.tag_many([a["cleaned"] for a in batch])
+            yield batch, _with_kept(batch, tagger.tag_many([a["cleaned"] for a in batch if a["kept"] is None]))
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -103,16 +129,19 @@ def _tagged_batches(connect: ConnectionFactory, ids: list[str], tagger, workers:
             chunk_results, chunk_sentences = future.result()
             results.extend(chunk_results)
             ner_sentences.extend(chunk_sentences)
-        candidates = tagger.org_candidates_many([a["cleaned"] for a in batch], list(dict.fromkeys(ner_sentences)))
+        to_tag = [a["cleaned"] for a in batch if a["kept"] is None]
+        candidates = tagger.org_candidates_many(to_tag, list(dict.fromkeys(ner_sentences)))
         for result, found in zip(results, candidates, strict=True):
             if found:  # workers run NER themselves and send no sentences: keep theirs
                 result.org_candidates = found
-        return batch, results
+        return batch, _with_kept(batch, results)
 
+    # No worker process starts until a task is submitted: a batch whose tags are all kept costs none.
     with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
         def submitted(batch: list) -> tuple[list, list]:
-            return batch, [pool.submit(tag_for_ner_in_parent, [a["cleaned"] for a in batch[k:k + TAG_CHUNK]])
-                           for k in range(0, len(batch), TAG_CHUNK)]
+            to_tag = [a["cleaned"] for a in batch if a["kept"] is None]
+            return batch, [pool.submit(tag_for_ner_in_parent, to_tag[k:k + TAG_CHUNK])
+                           for k in range(0, len(to_tag), TAG_CHUNK)]
 
         ahead = None
         for batch in batches:

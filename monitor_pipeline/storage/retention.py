@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from monitor_pipeline.storage import page_extractions, warehouse
+from monitor_pipeline.storage import article_tags, page_extractions, warehouse
 from monitor_pipeline.storage.page_store import PageStore
 
 PAGE_RETENTION_ENV = "MONITOR_PAGE_RETENTION_DAYS"
@@ -132,6 +132,7 @@ def remove_old_pages(conn: duckdb.DuckDBPyConnection, store: PageStore, keep_day
         report.bytes_freed += stat.st_size
     if report.files_recently_stored == 0:
         page_extractions.drop_days(conn, days)  # derived from the removed pages: never reused
+        article_tags.drop_days(conn, days)
         _mark_completed(conn, days, now)
     report.days = [d.isoformat() for d in days]
     return report

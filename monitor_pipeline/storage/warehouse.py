@@ -81,6 +81,12 @@ TABLES: dict[str, str] = {
     "page_extractions": """
         extraction_key VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, entry_id VARCHAR, fingerprint VARCHAR,
         article_json VARCHAR, signature BLOB""",
+    # Each French article's tags, kept under their tagging key (core.tagging.tagging_key), by the pages stage
+    # (it tags each article once extracted) and by the mentions stage; the mentions stage reuses them
+    # instead of tagging the article again (storage.article_tags).
+    "article_tags": """
+        tagging_key VARCHAR PRIMARY KEY, partition_day DATE NOT NULL, article_id VARCHAR, fingerprint VARCHAR,
+        result_json VARCHAR""",
     "company_mentions": """
         article_id VARCHAR, partition_day DATE, company_id VARCHAR, company_name VARCHAR, surface VARCHAR,
         via VARCHAR, char_start INTEGER, char_end INTEGER, sentence VARCHAR, tagger_version VARCHAR,

