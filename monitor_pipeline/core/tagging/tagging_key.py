@@ -14,9 +14,9 @@ import functools
 import hashlib
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 
+from monitor_pipeline.core.fingerprint import code_fingerprint
 from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.draft import TagResult
 from monitor_pipeline.core.tagging.layoffs import LayoffMention
@@ -34,21 +34,11 @@ _FIELDS = {"companies": CompanyMention, "metrics": Metric, "layoffs": LayoffMent
 @functools.cache
 def tagging_fingerprint() -> str:
     """A hash of the tagger: its code, its data files, its models."""
-    digest = hashlib.sha256()
-    files = sorted([*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
-                    *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA)])
-    for path in files:
-        digest.update(str(path.relative_to(_CORE.parent)).encode())
-        digest.update(path.read_bytes())
-    for library in TAGGING_LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "absent"
-        digest.update(f"{library}=={version}".encode())
-    for setting in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER"):  # the models chosen at import
-        digest.update(f"{setting}={os.environ.get(setting, '')}".encode())
-    return digest.hexdigest()[:16]
+    files = [*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
+             *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA)]
+    # the models chosen at import time
+    settings = [f"{name}={os.environ.get(name, '')}" for name in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER")]
+    return code_fingerprint(_CORE.parent, files, TAGGING_LIBRARIES, settings)
 
 
 def tagging_key(cleaned: CleanedText) -> str:

@@ -13,9 +13,9 @@ import dataclasses
 import functools
 import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 
+from monitor_pipeline.core.fingerprint import code_fingerprint
 from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle
 
 # The libraries whose output a processed article holds (their version is part of the fingerprint).
@@ -28,17 +28,8 @@ NOT_KEPT_STATUSES = frozenset({"timeout", "error"})
 @functools.cache
 def extraction_fingerprint() -> str:
     """A hash of the extraction code (every module of ``core/text``) and of its libraries' versions."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    for library in EXTRACTION_LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "absent"
-        digest.update(f"{library}=={version}".encode())
-    return digest.hexdigest()[:16]
+    here = Path(__file__).resolve().parent
+    return code_fingerprint(here.parent, here.glob("*.py"), EXTRACTION_LIBRARIES)
 
 
 def extraction_key(page: PageInput, content_sha256: str) -> str:
