@@ -34,6 +34,7 @@ from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMenti
 from monitor_pipeline.core.tagging.draft import (
     ArticleDraft,
     CONTEXT_SENTENCES,
+    insert_company,
     mentions_per_sentence,
     named_layoffs,
     sentence_owners,
@@ -93,6 +94,8 @@ de d' du des la le l' les un une ses son sa leur leurs plan nouveau nouvelle nou
 également encore lundi mardi mercredi jeudi vendredi samedi dimanche hier
 """.split())
 _PLAIN_WORD = re.compile(r"[^\W\d]+'?|\d[\d\s\u00a0\u202f.,]*", re.UNICODE)
+#: the end of one list member's segment ("Forvia 580, et Stellantis encore 400 à Poissy")
+_SEGMENT_END = re.compile(r"[,;:.()]|\s(?:et|ou)\s")
 NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
@@ -127,7 +130,8 @@ class Tagger(ParsedLayoffReader):
     finds become companies outside the knowledge base (``known=False``)."""
 
     def __init__(self, kb: KnowledgeBase | None = None, lexicon: LayoffLexicon | None = None,
-                 with_ner: bool = True, with_parser: bool = True, parser_model: str | None = None) -> None:
+                 with_ner: bool = True, with_parser: bool = True, parser_model: str | None = None,
+                 learned: bool | None = None, learned_model: dict[str, Any] | None = None) -> None:
         self.kb = kb if kb is not None else KnowledgeBase.load()
         self.lexicon = lexicon if lexicon is not None else LayoffLexicon.load()
         self.matcher = CompanyMatcher(self.kb)
@@ -135,6 +139,12 @@ class Tagger(ParsedLayoffReader):
         self.with_parser = with_parser
         self.parser_model = parser_model
         self.lemma_triggers = LemmaTriggers(self.lexicon)
+        # PROTOTYPE, off by default: the learned components (core.tagging.learned_trigger)
+        if learned is None:
+            learned = os.environ.get("MONITOR_PIPELINE_LEARNED", "") == "1"
+        self.learned = self.learned_agents = None
+        if learned and with_parser:
+            self.set_learned_model(learned_model)
 
     # ------------------------------------------------------------------ rules
     def _rules(self, cleaned: CleanedText) -> ArticleDraft:
@@ -203,7 +213,9 @@ class Tagger(ParsedLayoffReader):
         """Tag one article without NER discovery (the parser still reads trigger sentences)."""
         draft = self._rules(cleaned)
         self._add_lemma_triggers([draft])
+        self._add_learned_triggers([draft])
         self._layoffs([draft], self._parse([draft]))
+        self._add_learned_agents([draft])
         return draft.result
 
     def tag(self, cleaned: CleanedText) -> TagResult:
@@ -215,6 +227,7 @@ class Tagger(ParsedLayoffReader):
         (trigger sentences included) and one parser batch over their trigger clauses."""
         drafts = [self._rules(c) for c in items]
         self._add_lemma_triggers(drafts)
+        self._add_learned_triggers(drafts)
         entity_docs: dict[str, Any] | None = {} if self.with_ner else None
         for draft, candidates in zip(drafts, self._org_candidates(items, drafts, entity_docs)):
             # the queue offers names to curate as companies: media cited as sources, public
@@ -225,6 +238,7 @@ class Tagger(ParsedLayoffReader):
             if self.with_ner:
                 add_listed_companies(draft, self.matcher)
         self._layoffs(drafts, self._parse(drafts, entity_docs))
+        self._add_learned_agents(drafts)
         return [d.result for d in drafts]
 
     def _add_lemma_triggers(self, drafts: Sequence[ArticleDraft]) -> None:
@@ -243,6 +257,69 @@ class Tagger(ParsedLayoffReader):
                 found = todo.get(draft.cleaned.text[s:e])
                 if found:
                     draft.triggers[k] = found
+
+    def set_learned_model(self, model: dict[str, Any] | None = None) -> None:
+        """PROTOTYPE: use the learned sentence classifier and agent classifier of ``model`` (``{"sentence":
+        …, "agents": …}``, either may be missing; default: ``data/learned_trigger.json``)."""
+        import json
+
+        from monitor_pipeline.core.tagging.learned_trigger import DEFAULT_MODEL, LearnedAgents, LearnedTriggers
+        if model is None:
+            model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+        self.learned = LearnedTriggers(self.lemma_triggers, model=model["sentence"]) if model.get("sentence") else None
+        self.learned_agents = LearnedAgents(model["agents"]) if model.get("agents") else None
+
+    def _add_learned_agents(self, drafts: Sequence[ArticleDraft]) -> None:
+        """PROTOTYPE: the companies named in a sentence with layoff mentions but with none of their own that
+        the learned agent classifier flags get a mention like the nearest one of the sentence, with the
+        number of their own list segment as headcount ("Valeo supprime 1 320 postes, Forvia 580")."""
+        if self.learned_agents is None:
+            return
+        from monitor_pipeline.core.tagging.learned_trigger import agent_candidates, agent_features
+        for draft in drafts:
+            text = draft.cleaned.text
+            added = []
+            for k, cand, mentions, names in agent_candidates(text, draft.spans, draft.result.companies,
+                                                             draft.result.layoffs):
+                s, e = draft.spans[k]
+                if self.learned_agents.score(agent_features(text[s:e], s, cand, mentions, names)) \
+                        < self.learned_agents.threshold:
+                    continue
+                near = min(mentions, key=lambda m: abs(m.trigger_start - cand.start))
+                # its own segment of the list: from its name to the next comma, semicolon, "et" or the end
+                lo = cand.end - s
+                stop = _SEGMENT_END.search(text[s:e], lo)
+                head = headcount_near(text[s:e], (lo, stop.start() if stop else e - s), draft.metrics[k], s,
+                                      within=True)
+                if not cand.known and cand.via == "learned":
+                    insert_company(draft.result, cand)
+                added.append(replace(near, company_id=cand.company_id, company_name=cand.name, known=cand.known,
+                                     headcount=head.value, headcount_percent=head.percent, headcount_low=head.low,
+                                     headcount_high=head.high, headcount_qualifier=head.qualifier,
+                                     rule="learned:agent"))
+            draft.result.layoffs.extend(added)
+
+    def _add_learned_triggers(self, drafts: Sequence[ArticleDraft]) -> None:
+        """PROTOTYPE: the sentences still without a trigger that the learned classifier flags are parsed
+        (one batch) and given the trigger it builds from their parse (see ``core.tagging.learned_trigger``)."""
+        if self.learned is None:
+            return
+        todo: dict[str, list[tuple[int, int, str]]] = {}
+        for draft in drafts:
+            for k, (s, e) in enumerate(draft.spans):
+                if k not in draft.triggers and e > s:
+                    todo.setdefault(draft.cleaned.text[s:e], [])
+        texts = self.learned.flagged(todo)
+        if not texts:
+            return
+        for text, doc in zip(texts, parse(load_parser(self.parser_model), [neutralize_incises(t) for t in texts])):
+            todo[text] = self.learned.find(doc)
+        for draft in drafts:
+            for k, (s, e) in enumerate(draft.spans):
+                if k not in draft.triggers:
+                    found = todo.get(draft.cleaned.text[s:e])
+                    if found:
+                        draft.triggers[k] = found
 
     def _parse(self, drafts: Sequence[ArticleDraft], entity_docs: dict[str, Any] | None = None) -> dict[str, Any]:
         """Parsed trigger clauses (incises neutralized, other clauses blanked), keyed by that text,
