@@ -1,4 +1,4 @@
-"""PROTOTYPE learned agent classifier (``core.tagging.learned_trigger``, off by default): a company named
+"""The learned agent classifier (``core.tagging.learned_trigger``, on since tagger-2.7): a company named
 in a sentence that holds layoff mentions but none of its own is one more agent when the classifier
 (trained on the dev split by ``eval/train_learned_trigger.py``) says so. Sentences written for these tests
 (invented companies)."""
@@ -22,10 +22,14 @@ def mentions(tagger: Tagger, text: str) -> dict[str | None, tuple[str, int | Non
     return {l.company_name: (l.status, l.headcount) for l in tagger.tag(clean_text(text)).layoffs}
 
 
-def test_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_agent_classifier_is_on_by_default_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONITOR_PIPELINE_LEARNED", raising=False)
     tagger = Tagger(with_ner=False)
-    assert tagger.learned is None and tagger.learned_agents is None
+    assert tagger.learned_agents is not None
+    assert tagger.learned is None  # the sentence classifier: kept off by cross-validation ("sentence": null)
+    monkeypatch.setenv("MONITOR_PIPELINE_LEARNED", "0")
+    off = Tagger(with_ner=False)
+    assert off.learned is None and off.learned_agents is None
 
 
 def test_the_model_is_small_and_complete() -> None:

@@ -1,4 +1,4 @@
-"""PROTOTYPE (off by default): two learned components on top of the rule-based tagger, trained on the
+"""Two learned components on top of the rule-based tagger (tagger-2.7 uses the first), trained on the
 dev split only by ``eval/train_learned_trigger.py``; the model is ``data/learned_trigger.json`` (a few KB
 of logistic-regression weights, reproduced by that script).
 
@@ -16,8 +16,9 @@ of logistic-regression weights, reproduced by that script).
   flagged sentence is parsed and the verb governing its job noun becomes a trigger for the existing parse
   reading (agent, status, headcount).
 
-Enabled by ``Tagger(learned=True)`` or ``MONITOR_PIPELINE_LEARNED=1``; the default tagger never loads
-the model. Figures in eval/README.md, "Prototype: learned components (trained on dev)".
+On by default since tagger-2.7 (its held-out gain, eval/README.md "tagger-2.7"); ``Tagger(learned=False)``
+or ``MONITOR_PIPELINE_LEARNED=0`` turns them off. Figures in eval/README.md, "Prototype: learned
+components (trained on dev)" and "tagger-2.7".
 """
 from __future__ import annotations
 
@@ -214,7 +215,7 @@ def agent_features(sentence: str, base: int, cand: Any, mentions: Sequence[Any],
 
 
 class LearnedAgents:
-    """PROTOTYPE: a logistic regression deciding whether a company named in a sentence that holds layoff
+    """A logistic regression deciding whether a company named in a sentence that holds layoff
     mentions, but none of its own, is one more agent of them (a list member the parse did not attach)."""
 
     def __init__(self, model: dict[str, Any]) -> None:

@@ -7,7 +7,9 @@
   (``core.tagging.lemma_triggers``, tagger-2.6); the sentences
   holding one are parsed (``core.tagging.syntax``: agent, status and evidence from the dependency
   parse), except plain ones (one known company named first, no status cue, no clause) that the
-  lexical rules read as well;
+  lexical rules read as well; in a sentence with layoff mentions, a learned classifier
+  (``core.tagging.learned_trigger``, tagger-2.7, trained on the dev split) adds the companies named
+  there that no rule attached (list members the parse left out);
 * spaCy NER runs once over the sentences holding an unknown capitalized word; the organisations it
   finds, the agents of triggers and the names listed with a known company become companies
   outside the knowledge base (``known=False``, id = slug of the name) unless a precision guard
@@ -74,7 +76,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.6"
+TAGGER_VERSION = "tagger-2.7"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -96,6 +98,8 @@ de d' du des la le l' les un une ses son sa leur leurs plan nouveau nouvelle nou
 _PLAIN_WORD = re.compile(r"[^\W\d]+'?|\d[\d\s\u00a0\u202f.,]*", re.UNICODE)
 #: the end of one list member's segment ("Forvia 580, et Stellantis encore 400 à Poissy")
 _SEGMENT_END = re.compile(r"[,;:.()]|\s(?:et|ou)\s")
+#: relations of a name to the verb after it that make it that verb's subject (or a mislabelled one)
+_SUBJECT_LIKE = ("nsubj", "aux", "expl")
 NER_MODEL = os.environ.get("MONITOR_PIPELINE_NER", "parser")  # previous sentences searched for an anaphora's antecedent
 
 
@@ -139,9 +143,9 @@ class Tagger(ParsedLayoffReader):
         self.with_parser = with_parser
         self.parser_model = parser_model
         self.lemma_triggers = LemmaTriggers(self.lexicon)
-        # PROTOTYPE, off by default: the learned components (core.tagging.learned_trigger)
+        # the learned components (core.tagging.learned_trigger): on unless MONITOR_PIPELINE_LEARNED=0
         if learned is None:
-            learned = os.environ.get("MONITOR_PIPELINE_LEARNED", "") == "1"
+            learned = os.environ.get("MONITOR_PIPELINE_LEARNED", "1") != "0"
         self.learned = self.learned_agents = None
         if learned and with_parser:
             self.set_learned_model(learned_model)
@@ -259,7 +263,7 @@ class Tagger(ParsedLayoffReader):
                     draft.triggers[k] = found
 
     def set_learned_model(self, model: dict[str, Any] | None = None) -> None:
-        """PROTOTYPE: use the learned sentence classifier and agent classifier of ``model`` (``{"sentence":
+        """Use the learned sentence classifier and agent classifier of ``model`` (``{"sentence":
         …, "agents": …}``, either may be missing; default: ``data/learned_trigger.json``)."""
         import json
 
@@ -270,7 +274,7 @@ class Tagger(ParsedLayoffReader):
         self.learned_agents = LearnedAgents(model["agents"]) if model.get("agents") else None
 
     def _add_learned_agents(self, drafts: Sequence[ArticleDraft]) -> None:
-        """PROTOTYPE: the companies named in a sentence with layoff mentions but with none of their own that
+        """The companies named in a sentence with layoff mentions but with none of their own that
         the learned agent classifier flags get a mention like the nearest one of the sentence, with the
         number of their own list segment as headcount ("Valeo supprime 1 320 postes, Forvia 580")."""
         if self.learned_agents is None:
@@ -285,6 +289,9 @@ class Tagger(ParsedLayoffReader):
                 if self.learned_agents.score(agent_features(text[s:e], s, cand, mentions, names)) \
                         < self.learned_agents.threshold:
                     continue
+                if self._has_own_predicate(text[s:e], cand.start - s, cand.end - s,
+                                           [(m.trigger_start - s, m.trigger_end - s) for m in mentions]):
+                    continue  # "…, selon la direction, Cisco recrute": its own clause, not a list member
                 near = min(mentions, key=lambda m: abs(m.trigger_start - cand.start))
                 # its own segment of the list: from its name to the next comma, semicolon, "et" or the end
                 lo = cand.end - s
@@ -299,8 +306,20 @@ class Tagger(ParsedLayoffReader):
                                      rule="learned:agent"))
             draft.result.layoffs.extend(added)
 
+    def _has_own_predicate(self, sentence: str, start: int, end: int, triggers: list[tuple[int, int]]) -> bool:
+        """Whether the name at ``start:end`` stands in subject position of a verb after it that is none of
+        the sentence's triggers (parsed only for the few names the classifier flags). A name right before
+        its verb is often mislabelled (``aux`` for "Cisco recrute"): any subject-like relation counts."""
+        doc = parse(load_parser(self.parser_model), [sentence])[0]
+        for token in doc:
+            head = token.head
+            if (start <= token.idx < end and token.dep_.startswith(_SUBJECT_LIKE) and head.pos_ in ("VERB", "AUX")
+                    and head.idx >= end and not any(lo <= head.idx < hi for lo, hi in triggers)):
+                return True
+        return False
+
     def _add_learned_triggers(self, drafts: Sequence[ArticleDraft]) -> None:
-        """PROTOTYPE: the sentences still without a trigger that the learned classifier flags are parsed
+        """The sentences still without a trigger that the learned classifier flags are parsed
         (one batch) and given the trigger it builds from their parse (see ``core.tagging.learned_trigger``)."""
         if self.learned is None:
             return

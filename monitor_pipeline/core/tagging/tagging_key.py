@@ -3,7 +3,7 @@
 Tags depend on the article's cleaned text (text, paragraphs, sentences) and on the tagger: its code,
 its data (knowledge base, layoff lexicon) and its models. ``tagging_key`` hashes all of them, the
 tagger through ``tagging_fingerprint`` (the source of ``core/tagging`` and ``core/text``, the data
-files, the parser model setting and the versions of spaCy and its French models). Tags kept under
+files and learned model, the model settings and the versions of spaCy and its French models). Tags kept under
 their key (the pages stage tags each article as soon as it is extracted) are reused while the key
 matches; any change to the tagger gives every article a new key.
 """
@@ -35,9 +35,10 @@ _FIELDS = {"companies": CompanyMention, "metrics": Metric, "layoffs": LayoffMent
 def tagging_fingerprint() -> str:
     """A hash of the tagger: its code, its data files, its models."""
     files = [*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
-             *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA)]
+             *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA), *_DATA.glob("*.json")]
     # the models chosen at import time
-    settings = [f"{name}={os.environ.get(name, '')}" for name in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER")]
+    settings = [f"{name}={os.environ.get(name, '')}" for name in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER",
+                                                                   "MONITOR_PIPELINE_LEARNED")]
     return code_fingerprint(_CORE.parent, files, TAGGING_LIBRARIES, settings)
 
 
