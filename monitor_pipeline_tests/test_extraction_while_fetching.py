@@ -184,3 +184,23 @@ def test_results_that_depend_on_the_machine_are_not_kept(tmp_path):
     other_title = PageInput(**{**page.__dict__, "feed_title": "U"})
     assert extraction_key.extraction_key(page, "s1") != extraction_key.extraction_key(other_title, "s1")
     conn.close()
+
+
+def test_kept_rows_outlive_their_day_by_one_day_only(tmp_path):
+    page = PageInput(article_id="a", body=b"", content_type="text/html", url="https://x.test/a",
+                     feed_summary=None, feed_title="T")
+    article = ProcessedArticle(article_id="a", status="ok", title=None, author=None, html_published_at=None,
+                               sitename=None, description=None, html_lang=None, encoding=None, encoding_source=None,
+                               text="Un texte.", paragraphs=[(0, 9)], sentences=[(0, 9)], language="fr",
+                               language_probability=1.0, signature=None, error=None)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.ensure_schema(conn)
+    for day in ("2026-03-01", "2026-03-02", "2026-03-03"):
+        page_extractions.save(conn, day, [(extraction_key.extraction_key(page, day), article)])
+        article_tags.save(conn, day, [(day, "a", tagging_key.TagResult())])
+    page_extractions.drop_stale(conn, "2026-03-03")
+    article_tags.drop_stale(conn, "2026-03-03")
+    for table in ("page_extractions", "article_tags"):  # the day built and the day before stay
+        assert [str(r[0]) for r in conn.execute(f"SELECT partition_day FROM {table} ORDER BY 1").fetchall()] == \
+            ["2026-03-02", "2026-03-03"], table
+    conn.close()

@@ -4,12 +4,14 @@ the ones it had to compute, for the next rebuild of the day)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import duckdb
 
 from monitor_pipeline.core.tagging.draft import TagResult
 from monitor_pipeline.core.tagging.tagging_key import result_from_json, result_to_json, tagging_fingerprint
 from monitor_pipeline.storage import warehouse
+from monitor_pipeline.storage.page_extractions import KEPT_DAYS
 
 
 def save(conn: duckdb.DuckDBPyConnection, day: str, keyed: Sequence[tuple[str, str, TagResult]]) -> int:
@@ -31,9 +33,12 @@ def load(conn: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dict[str, TagR
 
 
 def drop_stale(conn: duckdb.DuckDBPyConnection, day: str) -> None:
-    """Remove ``day``'s tags kept by another version of the tagger (never reused again)."""
+    """Remove what is no longer reused once ``day`` is tagged: its tags kept by another version of the
+    tagger, and every kept tag of the days before the day before (as ``page_extractions.drop_stale``)."""
+    oldest = date.fromisoformat(str(day)) - timedelta(days=KEPT_DAYS - 1)
     warehouse.write_transaction(conn, lambda conn: conn.execute(
-        "DELETE FROM article_tags WHERE partition_day = ? AND fingerprint <> ?", [day, tagging_fingerprint()]))
+        "DELETE FROM article_tags WHERE (partition_day = ? AND fingerprint <> ?) OR partition_day < ?",
+        [day, tagging_fingerprint(), oldest]))
 
 
 def drop_days(conn: duckdb.DuckDBPyConnection, days: Sequence) -> None:

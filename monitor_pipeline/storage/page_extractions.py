@@ -3,6 +3,7 @@ is extracted once: the pages stage saves them as pages arrive, the articles stag
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import duckdb
 
@@ -11,6 +12,8 @@ from monitor_pipeline.core.text.extraction_key import (
     article_from_json, article_to_json, extraction_fingerprint, is_kept,
 )
 from monitor_pipeline.storage import warehouse
+
+KEPT_DAYS = 2  # a day's kept articles outlive it by one day: today and yesterday are rebuilt
 
 
 def save(conn: duckdb.DuckDBPyConnection, day: str, keyed: Sequence[tuple[str, ProcessedArticle]]) -> int:
@@ -39,14 +42,18 @@ def article(article_id: str, kept: tuple[str, bytes | None]) -> ProcessedArticle
 
 
 def drop_stale(conn: duckdb.DuckDBPyConnection, day: str) -> int:
-    """Remove ``day``'s articles kept by another version of the extraction code (never reused again)."""
-    def drop(conn: duckdb.DuckDBPyConnection) -> None:
-        conn.execute("DELETE FROM page_extractions WHERE partition_day = ? AND fingerprint <> ?",
-                     [day, extraction_fingerprint()])
+    """Remove what is no longer reused once ``day`` is built: its articles kept by another version of the
+    extraction code, and every kept article of the days before the day before (only today and yesterday
+    are rebuilt by the automation; a backfill of an older day extracts again, as it would without them)."""
+    oldest = date.fromisoformat(str(day)) - timedelta(days=KEPT_DAYS - 1)
 
-    before = warehouse.table_count(conn, "page_extractions", day)
+    def drop(conn: duckdb.DuckDBPyConnection) -> None:
+        conn.execute("DELETE FROM page_extractions WHERE (partition_day = ? AND fingerprint <> ?) OR partition_day < ?",
+                     [day, extraction_fingerprint(), oldest])
+
+    before = warehouse.table_count(conn, "page_extractions")
     warehouse.write_transaction(conn, drop)
-    return before - warehouse.table_count(conn, "page_extractions", day)
+    return before - warehouse.table_count(conn, "page_extractions")
 
 
 def drop_days(conn: duckdb.DuckDBPyConnection, days: Sequence) -> None:
