@@ -24,7 +24,7 @@ SYNDICATION_LOOKBACK_DAYS = 14  # a day's pages are compared with the signatures
 ARTICLE_BATCH_PAGES = 200  # article rows spooled at a time by build_articles (bounded memory)
 ENTRY_READ_ROWS = 1_000  # feed entries read from the warehouse at a time by build_articles
 PAGES_READ_AHEAD = 16  # stored pages read and decompressed before a worker asks for them
-KEPT_LOOKUP_ROWS = 100  # entries whose kept processed articles are looked up at a time
+KEPT_LOOKUP_ROWS = 500  # entries whose kept processed articles are looked up at a time
 
 
 def _chunks(items: Iterable[dict], size: int) -> Iterator[list[dict]]:

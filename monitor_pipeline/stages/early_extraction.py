@@ -1,9 +1,11 @@
 """Extraction and tagging while pages download: the pages stage hands each stored page to worker
-processes at once; each extracts the page and, for a French article worth tagging, tags it. The
-processed article is kept under its extraction key (``storage.page_extractions``), the tags under
-their tagging key (``storage.article_tags``); the articles and mentions stages then reuse them
-instead of doing the work again. Fetching waits on the network (the per-host politeness interval)
-and leaves the cores idle; extraction and tagging fill them."""
+processes at once. Each page is extracted on its own (a per-page timeout guards against pathological
+HTML); the French articles worth tagging are then tagged in chunks, as the mentions stage tags them
+(spaCy parses and recognises a chunk's sentences in one batch). The processed article is kept under
+its extraction key (``storage.page_extractions``), the tags under their tagging key
+(``storage.article_tags``); the articles and mentions stages then reuse them instead of doing the work
+again. Fetching waits on the network (the per-host politeness interval) and leaves the cores idle;
+extraction and tagging fill them."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,25 +13,20 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 
-from monitor_pipeline.core.tagging.draft import TagResult
 from monitor_pipeline.core.tagging.tagging_key import tagging_key
-from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_page, process_pages
+from monitor_pipeline.core.text.article_processing import PageInput, ProcessedArticle, process_pages
 from monitor_pipeline.core.text.clean import CleanedText
 from monitor_pipeline.core.text.extraction_key import extraction_key
+from monitor_pipeline.core.text.workers import worker_context
 from monitor_pipeline.stages.taggable import is_taggable
 from monitor_pipeline.storage import article_tags, page_extractions
 from monitor_pipeline.storage.page_store import PageStore
 from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 KEEP_BATCH = 100  # processed articles written at a time
-
-
-@dataclasses.dataclass
-class ExtractedPage:
-    article: ProcessedArticle
-    tags: TagResult | None  # None: not a French article worth tagging
+TAG_CHUNK = 25  # articles per tagging task (as the mentions stage's)
 
 
 def cleaned_text(article: ProcessedArticle) -> CleanedText:
@@ -37,28 +34,18 @@ def cleaned_text(article: ProcessedArticle) -> CleanedText:
     return CleanedText(text=article.text, paragraphs=list(article.paragraphs), sentences=list(article.sentences))
 
 
-def extract_and_tag(page: PageInput) -> ExtractedPage:
-    """Worker task: the page's processed article and, for a French article worth tagging, its tags
-    (the worker's complete tagger: rules, parser and NER, loaded once in the warm forkserver)."""
-    from monitor_pipeline.core.tagging.tagger import rules_tagger
-
-    article = process_page(page)
-    if not is_taggable(article.language, article.status):
-        return ExtractedPage(article, None)
-    return ExtractedPage(article, rules_tagger().tag_many([cleaned_text(article)])[0])
-
-
 class ExtractionWhileFetching:
-    """Pages submitted as they are stored are extracted by ``workers`` worker processes, driven by a
-    thread of its own; ``finish`` waits for the last one. A failure here never fails the fetch: the
-    articles stage extracts whatever was not kept, and ``error`` says why."""
+    """Pages submitted as they are stored are extracted by ``workers`` worker processes and tagged by as
+    many others, driven by a thread of its own; ``finish`` waits for the last one. A failure here never
+    fails the fetch: the articles and mentions stages compute whatever was not kept, and ``error`` says
+    why."""
 
     def __init__(self, connect: ConnectionFactory, day: str, store: PageStore, workers: int,
-                 timeout_s: float = 30.0) -> None:
+                 timeout_s: float = 30.0, tag: bool = True) -> None:
         if workers < 2:
             raise ValueError("extraction while fetching needs worker processes (workers >= 2)")
         self.connect, self.day, self.store = connect, day, store
-        self.workers, self.timeout_s = workers, timeout_s
+        self.workers, self.timeout_s, self.tag = workers, timeout_s, tag
         self.kept = 0
         self.tagged = 0
         self.error: str | None = None
@@ -78,7 +65,7 @@ class ExtractionWhileFetching:
         self._queue.put((page, content_sha256, stored))
 
     def finish(self) -> int:
-        """Wait until every submitted page is extracted and kept; return how many were kept."""
+        """Wait until every submitted page is extracted and tagged, and kept; return how many were kept."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
@@ -98,28 +85,44 @@ class ExtractionWhileFetching:
         self._drained = True
 
     def _run(self) -> None:
+        from monitor_pipeline.core.tagging.tagger import tag_for_ner_in_parent
+
         keys: deque[str] = deque()
-        batch: list[tuple[str, ExtractedPage]] = []
+        extracted: list[tuple[str, ProcessedArticle]] = []
+        to_tag: list[ProcessedArticle] = []
+        tagging: deque[tuple[list[ProcessedArticle], Future]] = deque()
         try:
-            for done in process_pages(self._inputs(keys), workers=self.workers, timeout_s=self.timeout_s,
-                                      process=extract_and_tag):
-                # a page that timed out or crashed its worker comes back as a bare ProcessedArticle
-                page = done if isinstance(done, ExtractedPage) else ExtractedPage(done, None)
-                batch.append((keys.popleft(), page))
-                if len(batch) >= KEEP_BATCH:
-                    self._keep(batch)
-                    batch = []
-            self._keep(batch)
-        except Exception as exc:  # noqa: BLE001 - reported, and the articles stage extracts instead
+            # one connection for the whole fetch (opening one costs ~40 ms); tagging workers start on the
+            # first chunk: no process for a fetch with nothing to tag
+            with self.connect() as self._conn, \
+                    ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context()) as taggers:
+                for article in process_pages(self._inputs(keys), workers=self.workers, timeout_s=self.timeout_s):
+                    extracted.append((keys.popleft(), article))
+                    if self.tag and is_taggable(article.language, article.status):
+                        to_tag.append(article)
+                    if len(to_tag) >= TAG_CHUNK:
+                        tagging.append((to_tag, taggers.submit(tag_for_ner_in_parent, [cleaned_text(a) for a in to_tag])))
+                        to_tag = []
+                    if len(extracted) >= KEEP_BATCH:
+                        self._keep_extracted(extracted)
+                        extracted = []
+                    while tagging and tagging[0][1].done():
+                        self._keep_tags(*tagging.popleft())
+                self._keep_extracted(extracted)
+                if to_tag:
+                    tagging.append((to_tag, taggers.submit(tag_for_ner_in_parent, [cleaned_text(a) for a in to_tag])))
+                while tagging:
+                    self._keep_tags(*tagging.popleft())
+        except Exception as exc:  # noqa: BLE001 - reported, and the later stages compute instead
             self.error = f"{type(exc).__name__}: {exc}"
             while not self._drained and self._queue.get() is not None:  # let the fetch go on submitting
                 pass
 
-    def _keep(self, batch: list[tuple[str, ExtractedPage]]) -> None:
-        if not batch:
-            return
-        tags = [(tagging_key(cleaned_text(page.article)), page.article.article_id, page.tags)
-                for _, page in batch if page.tags is not None]
-        with self.connect() as conn:
-            self.kept += page_extractions.save(conn, self.day, [(key, page.article) for key, page in batch])
-            self.tagged += article_tags.save(conn, self.day, tags)
+    def _keep_extracted(self, batch: list[tuple[str, ProcessedArticle]]) -> None:
+        if batch:
+            self.kept += page_extractions.save(self._conn, self.day, batch)
+
+    def _keep_tags(self, articles: list[ProcessedArticle], future: Future) -> None:
+        results, _ = future.result()  # the worker ran NER itself: no sentence is left for this process
+        keyed = [(tagging_key(cleaned_text(a)), a.article_id, r) for a, r in zip(articles, results, strict=True)]
+        self.tagged += article_tags.save(self._conn, self.day, keyed)

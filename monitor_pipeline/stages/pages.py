@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from monitor_pipeline.storage import warehouse
-from monitor_pipeline.core.ingest.fetch import FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all
+from monitor_pipeline.core.ingest.fetch import (
+    FetchRequest, HostSchedule, HttpSettings, OriginCache, fetch_all, interleaved_by_host,
+)
 from monitor_pipeline.core.text.article_processing import PageInput
 from monitor_pipeline.core.text.workers import worker_context
 from monitor_pipeline.storage.page_store import PageStore
@@ -78,6 +80,9 @@ def _fetch_batches(connect: ConnectionFactory, day: str, http: HttpSettings, tod
     # batch, keyed by entry_id): a row never points at a missing page, and a run interrupted between
     # batches keeps the pages already stored; the next run fetches only the missing ones.
     schedule = HostSchedule()  # the per-host interval (and Crawl-delay) holds across batches too
+    # Each batch waits for its slowest host: round-robin over hosts gives every batch an equal share of
+    # each host's pages (in entry order a host could hold twice its share of one batch).
+    todo = interleaved_by_host(todo, lambda t: t["url"])
     for start in range(0, len(todo), FETCH_BATCH_PAGES):
         batch = todo[start:start + FETCH_BATCH_PAGES]
         # A TDM licence recorded in the registry lifts the pages' TDMRep reservation.

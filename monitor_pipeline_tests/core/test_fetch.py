@@ -516,3 +516,18 @@ def test_global_concurrency_limit_holds() -> None:
         results = fetch_all([FetchRequest(srv.url(f"/slow?n={i}")) for srv in servers for i in range(3)], settings)
     assert all(r.status == "ok" for r in results)
     assert tracker.total_peak <= 2
+
+
+def test_interleaving_by_host_spreads_each_host_evenly_and_keeps_its_order():
+    from monitor_pipeline.core.ingest.fetch import interleaved_by_host
+
+    urls = [f"https://a.test/{i}" for i in range(6)] + [f"https://b.test/{i}" for i in range(2)] + \
+        [f"https://C.test/{i}" for i in range(4)]
+    out = interleaved_by_host(urls, lambda u: u)
+    assert sorted(out) == sorted(urls)
+    assert out[:3] == ["https://a.test/0", "https://b.test/0", "https://C.test/0"]
+    for host in ("a.test", "b.test", "C.test"):  # each host's own order is kept
+        own = [u for u in out if host in u]
+        assert own == [u for u in urls if host in u]
+    first_half = out[:6]  # a batch of half the pages holds about half of each host's pages
+    assert sum("a.test" in u for u in first_half) == 2 and sum("C.test" in u for u in first_half) == 2

@@ -47,7 +47,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -425,6 +425,22 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
 
 
 # --------------------------------------------------------------------------- politeness
+
+
+T = TypeVar("T")
+
+
+def interleaved_by_host(items: Sequence[T], url_of: Callable[[T], str]) -> list[T]:
+    """``items`` reordered round-robin over their URLs' hosts (first each host's first item, then each
+    host's second, ...), keeping each host's own order. Fetched in batches, a batch then holds an equal
+    share of every host's pages: its slowest host, for which the whole batch waits, is no slower than
+    the others, instead of holding twice its share when the order happened to cluster it."""
+    by_host: dict[str, list[T]] = {}
+    for item in items:
+        by_host.setdefault((urlsplit(url_of(item)).hostname or "").lower(), []).append(item)
+    ranked = [(rank, order, item) for order, host_items in enumerate(by_host.values())
+              for rank, item in enumerate(host_items)]
+    return [item for _, _, item in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
 
 class HostSchedule:

@@ -50,7 +50,9 @@ def tagging_key(cleaned: CleanedText) -> str:
 
 
 def result_to_json(result: TagResult) -> str:
-    return json.dumps(dataclasses.asdict(result), ensure_ascii=False)
+    # shallow per mention (their fields are plain values): dataclasses.asdict's deep copies cost more
+    return json.dumps({name: [{f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+                              for item in getattr(result, name)] for name in _FIELDS}, ensure_ascii=False)
 
 
 def result_from_json(payload: str) -> TagResult:
