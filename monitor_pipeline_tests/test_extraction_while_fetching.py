@@ -204,3 +204,29 @@ def test_kept_rows_outlive_their_day_by_one_day_only(tmp_path):
         assert [str(r[0]) for r in conn.execute(f"SELECT partition_day FROM {table} ORDER BY 1").fetchall()] == \
             ["2026-03-02", "2026-03-03"], table
     conn.close()
+
+
+def test_with_extraction_held_back_to_one_chunk_ahead_of_the_taggers_every_article_is_tagged_once(
+        reference, tmp_path, server, monkeypatch):
+    """Tagging costs more than extracting, so extraction waits once TAG_CHUNKS_AHEAD chunks await a
+    tagger (bounded memory): with chunks of two and one ahead, that wait happens at almost every
+    chunk, and every article must still be tagged once, with the same tags."""
+    from monitor_pipeline.stages import early_extraction
+
+    waiting: list[int] = []
+    keep_tags = early_extraction.ExtractionWhileFetching._keep_tags
+
+    def counting(self, articles, future):
+        waiting.append(len(articles))
+        return keep_tags(self, articles, future)
+
+    monkeypatch.setattr(early_extraction, "TAG_CHUNK", 2)
+    monkeypatch.setattr(early_extraction, "TAG_CHUNKS_AHEAD", 1)
+    monkeypatch.setattr(early_extraction.ExtractionWhileFetching, "_keep_tags", counting)
+    db = fetched(tmp_path, server, extract_workers=2)
+    assert sum(waiting) > 30 and max(waiting) <= 2  # many small chunks, each kept
+    stages.build_articles(warehouse.connection_factory(db), DAY, workers=2)
+    tagged = stages.tag_articles(warehouse.connection_factory(db), DAY, workers=2)
+    assert tagged.tagged_before == tagged.articles_tagged == sum(waiting)
+    for table in MENTIONS:
+        assert articles(db, table) == articles(reference, table), table

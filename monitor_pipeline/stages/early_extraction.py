@@ -27,6 +27,9 @@ from monitor_pipeline.storage.warehouse import ConnectionFactory
 
 KEEP_BATCH = 100  # processed articles written at a time
 TAG_CHUNK = 25  # articles per tagging task (as the mentions stage's)
+# Chunks submitted for tagging and not yet kept, at most: tagging costs more than extracting, so without
+# a bound the extracted articles waiting for a tagger would grow with the partition.
+TAG_CHUNKS_AHEAD = 4
 
 
 def cleaned_text(article: ProcessedArticle) -> CleanedText:
@@ -103,6 +106,8 @@ class ExtractionWhileFetching:
                     if len(to_tag) >= TAG_CHUNK:
                         tagging.append((to_tag, taggers.submit(tag_for_ner_in_parent, [cleaned_text(a) for a in to_tag])))
                         to_tag = []
+                        while len(tagging) > TAG_CHUNKS_AHEAD:  # extraction waits for the taggers
+                            self._keep_tags(*tagging.popleft())
                     if len(extracted) >= KEEP_BATCH:
                         self._keep_extracted(extracted)
                         extracted = []
