@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase
 from monitor_pipeline.core.tagging.draft import ArticleDraft, CONTEXT_SENTENCES, insert_company
+from monitor_pipeline.core.tagging.fallback_agent import cited_as_source, class_of_companies_agent
 from monitor_pipeline.core.tagging.layoffs import LayoffLexicon
 from monitor_pipeline.core.tagging.nationalities import nationality_countries
 from monitor_pipeline.core.tagging.org_candidates import (
@@ -19,7 +20,8 @@ from monitor_pipeline.core.tagging.org_candidates import (
 )
 from monitor_pipeline.core.tagging.syntax.agents import clause_opening_name
 from monitor_pipeline.core.tagging.syntax.parsing import load_parser, neutralize_incises, parse
-from monitor_pipeline.core.tagging.syntax.reading import main_subject_agents
+from monitor_pipeline.core.tagging.syntax.reading import governing_subject_agents, main_subject_agents, one_person
+from monitor_pipeline.core.tagging.syntax.tree import trigger_token
 from monitor_pipeline.core.tagging.syntax.subjects import latest_name_agents
 
 
@@ -159,6 +161,36 @@ class AgentResolver:
                 and words[0].ent_type_ in ("", "ORG", "MISC") and not any(c.dep_ == "det" for c in words[0].children):
             return self._company_for(draft, head, s, words[0].idx, words[0].idx + len(words[0].text), doc, in_sentence)
         return None
+
+    def _fallback_company(self, draft: ArticleDraft, k: int, sentence: str, ts: int, te: int,
+                          in_sentence: Sequence[CompanyMention]) -> tuple[CompanyMention | None, str]:
+        """The last resort for a trigger no rule gave an agent, read on the parse of the whole sentence:
+        the subject of the nearest verb above the trigger when it names a company (an unknown one
+        included), else the sentence's only company not cited as a source. None when a class of
+        companies is the agent ("les ESN ont réduit leurs effectifs": the statement stays generic), when
+        that subject is something else ("le second", "les syndicats") and the sentence names several
+        companies, or when the trigger is one person's ("Licenciée par son employeur, l'ingénieure …")."""
+        clause_start = max(sentence.rfind(p, 0, ts) for p in (".", ";", ":", "?", "!")) + 1
+        if class_of_companies_agent(sentence[clause_start:ts]):
+            return None, ""
+        s, _ = draft.spans[k]
+        doc = self._parse_one(sentence)
+        names = [(m.start - s, m.end - s) for m in in_sentence]
+        trig = trigger_token(doc, ts, te)
+        if trig is None or one_person(trig):
+            return None, ""
+        subjects = governing_subject_agents(trig, names)
+        for agent in subjects:
+            if cited_as_source(sentence, agent.start, agent.end):
+                continue
+            company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence)
+            if company is not None:
+                return company, "fallback:subject"
+        acting = {m.company_id: m for m in in_sentence
+                  if m.via != "product" and not cited_as_source(sentence, m.start - s, m.end - s)}
+        if len(acting) == 1:
+            return next(iter(acting.values())), "fallback:only-company"
+        return None, ""
 
     def _latest_name(self, draft: ArticleDraft, k: int, sentence: str, trigger_at: int,
                      in_sentence: Sequence[CompanyMention]) -> CompanyMention | None:

@@ -336,7 +336,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     if before and _ROLE_OF.search(before):
         return False  # "le directeur général de Bonduelle", "le patron de Leroy Merlin": one heads a company
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
-    described = _described(before, after, label)
+    # ("DESC": found by its trade description, core.tagging.described_names)
+    described = label == "DESC" or _described(before, after, label)
     # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),
     # is a company even when the recognizer calls it a person
     if label == "PER" and (not agent or len(words) > 1) and not (described and (len(words) == 1 or agent)):

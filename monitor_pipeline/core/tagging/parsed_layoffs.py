@@ -206,6 +206,13 @@ class ParsedLayoffReader(AgentResolver):
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
+            if not targets and not reading.anaphor:
+                # nothing above named the agent: the sentence's own subject or its one company, unless
+                # a class of companies is the agent ("les start-up ont licencié"): see core.tagging.fallback_agent
+                company, fallback_path = self._fallback_company(draft, k, sentence, ts, te, in_sentence)
+                if company is not None:
+                    targets.append((company, None, fallback_path))
+                    path = fallback_path
             if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
                 for agent in leading_comparison(sentence, ts):
                     company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)

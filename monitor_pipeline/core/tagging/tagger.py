@@ -33,6 +33,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase, simple_sentence_spans
+from monitor_pipeline.core.tagging.described_names import described_names
 from monitor_pipeline.core.tagging.draft import (
     ArticleDraft,
     CONTEXT_SENTENCES,
@@ -76,7 +77,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.7"
+TAGGER_VERSION = "tagger-2.8"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -374,7 +375,8 @@ class Tagger(ParsedLayoffReader):
     def _org_candidates(self, items: Sequence[CleanedText], drafts: Sequence[ArticleDraft],
                         entity_docs: dict[str, Any] | None) -> list[list[OrgCandidate]]:
         """NER candidates of each article, one NER batch over the sentences that need it and the
-        trigger sentences (their entity docs are kept in ``entity_docs`` for the parser)."""
+        trigger sentences (their entity docs are kept in ``entity_docs`` for the parser), plus the
+        names every sentence describes by their trade (:mod:`~monitor_pipeline.core.tagging.described_names`)."""
         found: list[list[OrgCandidate]] = [[] for _ in items]
         if not self.with_ner:
             return found
@@ -382,10 +384,16 @@ class Tagger(ParsedLayoffReader):
         triggers = {d.cleaned.text[d.spans[k][0]:d.spans[k][1]] for d in drafts for k in d.triggers} \
             if self.with_parser else set()
         todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
-        if not todo:
-            return found
         recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
-        for cand in find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer):
+        by_ner = find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer) if todo else []
+        # names the recognizer missed that the sentence describes by their trade ("la papeterie Vosgipap")
+        named = {(c.sentence, c.name.lower()) for c in by_ner}
+        described = [c for sentence in by_sentence for c in described_names(sentence, self.matcher)
+                     if (sentence, c.name.lower()) not in named]
+        # a described name is the whole name: the recognizer's pieces of it go ("Aciéries" + "Moselle-Sarre")
+        by_ner = [c for c in by_ner if not any(d.sentence == c.sentence and d.start <= c.start and c.end <= d.end
+                                               and c.start >= 0 for d in described)]
+        for cand in by_ner + described:
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found

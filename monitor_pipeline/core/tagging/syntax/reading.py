@@ -2,16 +2,17 @@
 trigger), :func:`speaker_agents` and :func:`main_subject_agents` (context sentences)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from monitor_pipeline.core.tagging.status_cues import REVERSAL_STATUS as _REVERSAL_STATUS, sentence_status
 from monitor_pipeline.core.tagging.syntax.agents import _find_agents
 from monitor_pipeline.core.tagging.syntax.elided import _elided_name_number, _enumerated_chez
 from monitor_pipeline.core.tagging.syntax.status import _clause_end, _LATER_REVERSAL, _negated, _status
-from monitor_pipeline.core.tagging.syntax.subjects import _agent_from_nominal, FIRST_WANTED, LATEST_WANTED
+from monitor_pipeline.core.tagging.syntax.subjects import _agent_from_nominal, _STAFF_BODIES, FIRST_WANTED, LATEST_WANTED
 from monitor_pipeline.core.tagging.syntax.tokens import Agent, _children, TriggerReading
 from monitor_pipeline.core.tagging.syntax.tree import _KNOWN_STARTS, trigger_token
-from monitor_pipeline.core.tagging.syntax.words import _DISMISSING, governor_status, PERSON_ROLES, PLAN_NOUNS, REPORTING
+from monitor_pipeline.core.tagging.syntax.words import COURTS, _DISMISSING, governor_status, PERSON_ROLES, PLAN_NOUNS, REPORTING
 
 
 def _person_only(trig: Any) -> bool:
@@ -105,3 +106,39 @@ def main_subject_agents(doc: Any, names: Iterable[tuple[int, int]] = ()) -> list
             if found:
                 return found[:1]
     return []
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def governing_subject_agents(trig: Any, names: Iterable[tuple[int, int]] = ()) -> list[Agent]:
+    """The company-like agents of the subject of the nearest verb above the trigger token ``trig``
+    (the trigger itself when it is a verb), up to the root: "Cyclantis, jeune marque de vélos,
+    programme le départ de 145 salariés" → Cyclantis. A passive subject is the jobs, never the agent."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in trig.doc if ns <= t.idx < ne)
+    cur = trig
+    for _ in range(5):
+        for subj in _children(cur, "nsubj"):
+            if subj.dep_ == "nsubj:pass":
+                continue
+            if subj.lemma_.lower() in COURTS or subj.lower_ in _STAFF_BODIES or subj.lower_.startswith(("syndicat", "cfe")):
+                return []  # "le juge des référés de Créteil a suspendu …": a court or a union is never the one cutting
+            found, _ = _agent_from_nominal(subj, "governing-subject", ())
+            return found
+        if cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return []
+
+
+def one_person(trig: Any) -> bool:
+    """A trigger that is one person's dismissal: "le licenciement du directeur" (see _person_only),
+    or a singular participle with no count, "Licenciée par son employeur, l'ingénieure …"."""
+    if _person_only(trig):
+        return True
+    if trig.lower_ in ("licenciés", "licenciées") and trig.pos_ == "NOUN" and any(c.like_num for c in trig.children):
+        return True  # "avec 560 000 licenciés, le handball …": a federation's members, no job
+    return "Part" in trig.morph.get("VerbForm") and "Sing" in trig.morph.get("Number") \
+        and not any(c.dep_.startswith("aux") for c in trig.children) and not any(c.like_num and not _YEAR.fullmatch(c.text) for c in trig.subtree)

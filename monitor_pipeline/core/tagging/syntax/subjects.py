@@ -56,7 +56,7 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
         return ([Agent(named.idx, named.idx + len(named.text), path)], False) if named is not None else ([], True)
     # "son directeur général a confirmé …", "sa direction a annoncé …": the company of an earlier clause
     if (lemma in PERSON_ROLES or lemma in ("direction", "patron", "pdg", "management")) \
-            and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "leur") for c in tok.children):
+            and any(c.dep_ == "det" and c.lower_ in ("son", "sa", "ses", "leur", "leurs") for c in tok.children):
         return [], True
     # "les syndicats de l'entreprise de veille": the company is the described complement
     if any(_is_description(c) for c in tok.children if c.dep_.startswith("nmod") and _case(c) in ("de", "d'", "du")):

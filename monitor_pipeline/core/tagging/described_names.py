@@ -1,0 +1,86 @@
+"""Company names the recognizer misses but the press describes: "le spécialiste de l'éclairage
+Lumenor", "la papeterie Vosgipap", "Cyclantis, jeune marque de vélos électriques".
+
+French business writing introduces a company it does not expect the reader to know with a noun of
+its trade, right before or right after the name. That description is the evidence spaCy's small
+recognizer often lacks on invented or little-known names. The candidates found here go through the
+same precision guards as the recognizer's (persons, places, unions, courts, media as sources)."""
+from __future__ import annotations
+
+import re
+
+from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.org_candidates import _keep, OrgCandidate, normalize_org_name, without_field_acronym
+
+#: nouns of a trade that introduce a company (singular: "les banques X" is no description)
+_TRADES = (
+    r"groupe|entreprise|société|firme|plateforme|géant|éditeur|constructeur|start-?up|jeune\s+pousse|pépite|fabricant|"
+    r"opérateur|banque|néobanque|assureur|mutuelle|distributeur|spécialiste|compagnie|leader|licorne|équipementier|enseigne|"
+    r"marque|filiale|maison|industriel|chimiste|laboratoire|cabinet|fournisseur|prestataire|sous-traitant|"
+    r"transporteur|application|chaîne|fintech|biotech|medtech|foodtech|edtech|proptech|insurtech|e-commerçant|hébergeur|"
+    r"intégrateur|conglomérat|multinationale|ESN|PME|ETI|studio|label|courtier|papetier|papeterie|brasseur|brasserie|"
+    r"sidérurgiste|verrier|verrerie|logisticien|armateur|cimentier|voyagiste|loueur|imprimeur|imprimerie|détaillant|grossiste|"
+    r"concurrent|rival|coopérative|sucrier|volailler|fromager|semencier|câblier|motoriste|avionneur|chausseur|lunetier|"
+    r"opticien|parfumeur|joaillier|chocolatier|biscuitier|biscuiterie|maroquinier|maroquinerie|cartonnier|cartonnerie|"
+    r"fondeur|fonderie|tannerie|minoterie|conserverie|laiterie|fromagerie|filature|scierie|agence|foncière|mutuelle|"
+    r"éditrice|centrale|constructrice|manufacture|entreprise\s+familiale|site\s+marchand|média|journal|quotidien|"
+    r"magazine|radio|chaîne|fabricante|acteur|spécialiste|développeur|distributeur|épicier|traiteur|négociant|"
+    r"promoteur|bailleur|exploitant|fournisseur|assembleur|équipementière|néo-banque|banque\s+en\s+ligne"
+)
+_DET = r"(?:\b(?i:l'|le|la|un|une|du|au|son|sa|leur|notre|cet|cette|ce)\s*)"
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w&+.'’-]*(?:[ -](?:[A-ZÀ-ÖØ-Þ0-9][\w&+.'’-]*|&))*"
+#: determiner, trade, at most five lowercase words (never ending on a preposition: "le groupe de
+#: Cupertino" is a place), then the name
+_BEFORE_NAME = re.compile(
+    _DET + r"(?P<trade>(?i:" + _TRADES + r"))(?P<mods>(?:\s+(?:[a-zà-ÿœ-]+|[dl]['’][a-zà-ÿœ-]+)){0,5}?)\s+(?P<name>" + _NAME + r")")
+#: the name, a comma, then its description: "Cyclantis, jeune marque de vélos", "Traduk24, plateforme de …"
+_AFTER_NAME = re.compile(r"(?P<name>" + _NAME + r")\s*,\s*(?:l['’]|le\s+|la\s+|un\s+|une\s+)?(?:[a-zà-ÿ-]+\s+){0,2}?(?P<trade>"
+                         + _TRADES + r")\b")
+#: a capitalized function word opening a sentence before a name
+_LEADING_WORD = re.compile(r"^(?:Selon|Chez|C['’]est|Pour|Dans|Avec|En|Sur|Après|Avant|Depuis|Comme|Mais|Et|Car|Ainsi|Alors|Si|"
+                           r"Quand|Face\s+à|Outre|Contrairement\s+à|Malgré|Parmi|Entre|Sans|Par|Sollicitée?s?\s+par|"
+                           r"Interrogée?s?\s+par)\s+")
+#: the description goes on to a name of its own: "…, la coopérative Champalys"
+_DESCRIBES_NEXT = re.compile(r"(?:\s+[a-zà-ÿœ-]+){0,4}?\s+[A-ZÀ-ÖØ-Þ]")
+_ENDS_ON_PREPOSITION = re.compile(r"(?:^|\s)(?:de|d['’]|du|des|à|au|aux|en|sur|pour|par|avec|chez|dans|et|ou)$")
+#: a trade word used in another sense right before a capital: "la direction Europe", "le site Internet"
+_NOT_TRADE_BEFORE = re.compile(r"^(?:Internet|Web|Europe|France|Asie|Afrique|Amérique|Est|Ouest|Nord|Sud)\b")
+
+
+def described_names(sentence: str, matcher: CompanyMatcher | None = None) -> list[OrgCandidate]:
+    """Names introduced by a description of their trade, as organisation candidates (label ``DESC``);
+    names the ``matcher`` knows are left out."""
+    out: list[OrgCandidate] = []
+    seen: set[str] = set()
+    for m in _BEFORE_NAME.finditer(sentence):
+        if _ENDS_ON_PREPOSITION.search(m.group("mods")) or _NOT_TRADE_BEFORE.match(m.group("name")):
+            continue
+        if m.group("trade")[:1].isupper():
+            # a capitalized trade word is part of the name ("La Maroquinerie Vasari", "la Banque Ravel")
+            if not m.group("mods") and not m.group("trade").isupper():
+                _add(out, seen, sentence, m.start("trade"), m.group("trade") + " " + m.group("name"))
+            continue
+        if m.start() > 0 and not m.group("mods") and m.group(0)[:2] in ("La", "Le", "L'", "L’"):
+            continue  # "de La Mutuelle Générale": a capitalized article inside a sentence is the name's own
+        _add(out, seen, sentence, m.start("name"), m.group("name"))
+    for m in _AFTER_NAME.finditer(sentence):
+        name, at = m.group("name"), m.start("name")
+        lead = _LEADING_WORD.match(name)
+        if lead:  # "Selon Le Parisien, …", "C'est Vivescia, la coopérative …": not part of the name
+            name, at = name[lead.end():], at + lead.end()
+        if not name or at > 0 and sentence[at - 1] not in " \u00a0\"«(":
+            continue
+        # "Premier employeur de la Marne, la coopérative Champalys …": the description names what follows
+        if not _DESCRIBES_NEXT.match(sentence, m.end()):
+            _add(out, seen, sentence, at, name)
+    known = matcher.surfaces() if matcher is not None else set()
+    return [c for c in out if _keep(c.name, matcher, known)]
+
+
+def _add(out: list[OrgCandidate], seen: set[str], sentence: str, start: int, raw: str) -> None:
+    name = without_field_acronym(normalize_org_name(raw.rstrip(".'’-")), sentence[:start])
+    at = sentence.find(name, start)
+    if at < 0 or not name[:1].isupper() or name.lower() in seen:
+        return
+    seen.add(name.lower())
+    out.append(OrgCandidate(name, sentence, at, at + len(name), "DESC"))
