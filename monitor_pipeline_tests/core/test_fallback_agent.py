@@ -87,3 +87,25 @@ def test_no_company_is_blamed_for_a_generic_statement(tagger: Tagger, text: str)
 ])
 def test_one_person_or_a_federation_s_members_are_no_layoff(tagger: Tagger, text: str) -> None:
     assert counted(tag(tagger, text)) == {}
+
+
+# ---- a company's home town, and described members of an elided enumeration --------------------
+@pytest.mark.parametrize("text, company", [
+    ("Microsoft a publié des profits record. Le géant de Redmond supprime pourtant 1 200 postes.", "Microsoft"),
+    ("SAP a relevé ses prévisions ; la firme de Walldorf entend pourtant supprimer 900 emplois.", "SAP"),
+])
+def test_a_home_town_after_a_description_is_the_company_named_before(tagger, text: str, company: str) -> None:
+    r = tag(tagger, text)
+    assert set(counted(r)) == {company}
+    assert not any(m.name in ("Redmond", "Walldorf") for m in r.companies)
+
+
+def test_the_role_of_a_company_is_not_a_home_town(tagger) -> None:
+    r = tag(tagger, "La direction de Brindor a annoncé la suppression de 60 postes.")
+    assert counted(r) == {"Brindor": 60}
+
+
+def test_each_described_member_of_an_elided_enumeration_keeps_its_number(tagger) -> None:
+    r = tag(tagger, "Les coupes pleuvent dans la chimie : 900 suppressions de postes chez Solvay, 300 chez Arkema "
+                    "et environ 80 chez le lyonnais Chimivert.")
+    assert counted(r) == {"Solvay": 900, "Arkema": 300, "Chimivert": 80}

@@ -27,7 +27,14 @@ _TRADES = (
     r"magazine|radio|chaîne|fabricante|acteur|spécialiste|développeur|distributeur|épicier|traiteur|négociant|"
     r"promoteur|bailleur|exploitant|fournisseur|assembleur|équipementière|néo-banque|banque\s+en\s+ligne"
 )
-_DET = r"(?:\b(?i:l'|le|la|un|une|du|au|son|sa|leur|notre|cet|cette|ce)\s*)"
+_DET = r"(?:\b(?P<det>(?i:l'|le|la|un|une|du|au|son|sa|leur|notre|cet|cette|ce))\s*)"
+#: trades that also describe a product ("sa plateforme CoreAI", "CoreAI, une plateforme qui …"): a name
+#: after a possessive, or before a comma, is more often a product of the company named elsewhere
+_PRODUCT_TRADES = frozenset({"plateforme", "application", "marque", "service", "label", "chaîne", "média",
+                             "journal", "magazine", "radio", "quotidien", "réseau"})
+#: trades that name another company after a possessive: "son concurrent Vrbo", "sa filiale Netatmo"
+_RELATION_TRADES = frozenset({"concurrent", "rival", "filiale", "sous-traitant", "fournisseur", "prestataire"})
+_POSSESSIVES = frozenset({"son", "sa", "leur", "notre"})
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w&+.'’-]*(?:[ -](?:[A-ZÀ-ÖØ-Þ0-9][\w&+.'’-]*|&))*"
 #: determiner, trade, at most five lowercase words (never ending on a preposition: "le groupe de
 #: Cupertino" is a place), then the name
@@ -55,6 +62,9 @@ def described_names(sentence: str, matcher: CompanyMatcher | None = None) -> lis
     for m in _BEFORE_NAME.finditer(sentence):
         if _ENDS_ON_PREPOSITION.search(m.group("mods")) or _NOT_TRADE_BEFORE.match(m.group("name")):
             continue
+        trade = m.group("trade").lower()
+        if m.group("det").lower() in _POSSESSIVES and trade not in _RELATION_TRADES:
+            continue  # "sa plateforme CoreAI": a product of the company the possessive stands for
         if m.group("trade")[:1].isupper():
             # a capitalized trade word is part of the name ("La Maroquinerie Vasari", "la Banque Ravel")
             if not m.group("mods") and not m.group("trade").isupper():
@@ -64,6 +74,8 @@ def described_names(sentence: str, matcher: CompanyMatcher | None = None) -> lis
             continue  # "de La Mutuelle Générale": a capitalized article inside a sentence is the name's own
         _add(out, seen, sentence, m.start("name"), m.group("name"))
     for m in _AFTER_NAME.finditer(sentence):
+        if m.group("trade").lower() in _PRODUCT_TRADES:
+            continue
         name, at = m.group("name"), m.start("name")
         lead = _LEADING_WORD.match(name)
         if lead:  # "Selon Le Parisien, …", "C'est Vivescia, la coopérative …": not part of the name

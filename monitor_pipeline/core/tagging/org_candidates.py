@@ -194,7 +194,7 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
     for ent in doc.ents:
         ent_start = getattr(ent, "start_char", None)
         described = ent_start is not None and ent.label_ in ("MISC", "LOC", "PER") and _described(
-            sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_)
+            sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_, ent.text)
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
         name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
@@ -300,15 +300,22 @@ _ROLE_OF = re.compile(r"\b(?:pdg|patron|patronne|directeur\s+général|directric
                       r"fondat(?:eur|rice)|direction|salariés|employés|actionnaires?)\s+(?:de\s+|d'|du\s+)$", re.IGNORECASE)
 
 
-def _described(before: str, after: str, label: str) -> bool:
+def _described(before: str, after: str, label: str, name: str = "") -> bool:
     """Words around a name that make it a company ("l'indien WNS", "WNS, le spécialiste"); a place
     after "de" stays a place ("le groupe de Cupertino")."""
     if after and _COMPANY_APPOSITION.match(after):
         return True
     if before and re.search(r"\bchez\s+$", before, re.IGNORECASE):
         return True  # "Chez Naf Naf, 400 emplois …": one works at a company, not at a person
+    if label != "ORG" and before and _HOME_TOWN.search(before) and not re.match(r"[A-Z]{2,5}\s", name):
+        return False  # "le géant de Redmond", "la firme de Cupertino": a company's home town, named for it
     match = _COMPANY_DESCRIPTOR.search(before) if before else None
     return bool(match) and not (label == "LOC" and re.search(r"\b(?:de|d'|du|des)\s*(?:l')?$", before))
+
+
+_HOME_TOWN = re.compile(r"\b(?:le|la|l')\s*(?:géant|groupe|firme|société|entreprise|PME|start-up|constructeur|éditeur|"
+                        r"fabricant|équipementier|laboratoire|spécialiste|compagnie|banque|opérateur)\s+(?:de\s+|d')$",
+                        re.IGNORECASE)
 
 
 def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = "", agent: bool = False) -> bool:
@@ -337,7 +344,7 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return False  # "le directeur général de Bonduelle", "le patron de Leroy Merlin": one heads a company
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""
     # ("DESC": found by its trade description, core.tagging.described_names)
-    described = label == "DESC" or _described(before, after, label)
+    described = label == "DESC" or _described(before, after, label, name)
     # a name the parse makes a layoff's agent, behind a company description ("le cabinet Forvis Mazars"),
     # is a company even when the recognizer calls it a person
     if label == "PER" and (not agent or len(words) > 1) and not (described and (len(words) == 1 or agent)):

@@ -15,7 +15,7 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
     lead = max(sentence.rfind(":", 0, trig_start), sentence.rfind(";", 0, trig_start)) + 1
     seg_start = lead
     trig_end = trig_start
-    for m in re.finditer(r"\bchez\s+(?:l'|le\s+|la\s+|les\s+)?(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
+    for m in re.finditer(r"\bchez\s+" + _DESCRIBED_AFTER_CHEZ + r"(?=[A-ZÀ-Ö0-9])", sentence[trig_end:clause_end]):
         s = trig_end + m.end()
         name = re.match(r"[\w&.'’-]+(?:\s+[A-Z][\w&.-]*){0,3}", sentence[s:clause_end])
         if not name:
@@ -28,6 +28,9 @@ def _enumerated_chez(sentence: str, trig_start: int, trig_end: int, clause_end: 
 
 
 _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
+#: after "chez", an article and a short description before the name: "chez le français Novasil", "chez la
+#: banque d'affaires Ferrand Frères", "chez sa filiale TuneCore"
+_DESCRIBED_AFTER_CHEZ = r"(?:(?:l'|l’|le\s+|la\s+|les\s+|sa\s+|son\s+|ses\s+|leur\s+)(?:[a-zà-ÿœ'’-]+\s+){0,3}?)?"
 #: "…, Y 150 en Allemagne": a short place after the elided number
 _PLACE_TAIL = r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ][\w'-]+)?"
 _ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|moins\s+de|au\s+moins|jusqu'à|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
@@ -48,7 +51,7 @@ _ELIDED_SEGMENT = re.compile(
 #: the number first: "…, et 95 chez sa filiale TuneCore", "…, 40 chez Y"
 _ELIDED_CHEZ_SEGMENT = re.compile(
     rf"\s*(?:[,;]\s*(?:et\s+|puis\s+|contre\s+)?|\s+et\s+)(?P<number>{_ELIDED_NUMBER})\s+chez\s+"
-    rf"(?:(?:sa|son|ses|leur)\s+[\w-]+\s+)?(?:l'|le\s+|la\s+|les\s+)?(?P<name>{_ELIDED_NAME})(?=\s*(?:[,;.]|\bet\b|$))")
+    rf"{_DESCRIBED_AFTER_CHEZ}(?P<name>{_ELIDED_NAME})(?=\s*(?:[,;.]|\bet\b|$))")
 
 
 def _elided_name_number(sentence: str, after: int) -> list[Agent]:

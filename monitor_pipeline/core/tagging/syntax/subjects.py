@@ -20,7 +20,9 @@ from monitor_pipeline.core.tagging.syntax.tree import (
 from monitor_pipeline.core.tagging.syntax.words import (
     _CITING_CASES,
     COURTS,
+    HOME_TOWN_OF,
     _IMPERSONAL,
+    PARENT_RELATIONS,
     PERSON_ROLES,
     PRONOUNS,
     RELATIVES,
@@ -47,6 +49,10 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
     if len(names) > 1:  # "les salariés de l'usine Bridgestone de Béthune": the place is no agent
         names = [t for t in names if not (t.ent_type_ == "LOC" and _case(t) in ("de", "d'", "à")
                                           and t.idx not in _KNOWN_STARTS)] or names
+    if names and _is_description(tok) and lemma in HOME_TOWN_OF:
+        # "le géant de Redmond", "la PME de Bonneuil": the home town of a company named earlier, not a name
+        names = [t for t in names if not (t.head.i == tok.i and _case(t) in ("de", "d'") and t.ent_type_ != "ORG"
+                                          and t.idx not in _KNOWN_STARTS and not _children(t, "flat", "appos"))]
     agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
     if agents:
         return agents, False
@@ -223,6 +229,9 @@ def _name_after_description(tok: Any) -> Any | None:
     doc = tok.doc
     for t in doc[tok.i + 1:tok.i + 5]:
         if t.text[:1].isupper():
+            if t.i == tok.i + 2 and doc[tok.i + 1].lower_ in ("de", "d'") and t.ent_type_ != "ORG" and t.idx not in _KNOWN_STARTS \
+                    and tok.lemma_.lower() in HOME_TOWN_OF:
+                return None  # "le géant de Redmond": a home town
             return t if _is_namey(t) and t.pos_ in ("PROPN", "X", "NOUN") else None
         if not (t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "des", "du")):
             return None

@@ -12,6 +12,7 @@ from monitor_pipeline.core.tagging.syntax.words import (
     STAFF_AND_AUTHORITIES,
     _CLIMB_DEPS,
     DESCRIPTIONS,
+    HOME_TOWN_OF,
     PARENT_RELATIONS,
     PERSON_ROLES,
     PERSONAL_PRONOUNS,
@@ -191,6 +192,9 @@ def _described_name(doc: Any, i: int) -> bool:
         if t.is_punct or not t.is_alpha and t.text not in ("-",) and "-" not in t.text:
             return False
         if t.lemma_.lower() in DESCRIPTIONS or t.lower_ in DESCRIPTIONS:
+            if k == j - 2 and j == i and doc[j - 1].lower_ in ("de", "d'") and t.lemma_.lower() in HOME_TOWN_OF \
+                    and doc[i].idx not in _KNOWN_STARTS and doc[i].ent_type_ != "ORG":
+                return False  # "Le géant de Redmond supprime …": a home town, the company is named before
             before = doc[k - 1] if k >= 1 else None
             if before is None or before.pos_ != "DET" and before.lower_ not in ("l'", "le", "la", "les"):
                 return False

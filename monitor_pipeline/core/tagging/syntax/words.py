@@ -102,6 +102,11 @@ voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence
 coopérative sucrier volailler fromager semencier câblier motoriste avionneur chausseur lunetier opticien
 parfumeur joaillier chocolatier biscuitier maroquinier cartonnier fondeur fonderie tannerie minoterie
 """.split())
+#: descriptions whose "de X" complement may be the company's home town ("le géant de Redmond"); not a role
+#: ("la direction de X") nor a parent relation ("la filiale de X")
+HOME_TOWN_OF = frozenset({"géant", "groupe", "firme", "société", "entreprise", "pme", "start-up", "startup", "constructeur",
+                          "éditeur", "fabricant", "équipementier", "laboratoire", "spécialiste", "compagnie", "opérateur",
+                          "industriel", "leader", "champion"})
 #: an apposition that names a company's owner ("X, filiale de Y", "X, propriété de Y")
 PARENT_RELATIONS = frozenset({"filiale", "propriété", "division", "branche", "unité", "marque", "pôle"})
 #: nouns a relative clause may describe as a layoff plan ("le plan social, qui prévoyait …, est repoussé")
