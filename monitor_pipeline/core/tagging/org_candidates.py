@@ -118,16 +118,17 @@ def load_ner() -> Any:
 
 def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
     """Cheap prefilter: a capitalized token after the first word that no KB mention covers."""
-    covered: list[tuple[int, int]] = []
-    if matcher is not None:
-        covered = [(s, e) for _, s, e in matcher.find_raw(sentence)]
+    covered: list[tuple[int, int]] | None = None  # the KB mentions, found only if a word needs them
+    lead = len(sentence) - len(sentence.lstrip())  # a word at or before it is the first word
     for m in _CAPITALIZED.finditer(sentence):
-        if m.start() == 0 or not sentence[: m.start()].strip():
-            continue
-        if any(s <= m.start() < e for s, e in covered):
+        if m.start() <= lead:
             continue
         word = m.group(0).rstrip(".").lower()
         if word in GENERIC or word in PLACES:
+            continue
+        if covered is None:
+            covered = [(s, e) for _, s, e in matcher.find_raw(sentence)] if matcher is not None else []
+        if any(s <= m.start() < e for s, e in covered):
             continue
         return True
     return False
