@@ -48,10 +48,14 @@ _WORDS_NUMBER = rf"(?:{_NUMBER_WORDS})(?:(?:[\s-]+et)?[\s-]+(?:{_NUMBER_WORDS}))
 _FRACTION = r"(?:la|une|les)\s+moitié|(?:les\s+)?(?:deux|trois)\s+(?:tiers|quarts)|(?:un|le)\s+(?:tiers|quart)"
 _FRACTION_VALUES = {"moitié": 50.0, "tiers": 100 / 3, "quart": 25.0, "quarts": 25.0}
 
+#: the first letters of the number words and fractions ("la moitié", "les deux tiers", "un quart"): a
+#: number starts with one of them or a digit, which ``_NUM_RE`` checks first (it scans every sentence)
+_NUMBER_INITIALS = "".join(sorted({w[0] for w in _NUMBER_WORDS.split("|")} | set("ludt")))
 _NUM_RE = re.compile(
-    rf"(?<![\w.,])(?P<digits>{NUMBER_PATTERN})(?![\d])"
+    rf"(?=[\d{_NUMBER_INITIALS}])"
+    rf"(?:(?<![\w.,])(?P<digits>{NUMBER_PATTERN})(?![\d])"
     rf"|(?<![\w'-])(?P<frac>{_FRACTION})(?=\s+(?:de|des|du|d')\b)"
-    rf"|(?<![\w-])(?P<words>{_WORDS_NUMBER})(?![\w-])",
+    rf"|(?<![\w-])(?P<words>{_WORDS_NUMBER})(?![\w-]))",
     re.IGNORECASE,
 )
 

