@@ -39,37 +39,18 @@ def load_spacy(name: str, **kwargs: Any) -> Any:
         return spacy.load(name, **kwargs)
 
 
-_OPENBLAS_SET_THREADS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                         "openblas_set_num_threads64_", "openblas_set_num_threads")
-
-
 @functools.lru_cache(maxsize=1)
 def _one_blas_thread() -> None:
     """numpy's OpenBLAS on one thread (unless ``OPENBLAS_NUM_THREADS`` says otherwise): on the
     tagger's small products more threads only add CPU time (up to 15 times as much on two shared
-    cores), and the pipeline runs its own worker processes. Linux only (elsewhere: unchanged)."""
+    cores), and the pipeline runs its own worker processes."""
     if os.environ.get("OPENBLAS_NUM_THREADS"):
         return
-    import ctypes
+    from threadpoolctl import threadpool_limits
 
-    import numpy  # noqa: F401 - loads numpy's OpenBLAS
+    import numpy  # noqa: F401 - loads numpy's OpenBLAS, which the limit then finds
 
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            libraries = {line.split(maxsplit=5)[-1].strip() for line in maps
-                         if "openblas" in line.rsplit("/", 1)[-1].lower()}
-    except OSError:  # pragma: no cover - not Linux
-        return
-    for path in sorted(libraries):
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:  # pragma: no cover
-            continue
-        for symbol in _OPENBLAS_SET_THREADS:
-            setter = getattr(library, symbol, None)
-            if setter is not None:
-                setter(1)
-                break
+    threadpool_limits(limits=1, user_api="blas")  # for the whole process, not a block: spaCy runs later
 
 
 def parse(nlp: Any, texts: Sequence[str], batch_size: int = 64) -> list[Any]:
