@@ -14,18 +14,19 @@ from monitor_pipeline.core.tagging.org_candidates import _keep, OrgCandidate, no
 
 #: nouns of a trade that introduce a company (singular: "les banques X" is no description)
 _TRADES = (
-    r"groupe|entreprise|société|firme|plateforme|géant|éditeur|constructeur|start-?up|jeune\s+pousse|pépite|fabricant|"
-    r"opérateur|banque|néobanque|assureur|mutuelle|distributeur|spécialiste|compagnie|leader|licorne|équipementier|enseigne|"
-    r"marque|filiale|maison|industriel|chimiste|laboratoire|cabinet|fournisseur|prestataire|sous-traitant|"
-    r"transporteur|application|chaîne|fintech|biotech|medtech|foodtech|edtech|proptech|insurtech|e-commerçant|hébergeur|"
-    r"intégrateur|conglomérat|multinationale|ESN|PME|ETI|studio|label|courtier|papetier|papeterie|brasseur|brasserie|"
-    r"sidérurgiste|verrier|verrerie|logisticien|armateur|cimentier|voyagiste|loueur|imprimeur|imprimerie|détaillant|grossiste|"
-    r"concurrent|rival|coopérative|sucrier|volailler|fromager|semencier|câblier|motoriste|avionneur|chausseur|lunetier|"
-    r"opticien|parfumeur|joaillier|chocolatier|biscuitier|biscuiterie|maroquinier|maroquinerie|cartonnier|cartonnerie|"
-    r"fondeur|fonderie|tannerie|minoterie|conserverie|laiterie|fromagerie|filature|scierie|agence|foncière|mutuelle|"
-    r"éditrice|centrale|constructrice|manufacture|entreprise\s+familiale|site\s+marchand|média|journal|quotidien|"
-    r"magazine|radio|chaîne|fabricante|acteur|spécialiste|développeur|distributeur|épicier|traiteur|négociant|"
-    r"promoteur|bailleur|exploitant|fournisseur|assembleur|équipementière|néo-banque|banque\s+en\s+ligne"
+    r"groupe|entreprise|société|firme|plateforme|géant|éditeur|constructeur|start-?up|jeune\s+pousse|pépite|"
+    r"fabricant|opérateur|banque|néobanque|assureur|mutuelle|distributeur|spécialiste|compagnie|leader|licorne|"
+    r"équipementier|enseigne|marque|filiale|maison|industriel|chimiste|laboratoire|cabinet|fournisseur|"
+    r"prestataire|sous-traitant|transporteur|application|chaîne|fintech|biotech|medtech|foodtech|edtech|proptech|"
+    r"insurtech|e-commerçant|hébergeur|intégrateur|conglomérat|multinationale|ESN|PME|ETI|studio|label|courtier|"
+    r"papetier|papeterie|brasseur|brasserie|sidérurgiste|verrier|verrerie|logisticien|armateur|cimentier|"
+    r"voyagiste|loueur|imprimeur|imprimerie|détaillant|grossiste|concurrent|rival|coopérative|sucrier|volailler|"
+    r"fromager|semencier|câblier|motoriste|avionneur|chausseur|lunetier|opticien|parfumeur|joaillier|chocolatier|"
+    r"biscuitier|biscuiterie|maroquinier|maroquinerie|cartonnier|cartonnerie|fondeur|fonderie|tannerie|minoterie|"
+    r"conserverie|laiterie|fromagerie|filature|scierie|agence|foncière|éditrice|centrale|constructrice|"
+    r"manufacture|entreprise\s+familiale|site\s+marchand|média|journal|quotidien|magazine|radio|fabricante|acteur|"
+    r"développeur|épicier|traiteur|négociant|promoteur|bailleur|exploitant|assembleur|équipementière|néo-banque|"
+    r"banque\s+en\s+ligne"
 )
 _DET = r"(?:\b(?P<det>(?i:l'|le|la|un|une|du|au|son|sa|leur|notre|cet|cette|ce))\s*)"
 #: trades that also describe a product ("sa plateforme CoreAI", "CoreAI, une plateforme qui …"): a name

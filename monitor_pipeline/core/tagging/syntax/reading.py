@@ -37,16 +37,21 @@ def _person_only(trig: Any) -> bool:
     return False
 
 
+def _know_names(doc: Any, names: Iterable[tuple[int, int]]) -> None:
+    """Mark the tokens of the known company names (sentence-relative spans) as names for this reading."""
+    _KNOWN_STARTS.clear()
+    for ns, ne in names:
+        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+
+
 def read_trigger(doc: Any, start: int, end: int, sentence: str, names: Iterable[tuple[int, int]] = ()) -> TriggerReading:
     """Read the trigger at ``[start, end)`` of the parsed ``doc`` (of ``neutralize_incises(sentence)``).
 
     ``names``: sentence-relative spans of known company names (their tokens count as names
     whatever their part-of-speech tag)."""
-    _KNOWN_STARTS.clear()
     LATEST_WANTED.clear()
     FIRST_WANTED.clear()
-    for ns, ne in names:
-        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+    _know_names(doc, names)
     trig = trigger_token(doc, start, end)
     if trig is None:
         return TriggerReading()
@@ -97,9 +102,7 @@ def main_subject_agents(doc: Any, names: Iterable[tuple[int, int]] = ()) -> list
     """The company-like agents of the main clause's subject of ``doc`` (a sentence before an
     anaphor: "Udacity a été racheté par X. La plateforme …" → Udacity, not X). ``names`` as in
     :func:`read_trigger`."""
-    _KNOWN_STARTS.clear()
-    for ns, ne in names:
-        _KNOWN_STARTS.update(t.idx for t in doc if ns <= t.idx < ne)
+    _know_names(doc, names)
     for root in (t for t in doc if t.dep_ == "ROOT"):
         for subj in _children(root, "nsubj", "nsubj:pass"):
             found, _ = _agent_from_nominal(subj, "previous-subject", ())
@@ -115,9 +118,7 @@ def governing_subject_agents(trig: Any, names: Iterable[tuple[int, int]] = ()) -
     """The company-like agents of the subject of the nearest verb above the trigger token ``trig``
     (the trigger itself when it is a verb), up to the root: "Cyclantis, jeune marque de vélos,
     programme le départ de 145 salariés" → Cyclantis. A passive subject is the jobs, never the agent."""
-    _KNOWN_STARTS.clear()
-    for ns, ne in names:
-        _KNOWN_STARTS.update(t.idx for t in trig.doc if ns <= t.idx < ne)
+    _know_names(trig.doc, names)
     cur = trig
     for _ in range(5):
         for subj in _children(cur, "nsubj"):
@@ -134,8 +135,9 @@ def governing_subject_agents(trig: Any, names: Iterable[tuple[int, int]] = ()) -
 
 
 def one_person(trig: Any) -> bool:
-    """A trigger that is one person's dismissal: "le licenciement du directeur" (see _person_only),
-    or a singular participle with no count, "Licenciée par son employeur, l'ingénieure …"."""
+    """A trigger that is no layoff of staff: one person's dismissal ("le licenciement du directeur", see
+    _person_only; a singular participle with no count, "Licenciée par son employeur, l'ingénieure …"), or a
+    federation's counted members ("avec 560 000 licenciés")."""
     if _person_only(trig):
         return True
     if trig.lower_ in ("licenciés", "licenciées") and trig.pos_ == "NOUN" and any(c.like_num for c in trig.children):
