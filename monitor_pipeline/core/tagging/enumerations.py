@@ -163,16 +163,22 @@ def headline_list(sentence: str, trig_start: int) -> list[Agent]:
 
 #: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"
 _COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'instar\s+d(?:e\s+|'))", re.IGNORECASE)
+#: "Après X et Y, c'est (maintenant) au tour de Z de …": X and Y did it before Z
+_AFTER = re.compile(r"^\s*après\s+", re.IGNORECASE)
+_TURN = re.compile(r"\s*c'est\s+(?:maintenant\s+|désormais\s+|aujourd'hui\s+)?au\s+tour\s+d", re.IGNORECASE)
 
 
 def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
     """The names of a leading comparison ("Comme X et Y avant lui, …"): they did what the main
     clause says (not "contrairement à X", which says the opposite)."""
     m = _COMPARISON.match(sentence)
-    if not m:
+    after = _AFTER.match(sentence) if not m else None
+    if not m and not after:
         return []
-    agents, end = _read_list(sentence, m.end(), trig_start, "list:comparison")
+    agents, end = _read_list(sentence, (m or after).end(), trig_start, "list:comparison")
     tail = re.match(r"\s*(?:avant\s+(?:lui|elle|eux|elles)|l'an\s+dernier|récemment|déjà)?\s*,", sentence[end:trig_start])
+    if after and not (tail and _TURN.match(sentence, tail.end() + end)):
+        return []  # "Après Noël, …", "Après X, qui …": only "Après X et Y, c'est au tour de Z de …" lists doers
     return agents if agents and tail else []
 
 

@@ -393,6 +393,11 @@ _BARE_ABOUT = re.compile(r"\b(?:un|une)\s+(millier|centaine|dizaine|quinzaine|vi
 #: an elided range at the end of an enumeration segment: "…, HP entre 4 000 et 6 000"
 _BARE_RANGE = re.compile(rf"\b(?:entre\s+(?P<low>{NUMBER_PATTERN})\s+et|de\s+(?P<low2>{NUMBER_PATTERN})\s+à)"
                          rf"\s+(?P<high>{NUMBER_PATTERN})\s*$", re.IGNORECASE)
+#: the clitic "en" right before a trigger verb, and the bare number after it: "en a licencié 260"
+_CLITIC_EN_BEFORE = re.compile(r"\ben\s+(?:(?:a|ont|avait|avaient|aura|auront|va|vont)\s+)?(?:déjà\s+|encore\s+)?$", re.IGNORECASE)
+_BARE_COUNT_AFTER = re.compile(rf"\s+(?P<q>environ\s+|près\s+de\s+|plus\s+de\s+|quelque\s+)?(?P<n>{NUMBER_PATTERN})"
+                               r"(?!\s*\d|[.,]\d|\s*(?:%|€|\$|pour\s*cent|millions?\b|milliards?\b|M€|Md|euros?\b|dollars?\b|ans?\b|mois\b))", re.IGNORECASE)
+_QUALIFIERS = {"environ": "environ", "près de": "près de", "plus de": "plus de", "quelque": "environ"}
 _VAGUE = re.compile(r"\b(?:des|plusieurs|quelques)\s+(centaines|milliers|dizaines)\s+(?:de\s+|d')", re.IGNORECASE)
 
 
@@ -433,6 +438,11 @@ def headcount_near(sentence: str, trig: tuple[int, int], sentence_metrics: Seque
     if reduced and parse_digits(reduced.group("n")) is not None:  # "réduit de 85 le nombre de ses gestionnaires"
         return Headcount(int(parse_digits(reduced.group("n"))))
     head, pct, low, qualifier = _headcount(sentence, trig, sentence_metrics, base, detail=True)
+    if head is None and pct is None and _CLITIC_EN_BEFORE.search(sentence, max(0, trig[0] - 16), trig[0]):
+        # "la société en a licencié 260", "PayFit en licencie 130": "en" stands for the noun, the number follows
+        bare = _BARE_COUNT_AFTER.match(sentence, trig[1])
+        if bare and parse_digits(bare.group("n")) is not None:
+            return Headcount(int(parse_digits(bare.group("n"))), qualifier=_QUALIFIERS.get((bare.group("q") or "").lower().strip()))
     if head is None and pct is None:
         lo, hi = _clause_bounds(sentence, trig)
         about = _ABOUT.search(sentence[lo:hi])

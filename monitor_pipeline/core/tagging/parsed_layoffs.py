@@ -102,6 +102,7 @@ class ParsedLayoffReader(AgentResolver):
         result = draft.result
         in_sentence = [m for m in result.companies if s <= m.start < e]
         found: dict[str | None, LayoffMention] = {}
+        reassured: dict[str, LayoffMention] = {}
         base_text = neutralize_incises(sentence)
         for ts, te, _name in draft.triggers[k]:
             doc = docs[focus_clause(base_text, ts, te)]
@@ -252,6 +253,15 @@ class ParsedLayoffReader(AgentResolver):
                     last_segment = h
                 cid = company.company_id if company is not None else None
                 prev = found.get(cid)
+                if prev is not None and cid is not None and st == "negated" and prev.counted \
+                        and cid not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
+                    # "supprimera 700 postes, sans départs contraints", "… ; aucun licenciement sec": the
+                    # cut and, apart, the promise that no one is forced out (a second mention, negated)
+                    reassured[cid] = LayoffMention(
+                        cid, st, None, None, sentence[ts:te], sentence, s, e, company_name=prev.company_name,
+                        trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path};reassurance",
+                        known=prev.known)
+                    continue
                 if prev is not None:
                     if prev.headcount is None and prev.headcount_percent is None and (h.value is not None or h.percent is not None):
                         found[cid] = replace(prev, headcount=h.value, headcount_percent=h.percent,
@@ -266,4 +276,4 @@ class ParsedLayoffReader(AgentResolver):
                     known=company.known if company is not None else True)
         if len(found) > 1:
             found.pop(None, None)
-        return list(found.values())
+        return list(found.values()) + [m for cid, m in reassured.items() if cid in found and found[cid].counted]

@@ -35,6 +35,8 @@ def _negated(tok: Any) -> bool:
         if c.lower_ in _NE_BOUND_PRONOUNS and has_ne and c.i > tok.i:
             return True
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
+            if c.lower_ == "pas" and c.i + 1 < len(c.doc) and c.doc[c.i + 1].lower_ == "moins":
+                continue  # "n'en a pas moins licencié", "ne supprime pas moins de 300 postes": affirmative
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
             return True

@@ -53,6 +53,11 @@ def _agent_from_nominal(tok: Any, path: str, skip: Iterable[int]) -> tuple[list[
         # "le géant de Redmond", "la PME de Bonneuil": the home town of a company named earlier, not a name
         names = [t for t in names if not (t.head.i == tok.i and _case(t) in ("de", "d'") and t.ent_type_ != "ORG"
                                           and t.idx not in _KNOWN_STARTS and not _children(t, "flat", "appos"))]
+    if names and _is_description(tok):
+        # "le groupe d'Elon Musk", "la holding de Xavier Niel": a person owns the company named earlier
+        owners = {t.i for t in names if t.head.i == tok.i and _case(t) in ("de", "d'") and _full_person_name(t)
+                  and t.idx not in _KNOWN_STARTS}
+        names = [t for t in names if t.i not in owners and not (t.dep_ == "flat:name" and t.head.i in owners)]
     agents = [Agent(t.idx, t.idx + len(t.text), path) for t in names]
     if agents:
         return agents, False
@@ -232,6 +237,8 @@ def _name_after_description(tok: Any) -> Any | None:
             if t.i == tok.i + 2 and doc[tok.i + 1].lower_ in ("de", "d'") and t.ent_type_ != "ORG" and t.idx not in _KNOWN_STARTS \
                     and tok.lemma_.lower() in HOME_TOWN_OF:
                 return None  # "le géant de Redmond": a home town
+            if doc[t.i - 1].lower_ in ("de", "d'") and _full_person_name(t) and t.idx not in _KNOWN_STARTS:
+                return None  # "le groupe d'Elon Musk": its owner
             return t if _is_namey(t) and t.pos_ in ("PROPN", "X", "NOUN") else None
         if not (t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "des", "du")):
             return None
@@ -255,3 +262,10 @@ def _opening_name_child(gov: Any) -> Any | None:
     if any(not (t.pos_ in ("AUX", "ADV") or t.lower_ in _BETWEEN_SUBJECT_AND_VERB or t.is_space) for t in doc[first.i + 1:gov.i]):
         return None
     return first
+
+
+def _full_person_name(tok: Any) -> bool:
+    """A first and last name the recognizer calls a person ("Elon Musk"): a one-word PER is often a
+    company the recognizer mislabels, a two-word one seldom is."""
+    return tok.ent_type_ == "PER" and (tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_type_ == "PER"
+                                       and tok.doc[tok.i + 1].ent_iob_ == "I")

@@ -19,7 +19,7 @@ GOVERNOR_STATUS: dict[str, str] = {
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
     **dict.fromkeys(("renoncer", "abandonner", "enterrer", "exclure", "écarter", "retirer", "stopper",
-                     "sauver", "sauvegarder", "préserver"), "negated"),
+                     "sauver", "sauvegarder", "préserver", "éviter"), "negated"),
     **dict.fromkeys(("pouvoir", "risquer", "menacer", "craindre", "redouter", "évoquer",
                      "imaginer", "spéculer",
                      # "les informations / rumeurs faisant état de 300 suppressions": reported, not stated
