@@ -21,8 +21,10 @@ _RELATION = r"(?:(?:son|sa|ses|leur|leurs)\s+[\w-]+(?:\s+[a-zà-ÿ-]+)?\s+)?"
 _CLEFT_NOT_BUT = re.compile(
     rf"\bce\s+n'est\s+pas\s+{_DET}(?P<neg>{_NAME})\s*,?\s+mais\s+{_RELATION}{_DET}(?P<pos>{_NAME})\s*,?\s+qui\b", re.IGNORECASE)
 _CLEFT_AND_NOT = re.compile(
-    rf"\bc'est\s+(?:bien\s+)?{_RELATION}{_DET}(?P<pos>{_NAME})\s*,?\s*et\s+(?:non|pas)\s+(?:pas\s+)?{_DET}(?P<neg>{_NAME})"
-    rf"\s*,?\s*qui\b", re.IGNORECASE)
+    rf"\bc'est\s+(?:bien\s+|finalement\s+|donc\s+)?(?:chez\s+)?{_RELATION}{_DET}(?P<pos>{_NAME})\s*,?\s*et\s+(?:non|pas)\s+"
+    rf"(?:pas\s+)?(?:chez\s+)?{_RELATION}{_DET}(?P<neg>{_NAME})"
+    # ("…, et non SFR comme l'avaient affirmé plusieurs syndicats, qui …")
+    rf"(?:\s+comme\s+[^,;:.]{{1,60}})?\s*,?\s*qu(?:i\b|e\b|')", re.IGNORECASE)
 _CONCERN_NOT_BUT = re.compile(
     rf"\bne\s+(?:concern|touch|vis|affect|frapp)\w*\s+pas\s+{_DET}(?P<neg>{_NAME})\s*,?\s+mais\s+{_RELATION}{_DET}(?P<pos>{_NAME})",
     re.IGNORECASE)

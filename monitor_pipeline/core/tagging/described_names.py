@@ -87,7 +87,65 @@ def described_names(sentence: str, matcher: CompanyMatcher | None = None) -> lis
         if not _DESCRIBES_NEXT.match(sentence, m.end()):
             _add(out, seen, sentence, at, name)
     known = matcher.surfaces() if matcher is not None else set()
-    return [c for c in out if _keep(c.name, matcher, known)]
+    kept = [c for c in out if _keep(c.name, matcher, known)]
+    for name, at in _lowercase_brands(sentence):
+        if name.lower() not in seen and name.lower() not in known and not (matcher is not None and matcher.find_raw(name)):
+            seen.add(name.lower())
+            kept.append(OrgCandidate(name, sentence, at, at + len(name), "DESC"))
+    return kept
+
+
+#: a trade word in lowercase, then the words that may follow it before a lowercase brand
+_TRADE_LEAD = re.compile(_DET + r"(?P<trade>" + _TRADES + r")\b")
+_NEXT_WORD = re.compile(r"\s*(?P<word>[dl]['’][\wà-ÿœ-]+|[\wà-ÿœ&+.'’-]+)(?P<after>\s*[,(—–]?)")
+#: a lowercase brand apposed to its trade: "ekinoa, fabricant de pompes", "Chez tinybolt, le studio lyonnais"
+_LOWER_BEFORE_TRADE = re.compile(r"(?:^|(?<=[\s«(]))(?:[Cc]hez\s+)?(?P<name>[a-zà-ÿ][a-zà-ÿ0-9&+.-]{2,})\s*,\s*"
+                                 r"(?:l['’]|le\s+|la\s+|un\s+|une\s+)?(?:[a-zà-ÿ-]+\s+){0,2}?(?P<trade>" + _TRADES + r")\b")
+
+
+#: a lowercase brand's shape: no apostrophe ("n'en", "l'apprentissage" are French), three characters or more
+#: (not a rare future or conditional form the vector table lacks: "délestera"; not the English "layoffs")
+_BRAND_SHAPE = re.compile(r"(?!layoffs?$)(?![a-zà-ÿœ-]+(?:eras?|erai|eront|erait|eraient|erons|erez)$)[a-zà-ÿœ][a-zà-ÿœ0-9&+.-]{2,}")
+
+
+def _lowercase_brands(sentence: str) -> list[tuple[str, int]]:
+    """Brands written in lowercase ("la start-up bordelaise hoppa", "ekinoa, fabricant de pompes à chaleur"):
+    a word right after (or apposed before) a trade description that French does not know (it is missing
+    from the parser model's 500,000-word vector table). A known word there ("le groupe annonce") is no name."""
+    if not any(ch.islower() for ch in sentence):
+        return []
+    found: list[tuple[str, int]] = []
+    for m in _TRADE_LEAD.finditer(sentence):
+        if m.group("det").lower() in _POSSESSIVES:
+            continue
+        pos = m.end()
+        for _ in range(6):
+            w = _NEXT_WORD.match(sentence, pos)
+            if not w or not w.group("word")[:1].islower():
+                break
+            word = w.group("word").rstrip(".'’-")
+            if _BRAND_SHAPE.fullmatch(word) and not _french_word(word):
+                if w.group("after").strip() or _NEXT_WORD.match(sentence, w.end()) and \
+                        _french_word(_NEXT_WORD.match(sentence, w.end()).group("word").lower()):
+                    found.append((word, w.start("word")))
+                break
+            if w.group("after").strip():
+                break
+            pos = w.end()
+    for m in _LOWER_BEFORE_TRADE.finditer(sentence):
+        if m.group("trade").lower() not in _PRODUCT_TRADES and _BRAND_SHAPE.fullmatch(m.group("name").rstrip(".")) \
+                and not _french_word(m.group("name").rstrip(".")):
+            found.append((m.group("name").rstrip("."), m.start("name")))
+    return found
+
+
+def _french_word(word: str) -> bool:
+    """Is ``word`` (lowercase) in the parser model's vocabulary of vectors (500,000 French forms)?"""
+    from monitor_pipeline.core.tagging.syntax.parsing import load_parser  # the model is loaded once
+
+    vocab = load_parser().vocab
+    return word in vocab.strings and vocab.strings[word] in vocab.vectors.key2row or \
+        any(p in vocab.strings and vocab.strings[p] in vocab.vectors.key2row for p in word.split("-") if len(word.split("-")) > 1)
 
 
 def _add(out: list[OrgCandidate], seen: set[str], sentence: str, start: int, raw: str) -> None:

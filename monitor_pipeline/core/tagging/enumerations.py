@@ -182,6 +182,47 @@ def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
     return agents if agents and tail else []
 
 
+#: "De X à Y (en passant par Z), les enseignes ont toutes réduit …": a range of examples of the class that acts
+_FROM_TO = re.compile(rf"^\s*De\s+{_ITEM.replace('(?P<name>', '(?P<a>')}\s+à\s+{_ITEM.replace('(?P<name>', '(?P<b>')}"
+                      rf"(?:\s+en\s+passant\s+par\s+(?:l'|le\s+|la\s+)?(?:[a-zéèêàç-]+\s+)?{_ITEM.replace('(?P<name>', '(?P<c>')})?\s*,")
+#: the class after the examples: "les fabricants européens …", "les réseaux sociaux …" (a plural subject)
+_CLASS_AFTER = re.compile(r"(?:^|,\s*)(?:les|des|ces|tous\s+les)\s+[a-zéèêàç-]+", re.IGNORECASE)
+
+
+def from_to_list(sentence: str, trig_start: int) -> list[Agent]:
+    """"De Northvolt à Britishvolt en passant par Verkor, les fabricants de batteries ont licencié …": the
+    named examples did what the class does (no figure of their own)."""
+    m = _FROM_TO.match(sentence)
+    if not m or m.end() > trig_start or not _CLASS_AFTER.search(sentence, m.end() - 1, trig_start):
+        return []
+    return [Agent(m.start(g), m.end(g), "list:from-to") for g in ("a", "b", "c") if m.group(g)]
+
+
+#: "X emboîte le pas à Y, à Z et à W : …": the companies followed did it first
+_FOLLOWS = re.compile(r"\bemboît\w*\s+le\s+pas\s+(?:à\s+|aux\s+)", re.IGNORECASE)
+_FOLLOWED_SEPARATOR = re.compile(r"\s*(?:,\s*(?:et\s+)?|\s+et\s+)(?:à\s+)?(?:l'|la\s+|le\s+)?")
+
+
+def followed_companies(sentence: str, trig_start: int) -> list[Agent]:
+    """"Sage emboîte le pas à Workday, à Salesforce et à Autodesk : l'éditeur supprime …": the names
+    followed before the trigger (they did the same)."""
+    m = _FOLLOWS.search(sentence, 0, trig_start)
+    if not m:
+        return []
+    out: list[Agent] = []
+    pos = m.end()
+    while pos < trig_start:
+        item = _ITEM_RE.match(sentence, pos)
+        if not item:
+            break
+        out.append(Agent(item.start("name"), item.end("name"), "list:followed"))
+        sep = _FOLLOWED_SEPARATOR.match(sentence, item.end("name"))
+        if not sep:
+            break
+        pos = sep.end()
+    return out
+
+
 #: one number of a list ("300, 200 et 100": a comma and a space separate numbers, "1 200" groups digits)
 _NUMBER = r"(?:environ\s+|près\s+de\s+|plus\s+de\s+)?\d{1,3}(?:[\s\u00a0.]\d{3})*(?:,\d+)?(?!\d)"
 _RESPECTIVELY = re.compile(rf"\brespectivement\s+(?P<numbers>(?:{_NUMBER})(?:\s*,\s*(?:{_NUMBER}))*\s+et\s+(?:{_NUMBER}))",

@@ -319,6 +319,11 @@ _HOME_TOWN = re.compile(r"\b(?:le|la|l')\s*(?:géant|groupe|firme|société|entr
                         re.IGNORECASE)
 
 
+_SITE_OF_PLACE = re.compile(r"\b(?:usines?|sites?|ateliers?|entrepôts?|centres?|agences?|plateaux|plateau|dépôts?|magasins?)"
+                            r"\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)$", re.IGNORECASE)
+_OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
+
+
 def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = "", agent: bool = False) -> bool:
     """Precision guard: True when ``name`` (found at ``start`` of ``sentence``, NER ``label``) is a
     person, a place, a union, a court, a public body, an agency, or a medium cited as a source.
@@ -336,6 +341,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     if before and _UNION_OR_PLACE_BEFORE.search(before) and (label == "LOC" or "syndicat" in before[-25:].lower()):
         return True  # "selon le syndicat CCOO", "à Saint-Priest": a union, a place
+    if start >= 0 and _OPENING_SOURCE.fullmatch(sentence[:start]):
+        return True  # "Selon La Lettre, X envisagerait …": the opening source is never the agent
     if low in MEDIA or words[0] in MEDIA:
         if not agent or (before and _SOURCE_BEFORE.search(before)):
             return True
@@ -352,6 +359,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     if label == "LOC" and not agent and not described:
         return True
+    if label == "LOC" and before and _SITE_OF_PLACE.search(before):
+        return True  # "ses usines de l'Ain", "son site du Havre": a place, even as an agent
     if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:
         return True  # NER's MISC (products, technologies, events) are no companies by themselves
     if before and re.search(r"(?:\bles|\bdes|\bces)\s+$", before, re.IGNORECASE) and not agent:

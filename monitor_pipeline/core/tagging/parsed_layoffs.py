@@ -17,6 +17,8 @@ from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
     headline_list,
     inverted_list,
+    followed_companies,
+    from_to_list,
     leading_comparison,
     list_after_colon,
     list_between_dashes,
@@ -65,6 +67,26 @@ _NON_RENEWAL_NEGATION = re.compile(r"\b(?:ne|pas)\b|\bn'", re.IGNORECASE)
 _AFTER_COLON = re.compile(r":[^:;]*$")
 
 
+_NAME_WORD = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w&.-]+")
+_FUNCTION_WORDS = frozenset({"Un", "Une", "Le", "La", "Les", "Des", "Selon", "Chez", "En", "Pour", "Dans", "Après", "Avant",
+                             "Depuis", "Si", "Mais", "Et", "Ce", "Cette", "Ces", "Son", "Sa", "Ses", "Leur", "Leurs", "Il",
+                             "Elle", "Ils", "Elles", "On", "Officiellement", "Interrogé", "Interrogée", "Face", "Faute"})
+#: a clause that opens on the company of the clause before: "le groupe", "l'entreprise de Denver", "il", "celle-ci"
+_ANAPHOR_OPENING = re.compile(r"(?:(?:le|la|l['’]|les)\s*(?:[a-zà-ÿ-]+\s+)?(?:groupe|entreprise|société|firme|compagnie|"
+                              r"constructeur|éditeur|opérateur|enseigne|banque|direction|start-up|startup|industriel|"
+                              r"fabricant|équipementier|laboratoire|assureur|distributeur|plateforme)\b|(?:il|elle|celui-ci|celle-ci)\b)",
+                              re.IGNORECASE)
+_FUTURE_WORDS = re.compile(r"\b(?:sera|seront|va|vont|remplacera|remplaceront)\b", re.IGNORECASE)
+_PAST_WORDS = re.compile(r"\b(?:a|ont|avait|avaient|a\s+été|ont\s+été|non\s+remplacés)\b", re.IGNORECASE)
+
+
+def _tense_of_non_replacement(span: str) -> str:
+    """planned for "ne seront pas remplacés", executed for "n'a remplacé aucun", else announced."""
+    if _FUTURE_WORDS.search(span):
+        return "planned"
+    return "executed" if _PAST_WORDS.search(span) else "announced"
+
+
 def reversed_by_next_sentence(draft: ArticleDraft, k: int, found: list[LayoffMention]) -> list[LayoffMention]:
     """A plan stated in sentence ``k`` and given up, postponed or annulled by the next sentence
     ("X avait évoqué une réduction d'effectifs. La société a finalement abandonné ce projet.")
@@ -97,6 +119,28 @@ class ParsedLayoffReader(AgentResolver):
     parser_model: str | None
     _context_docs: dict[str, Any]
 
+    def _denied_in_sentence(self, sentence: str, base: int, ts: int, te: int, in_sentence: Sequence[CompanyMention]) -> bool:
+        """A denial cue in the trigger's clause, or beyond a semicolon unless the trigger's clause names a company
+        and the other clause another one ("X préparerait 1 000 licenciements ; le groupe a démenti", "Un syndicat
+        évoque 400 postes menacés ; X dément", but not "X a licencié … ; Y, lui, dément")."""
+        cues = self.lexicon.cues.get("denial", [])
+        lo, hi = sentence.rfind(";", 0, ts) + 1, sentence.find(";", te) % (len(sentence) + 1)
+        if any(p.search(sentence, lo, hi) for p in cues):
+            return True
+        if not any(p.search(sentence) for p in cues):
+            return False
+        other = sentence[hi:] if any(p.search(sentence, hi) for p in cues) else sentence[:lo]
+        if _ANAPHOR_OPENING.match(other.lstrip(" ;")):
+            return True  # "… ; le groupe a démenti", "; l'entreprise de Denver a aussitôt démenti"
+        own = {m.company_id for m in in_sentence if lo <= m.start - base < hi}
+        if own and any(m.company_id not in own for m in in_sentence if not lo <= m.start - base < hi):
+            return False  # "X a licencié … ; Y, lui, dément"
+        clause_names = [w.group(0) for w in _NAME_WORD.finditer(sentence, lo, hi) if w.group(0) not in _FUNCTION_WORDS]
+        other_names = [w.group(0) for w in _NAME_WORD.finditer(other) if w.group(0) not in _FUNCTION_WORDS]
+        # "Un syndicat évoque 400 postes menacés ; Thales dément": the clause has no company, the denier is it;
+        # "Alvéole a licencié 40 salariés ; Parvis, lui, dément": another name denies its own
+        return not clause_names or not other_names or any(n in clause_names for n in other_names)
+
     def _parsed_layoffs(self, draft: ArticleDraft, k: int, sentence: str, docs: dict[str, Any]) -> list[LayoffMention]:
         s, e = draft.spans[k]
         result = draft.result
@@ -111,7 +155,7 @@ class ParsedLayoffReader(AgentResolver):
             if reading.person_only:
                 continue
             status, status_path = reading.status, reading.status_path
-            if status != "denied" and any(p.search(sentence) for p in self.lexicon.cues.get("denial", [])):
+            if status != "denied" and self._denied_in_sentence(sentence, s, ts, te, in_sentence):
                 status, status_path = "denied", "cue:denial"
             elif status_path == "default":
                 # the parse found no word governing the trigger (a sentence split into fragments:
@@ -122,6 +166,9 @@ class ParsedLayoffReader(AgentResolver):
                                     if _NON_RENEWAL_WORD.search(sentence, ts, te) else sentence, (ts, te), self.lexicon)
                 if cued != status:
                     status, status_path = cued, "cue-without-governor"
+            if _name == "non_remplacement" and status == "negated":
+                # "ne seront pas remplacés": the negation is the cut itself; its tense decides
+                status, status_path = _tense_of_non_replacement(sentence[ts:te]), "non-replacement"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             agents = respectively(sentence, ts, te) or reading.agents
             own_status: dict[str, str] = {}
@@ -207,6 +254,12 @@ class ParsedLayoffReader(AgentResolver):
             if not targets and reading.path == "none":
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
+            # "De X à Y en passant par Z, les enseignes ont toutes réduit …": every example, whatever else named one
+            for agent in from_to_list(sentence, ts):
+                company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
+                if company is not None:
+                    targets = [t for t in targets if t[0].company_id != company.company_id] + [(company, None, agent.path)]
+                    path = agent.path
             if not targets and not reading.anaphor:
                 # nothing above named the agent: the sentence's own subject or its one company, unless
                 # a class of companies is the agent ("les start-up ont licencié"): see core.tagging.fallback_agent
@@ -215,7 +268,7 @@ class ParsedLayoffReader(AgentResolver):
                     targets.append((company, None, fallback_path))
                     path = fallback_path
             if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
-                for agent in leading_comparison(sentence, ts):
+                for agent in leading_comparison(sentence, ts) + followed_companies(sentence, ts):
                     company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
                     if company is not None and all(company.company_id != t[0].company_id for t in targets):
                         targets.append((company, None, agent.path))
@@ -231,7 +284,7 @@ class ParsedLayoffReader(AgentResolver):
                 restated = _PLAN_RESTATED.match(sentence, te)
                 if restated:
                     head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
-            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te):
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] == "list:from-to" for t in targets):
                 head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             last_segment = head
@@ -246,7 +299,9 @@ class ParsedLayoffReader(AgentResolver):
                 if company is None and (st in COUNTED_STATUSES or st == "hypothetical" and h.value is not None
                                         and status_path.startswith("conditional")):
                     st = "generic"  # "le secteur pourrait perdre 75 000 emplois": no company, a generic statement
-                if segment is not None and sentence[segment[0]:segment[1]].strip(" ,;").lower() == "autant":
+                if agent_path in ("list:comparison", "list:followed"):
+                    h = Headcount()  # "Comme X avant lui, Z licencie 300": X did it too, not with Z's number
+                elif segment is not None and sentence[segment[0]:segment[1]].strip(" ,;").lower() == "autant":
                     h = last_segment  # "35 chez X, autant chez Y": the number before
                 elif segment is not None:
                     h = headcount_near(sentence, segment, draft.metrics[k], s, within=True)
@@ -262,6 +317,13 @@ class ParsedLayoffReader(AgentResolver):
                         trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path};reassurance",
                         known=prev.known)
                     continue
+                if prev is not None and cid is not None and prev.status == "negated" and st in COUNTED_STATUSES \
+                        and cid not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
+                    # "X, qui n'a procédé à aucun licenciement, … le non-remplacement de 60 départs": the same pair,
+                    # the negated mention first
+                    reassured[cid] = replace(prev, headcount=None, headcount_percent=None, headcount_low=None,
+                                             headcount_high=None, headcount_qualifier=None, rule=prev.rule + ";reassurance")
+                    prev = None
                 if prev is not None:
                     if prev.headcount is None and prev.headcount_percent is None and (h.value is not None or h.percent is not None):
                         found[cid] = replace(prev, headcount=h.value, headcount_percent=h.percent,

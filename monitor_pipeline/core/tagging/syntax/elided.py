@@ -31,8 +31,11 @@ _ELIDED_NAME = r"[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*){0,2}"
 #: after "chez", an article and a short description before the name: "chez le français Novasil", "chez la
 #: banque d'affaires Ferrand Frères", "chez sa filiale TuneCore"
 _DESCRIBED_AFTER_CHEZ = r"(?:(?:l'|l’|le\s+|la\s+|les\s+|sa\s+|son\s+|ses\s+|leur\s+)(?:[a-zà-ÿœ'’-]+\s+){0,3}?)?"
-#: "…, Y 150 en Allemagne": a short place after the elided number
-_PLACE_TAIL = r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ][\w'-]+)?"
+#: "…, Y 150 en Allemagne", "…, ZF 7 200 d'ici 2030", "…, Y 300 dans sa division auto": a short place, date or
+#: division after the elided number
+_PLACE_TAIL = (r"(?:\s+(?:en|au|aux|à|dans\s+(?:le|la|les|l'))\s*[A-ZÀ-ÖØ-Þ][\w'-]+"
+               r"|\s+(?:d'ici\s+(?:à\s+)?|en\s+|fin\s+)\d{4}"
+               r"|\s+dans\s+(?:sa|son|ses|leur|leurs)\s+[\w'’-]+(?:\s+[\w'’-]+){0,2}?){0,2}")
 _ELIDED_NUMBER = (r"(?:(?:environ|près\s+de|plus\s+de|moins\s+de|au\s+moins|jusqu'à|quelque)\s+|entre\s+\d[\d\s\u00a0.,]*?\s+et\s+)?"
                   r"(?:\d[\d\s\u00a0.,]*?\s+à\s+)?\d[\d\s\u00a0.,]*?\d?(?:\s*%)?"
                   # "et Indosuez une centaine", "Spiders d'une vingtaine" (layoffs.ABOUT_WORDS)

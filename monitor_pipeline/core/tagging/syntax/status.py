@@ -37,6 +37,8 @@ def _negated(tok: Any) -> bool:
         if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
             if c.lower_ == "pas" and c.i + 1 < len(c.doc) and c.doc[c.i + 1].lower_ == "moins":
                 continue  # "n'en a pas moins licencié", "ne supprime pas moins de 300 postes": affirmative
+            if c.lower_ == "pas" and c.i > 0 and c.doc[c.i - 1].lower_ in ("le", "un", "ce", "du", "son", "premier"):
+                continue  # "emboîte le pas à", "franchit le pas": the noun, a step
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
             return True
@@ -101,6 +103,23 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
             and _past(trig.head, _children(trig.head, "aux", "aux:tense"))
             or _REPORTED_PAST_BEFORE.search(sentence[max(0, trig.idx - 60):trig.idx])):
         return "planned", "reported-future"
+    # "Les 210 postes que X comptait supprimer sont finalement maintenus / sauvés": the jobs themselves are kept
+    # (the words first: the parser often makes the jobs the subject of the relative's verb)
+    if any(m.start() <= trig.idx < m.end() for m in _KEPT_RELATIVE.finditer(sentence)):
+        return "negated", "jobs-kept"
+    for c in chain:
+        if c.dep_ == "acl:relcl" and c.head.lemma_.lower() in _KEPT_JOBS and c.head.dep_ in ("nsubj", "nsubj:pass") \
+                and c.head.head.lemma_.lower() in _KEEPING:
+            return "negated", f"jobs-kept@{c.head.head.lemma_.lower()}"
+    # "a repoussé / suspendu / renoncé à la réorganisation …, qui devait (aurait) supprimer …": the verb above the
+    # plan a relative clause describes decides, not the relative's own mood
+    above = next((i for i, c in enumerate(chain) if c.dep_ == "acl:relcl"), None)
+    for gov in chain[above + 1:] if above is not None else []:
+        st = governor_status(gov)
+        if st in ("postponed", "contested", "negated"):
+            if any(s.lemma_.lower() in COURTS | JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")):
+                return "contested", f"court-above-relative@{gov.lemma_}"
+            return st, f"above-relative:{gov.lemma_.lower()}"
     for gov in chain:
         if _conditional(gov) or any(_conditional(a) for a in _children(gov, "aux")):
             return "hypothetical", f"conditional@{gov.lemma_}"
@@ -155,8 +174,19 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         if gov.pos_ in ("VERB", "AUX") and _past(gov, auxes):
             return "executed", f"past@{gov.lemma_}"
         if gov.pos_ == "VERB" and "Pres" in gov.morph.get("Tense") and gov.i == trig.i:
+            if _PERFECT_AUX_BEFORE.search(sentence, max(0, trig.idx - 40), trig.idx):
+                return "executed", "perfect-aux-before"  # "ont toutes réduit", read as a present
             return "announced", "present@trigger"
+    if _PERFECT_AUX_BEFORE.search(sentence, max(0, trig.idx - 40), trig.idx):
+        return "executed", "perfect-aux-before"
     return "announced", "default"
+
+
+#: a perfect auxiliary a quantifier or an adverb parts from its participle: "ont tous sabré", "a déjà licencié"
+_PERFECT_AUX_BEFORE = re.compile(
+    r"\b(?:a|ont|avait|avaient|eut|eurent)\s+(?:(?:tous|toutes|tout|déjà|aussi|également|encore|ainsi|donc|bien|"
+    r"discrètement|massivement|largement|fortement|elles-mêmes|eux-mêmes|eux\s+aussi|elles\s+aussi)\s+){1,2}$",
+    re.IGNORECASE)
 
 
 #: "a annoncé que X licencierait": a past reporting verb and its "que" right before the trigger's clause
@@ -168,6 +198,14 @@ _NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|plus|aucune?|zéro|jamais|
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
 
 
+#: job nouns that, as the subject of a keeping verb, are kept ("les 92 postes … sont finalement maintenus")
+_KEPT_JOBS = frozenset({"poste", "emploi", "salarié", "employé", "licenciement", "suppression", "départ"})
+_KEEPING = frozenset({"maintenir", "maintenu", "sauver", "sauvé", "préserver", "préservé", "sauvegarder", "conserver",
+                      "épargner", "épargné", "annuler", "abandonner", "abandonné"})
+_KEPT_RELATIVE = re.compile(
+    r"\b(?:postes|emplois|licenciements|suppressions(?:\s+de\s+postes)?|départs)\s+(?:que|qu')[^.;:!?]{0,90}?\s"
+    r"(?:sont|seront|ont\s+été|ont\s+finalement\s+été)\s+(?:finalement\s+|donc\s+|bel\s+et\s+bien\s+|tous\s+)?"
+    r"(?:maintenus|sauvés|préservés|épargnés|sauvegardés|abandonnés|annulés)\b", re.IGNORECASE)
 #: verbs that deny a report when their object is the report itself
 _DENYING_REPORTS = frozenset({"rejeter", "balayer", "contester", "démentir", "réfuter", "récuser", "nier"})
 _REPORTS = frozenset({"information", "rumeur", "article", "chiffre", "spéculation", "allégation", "révélation", "affirmation"})
@@ -217,7 +255,7 @@ def _past(verb: Any, auxes: Sequence[Any]) -> bool:
 
 #: ", mais l'éditeur a repoussé sa décision": a following "mais" clause that reverses the plan
 _LATER_REVERSAL = re.compile(
-    r"(?:,\s*mais|;)\s+(?:[\w'-]+\s+){0,4}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
+    r"(?:,\s*mais|;)\s+(?:[\w'-]+,?\s+){0,7}?(?P<verb>(?:report|repouss|suspend|ajourn|différ|décal|renon[cç]|abandonn|annul"
     r"|revenu\s+sur\s+(?:sa|son|cette|ce)\s+(?:décision|projet|plan)|fait\s+machine\s+arrière|recul[ée])\w*)",
     re.IGNORECASE)
 

@@ -61,7 +61,20 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
         if cur.dep_ == "acl:relcl" and cur.head.lemma_.lower() not in PLAN_NOUNS \
                 and not (cur.head.dep_.startswith("nmod") and cur.head.head.lemma_.lower() in PLAN_NOUNS
                          and cur.head.text[:1].isupper()):
-            break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
+            plan = _plan_above(cur.head)
+            antecedent = _written_antecedent(cur)
+            if antecedent is not None and antecedent.i != cur.head.i:
+                # the parser hung the relative on the verb: "a renoncé au projet qui aurait supprimé …"
+                plan = antecedent if antecedent.lemma_.lower() in _PLANNED_OPERATIONS else _plan_above(antecedent) or plan
+            if plan is None:
+                break  # "les entreprises qui licencient … risquent": the relative clause is its own statement
+            # "la réorganisation de ses activités de conseil, qui devait s'accompagner de 350 suppressions",
+            # "son projet de passer 24 magasins en location-gérance, qui devait entraîner 700 départs": the
+            # relative, hung on the plan's last complement, describes the plan
+            out.append(cur.head)
+            cur = plan
+            out.append(cur)
+            continue
         if cur.dep_ == "conj" and _colon_between(cur.head, cur):
             break  # "Les ventes ont déçu : X va réduire …": a clause after a colon is its own statement
         if cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX") and _children(cur, "nsubj", "nsubj:pass") \
@@ -72,6 +85,37 @@ def _chain(token: Any, limit: int = 6) -> list[Any]:
         if cur.dep_ in ("advcl", "parataxis", "ROOT"):
             break
     return out
+
+
+#: nouns of a plan or of the operation it carries, that a relative clause on their complement may describe
+_PLANNED_OPERATIONS = PLAN_NOUNS | {"fermeture", "arrêt", "transfert", "délocalisation", "externalisation", "cession"}
+
+
+def _written_antecedent(relative: Any) -> Any | None:
+    """The noun written right before the relative pronoun of the clause ``relative`` (a comma between
+    allowed), whatever the parser hung the clause on."""
+    pronoun = next((c for c in relative.children if c.lower_ in ("qui", "que", "qu'", "dont") and c.i < relative.i), None)
+    if pronoun is None or pronoun.i == 0:
+        return None
+    before = pronoun.doc[pronoun.i - 1]
+    if before.text == "," and before.i > 0:
+        before = before.doc[before.i - 1]
+    return before if before.pos_ == "NOUN" else None
+
+
+def _plan_above(noun: Any, limit: int = 4) -> Any | None:
+    """The plan noun that ``noun`` completes, through complements and an infinitive ("la réorganisation de
+    ses activités de conseil", "son projet de passer 24 magasins en location-gérance"), else None."""
+    cur = noun
+    for _ in range(limit):
+        if cur.dep_ not in ("nmod", "obj", "obl", "obl:arg", "acl", "xcomp") or cur.head.i == cur.i:
+            return None
+        cur = cur.head
+        if cur.pos_ == "NOUN" and cur.lemma_.lower() in _PLANNED_OPERATIONS:
+            return cur
+        if cur.pos_ in ("VERB", "AUX") and "Fin" in cur.morph.get("VerbForm"):
+            return None  # a finite verb: another statement
+    return None
 
 
 #: character offsets of the tokens the caller knows to be company names (set per sentence)
