@@ -23,6 +23,8 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from monitor_pipeline.core.tagging.gates import FOLDABLE, fold_case
+
 __all__ = [
     "Company",
     "CompanyMention",
@@ -278,6 +280,12 @@ class CompanyMatcher:
             self._regex: re.Pattern[str] | None = re.compile(r"(?<!\w)(?:" + body + r")(?![\w])", re.IGNORECASE)
         else:
             self._regex = None
+        # the same regex, case-sensitive, searched in fold_case(text): same spans, about twice as fast
+        # (it skips ahead to the possible first letters). Exact when every character of the forms is
+        # FOLDABLE or caseless; fold_case keeps each character's length and \w-ness (every code point).
+        self._folded_regex = None
+        if self._regex is not None and all(ch in FOLDABLE or ch.lower() == ch.upper() for ch in "".join(self._forms)):
+            self._folded_regex = re.compile(self._regex.pattern, self._regex.flags & ~re.IGNORECASE)
 
     def surfaces(self) -> set[str]:
         """All lowercase surface forms known to the matcher."""
@@ -300,8 +308,9 @@ class CompanyMatcher:
             return []
         norm = text.translate(_SPACE_TRANSLATION) if _ODD_CHARS.search(text) else text
         out = []
-        for m in self._regex.finditer(norm):
-            form = self._forms.get(m.group(0).lower())
+        for m in (self._folded_regex.finditer(fold_case(norm)) if self._folded_regex is not None
+                  else self._regex.finditer(norm)):
+            form = self._forms.get(norm[m.start():m.end()].lower())
             if form is None:  # pragma: no cover - regex only matches known forms
                 continue
             found = norm[m.start():m.end()]

@@ -261,3 +261,65 @@ def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     if not candidates:
         return None
     return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+# ----------------------------------------------------------------- per-alternative conjunctions
+def alternative_gates(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...], ...] | None:
+    """A finer gate than :func:`required_literals`: per top-level alternative of ``pattern``, every
+    set of strings one of which each of its matches contains (folded for a case-insensitive
+    pattern). ``pattern`` can match only if, for some alternative, one string of each of its sets
+    is present. None when some alternative has no known set (no gate)."""
+    return _per_pattern("alternatives", pattern, _new_alternative_gates)
+
+
+def _new_alternative_gates(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...], ...] | None:
+    if not isinstance(pattern.pattern, str):
+        return None
+    icase = bool(pattern.flags & re.IGNORECASE)
+    try:
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        # "\b(?:a|b)" as a whole: its alternatives (zero-width items add no required string)
+        while True:
+            wide = [item for item in items if item[0] not in _ZERO_WIDTH]
+            if len(wide) == 1 and wide[0][0] is _sre.SUBPATTERN and not wide[0][1][1] and not wide[0][1][2]:
+                items = list(wide[0][1][3])
+            else:
+                break
+        alternatives = wide[0][1][1] if len(wide) == 1 and wide[0][0] is _sre.BRANCH else [items]
+        gates = []
+        for alternative in alternatives:
+            sets = _all_factors(alternative, icase)
+            if not sets:
+                return None
+            gates.append(tuple(_fewest(s) for s in sets))
+    except Exception:  # noqa: BLE001 - a parser that differs from the one this was written for: no gate
+        return None
+    return tuple(gates)
+
+
+def _all_factors(items: Items, icase: bool) -> list[set[str]]:
+    """Every usable set of strings (shortest at least 2 characters) one of which each match of the
+    sequence ``items`` contains: its runs of exact items and its inner items' own sets."""
+    found: list[set[str]] = []
+
+    def keep(strings: set[str] | None) -> None:
+        if strings and min(map(len, strings)) >= 2:
+            found.append(strings)
+
+    run: set[str] = {""}
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        exact = _exact(op, av, icase)
+        if exact is not None:
+            longer = _concat(run, exact)
+            if longer is None:
+                keep(run)
+                longer = exact
+            run = longer
+            continue
+        keep(run)
+        keep(_inner_factors(op, av, icase))
+        run = {""}
+    keep(run)
+    return found

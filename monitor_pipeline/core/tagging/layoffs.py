@@ -24,7 +24,7 @@ import yaml
 
 from monitor_pipeline.core.tagging.companies import CompanyMention
 from monitor_pipeline.core.tagging.frnumbers import NUMBER_PATTERN, parse_digits
-from monitor_pipeline.core.tagging.gates import case_sensitive_twin, fold_case, may_match, required_literals
+from monitor_pipeline.core.tagging.gates import alternative_gates, case_sensitive_twin, fold_case, may_match, required_literals
 from monitor_pipeline.core.tagging.numeric_facts import Metric, find_metrics
 
 __all__ = [
@@ -561,7 +561,8 @@ def _trigger_gates(lexicon: LayoffLexicon) -> list[tuple[str, re.Pattern[str], A
         gates = []
         for name, p in lexicon.triggers.items():
             literals = required_literals(p)
-            gates.append((name, p, None if literals is None else (literals, bool(p.flags & re.IGNORECASE))))
+            gates.append((name, p, None if literals is None
+                          else (literals, bool(p.flags & re.IGNORECASE), alternative_gates(p))))
         entry = _GATES_BY_LEXICON[id(lexicon)] = (lexicon, gates)
     return entry[1]
 
@@ -576,7 +577,7 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
     present: dict[tuple[str, bool], bool] = {}  # a literal is looked up once per sentence, whatever shares it
     for name, p, gate in _trigger_gates(lexicon):
         if gate is not None:
-            literals, folded_case = gate
+            literals, folded_case, alternatives = gate
             haystack = folded if folded_case else masked
             for literal in literals:
                 hit = present.get((literal, folded_case))
@@ -585,6 +586,11 @@ def _triggers(sentence: str, lexicon: LayoffLexicon) -> list[tuple[int, int, str
                 if hit:
                     break
             else:
+                continue
+            # and one of its alternatives has all its required strings (a noun alone does not do)
+            if alternatives is not None and not any(
+                    all(any(literal in haystack for literal in strings) for strings in alternative)
+                    for alternative in alternatives):
                 continue
         for m in p.finditer(masked):
             found.append((m.start(), m.end(), name))
