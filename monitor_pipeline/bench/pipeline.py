@@ -11,7 +11,7 @@ Entry points used (product side):
 - fetch: ``HttpSettings``, ``FetchRequest``, ``fetch_all``; feeds: ``PollPolicy``, ``FeedSource``
 - text: ``decode_html``, ``extract_article``, ``clean_text``, ``detect_language``,
   ``LANGUAGE_SAMPLE_CHARS``, ``signature``, ``process_pages`` + its warm-up page
-- tagging: ``load_ner``, ``find_org_candidates``, ``KnowledgeBase``
+- tagging: ``load_parser``, ``KnowledgeBase``
 - Dagster: ``build_definitions``, ``FeedPollerResource``, ``today_partition_key``; ``write_daily_digest``
 """
 from __future__ import annotations
@@ -70,11 +70,11 @@ def cached_tagger():
 
 
 def load_models() -> None:
-    """Load what a long-running process keeps: the tagger and spaCy's NER."""
-    from monitor_pipeline.core.tagging.org_candidates import load_ner
+    """Load what a long-running process keeps: the tagger and its spaCy pipeline (parser and NER)."""
+    from monitor_pipeline.core.tagging.syntax.parsing import load_parser
 
     cached_tagger()
-    load_ner()
+    load_parser()
 
 
 def clean_text(text: str):
@@ -106,7 +106,6 @@ def warm_up_workers() -> None:
 def per_page_stage_functions():
     """The required per-page stages, in order, as ``(name, fn)`` where ``fn(state) -> state``; used
     to measure each stage's CPU alone (the CPU floor). ``state`` starts as the raw page bytes."""
-    from monitor_pipeline.core.tagging.org_candidates import find_org_candidates
     from monitor_pipeline.core.text.article_processing import LANGUAGE_SAMPLE_CHARS
     from monitor_pipeline.core.text.decode import decode_html
     from monitor_pipeline.core.text.extract import extract_article
@@ -132,18 +131,15 @@ def per_page_stage_functions():
         signature(cleaned.text)
         return cleaned
 
-    def tag_without_ner(cleaned):
-        tagger._tag_without_ner(cleaned)
-        return cleaned
-
-    def ner(cleaned):
-        # this article's own sentences: batching across articles would deduplicate the corpus's
-        # recurring template sentences and flatter the cost
-        find_org_candidates([cleaned.text[s:e] for s, e in cleaned.sentences], matcher=tagger.matcher)
+    def tag(cleaned):
+        # the product's own call on one article: rules, parse and the parser pipeline's NER (until session 14
+        # this stage ran the small model's NER apart, which the product does not use); one article at a time,
+        # since batching across articles would deduplicate the corpus's recurring template sentences
+        tagger.tag(cleaned)
         return cleaned
 
     return [("decode", decode), ("extract", extract), ("clean", clean), ("language", language),
-            ("dedupe_signature", dedupe_signature), ("tag_without_ner", tag_without_ner), ("ner", ner)]
+            ("dedupe_signature", dedupe_signature), ("tag", tag)]
 
 
 # --------------------------------------------------------------------------- the stages, end to end

@@ -98,8 +98,9 @@ def described_names(sentence: str, matcher: CompanyMatcher | None = None) -> lis
 #: a trade word in lowercase, then the words that may follow it before a lowercase brand
 _TRADE_LEAD = re.compile(_DET + r"(?P<trade>" + _TRADES + r")\b")
 _NEXT_WORD = re.compile(r"\s*(?P<word>[dl]['’][\wà-ÿœ-]+|[\wà-ÿœ&+.'’-]+)(?P<after>\s*[,(—–]?)")
-#: a lowercase brand apposed to its trade: "ekinoa, fabricant de pompes", "Chez tinybolt, le studio lyonnais"
-_LOWER_BEFORE_TRADE = re.compile(r"(?:^|(?<=[\s«(]))(?:[Cc]hez\s+)?(?P<name>[a-zà-ÿ][a-zà-ÿ0-9&+.-]{2,})\s*,\s*"
+#: a lowercase brand apposed to its trade, opening the sentence: "ekinoa, fabricant de pompes", "Chez tinybolt, le
+#: studio lyonnais"
+_LOWER_BEFORE_TRADE = re.compile(r"\s*(?:[Cc]hez\s+)?(?P<name>[a-zà-ÿ][a-zà-ÿ0-9&+.-]{2,})\s*,\s*"
                                  r"(?:l['’]|le\s+|la\s+|un\s+|une\s+)?(?:[a-zà-ÿ-]+\s+){0,2}?(?P<trade>" + _TRADES + r")\b")
 
 
@@ -112,8 +113,6 @@ def _lowercase_brands(sentence: str) -> list[tuple[str, int]]:
     """Brands written in lowercase ("la start-up bordelaise hoppa", "ekinoa, fabricant de pompes à chaleur"):
     a word right after (or apposed before) a trade description that French does not know (it is missing
     from the parser model's 500,000-word vector table). A known word there ("le groupe annonce") is no name."""
-    if not any(ch.islower() for ch in sentence):
-        return []
     found: list[tuple[str, int]] = []
     for m in _TRADE_LEAD.finditer(sentence):
         if m.group("det").lower() in _POSSESSIVES:
@@ -132,7 +131,8 @@ def _lowercase_brands(sentence: str) -> list[tuple[str, int]]:
             if w.group("after").strip():
                 break
             pos = w.end()
-    for m in _LOWER_BEFORE_TRADE.finditer(sentence):
+    # (at the sentence's start only, where the press writes them: a search anywhere costs as much as all the rest)
+    for m in filter(None, [_LOWER_BEFORE_TRADE.match(sentence)]):
         if m.group("trade").lower() not in _PRODUCT_TRADES and _BRAND_SHAPE.fullmatch(m.group("name").rstrip(".")) \
                 and not _french_word(m.group("name").rstrip(".")):
             found.append((m.group("name").rstrip("."), m.start("name")))
