@@ -16,6 +16,7 @@ fails the regex could not have matched, so skipping the regex changes no result.
 """
 from __future__ import annotations
 
+import functools
 import re
 import string
 from re import _constants as _sre  # CPython's regex parser (re._parser since 3.11)
@@ -149,23 +150,9 @@ Items = Iterable[tuple[Any, Any]]
 
 
 def _factors(items: Items, icase: bool) -> set[str] | None:
-    """Strings one of which every match of the sequence ``items`` contains (None: unknown)."""
-    best: set[str] | None = None
-    run: set[str] = {""}
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        exact = _exact(op, av, icase)
-        if exact is not None:
-            longer = _concat(run, exact)
-            if longer is None:  # too many combinations: keep what we have, restart from the item
-                best = _better(best, run)
-                longer = exact
-            run = longer
-            continue
-        best = _better(_better(best, run), _inner_factors(op, av, icase))
-        run = {""}
-    return _better(best, run)
+    """Strings one of which every match of the sequence ``items`` contains (None: unknown): the most
+    selective of the sets :func:`_all_factors` finds, the first on a tie."""
+    return functools.reduce(_better, _all_factors(items, icase), None)
 
 
 def _union(sets: Iterable[set[str] | None]) -> set[str] | None:
