@@ -16,9 +16,9 @@ from monitor_pipeline.core.tagging.draft import ArticleDraft
 from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
     headline_list,
-    inverted_list,
     followed_companies,
     from_to_list,
+    inverted_list,
     leading_comparison,
     list_after_colon,
     list_between_dashes,
@@ -35,6 +35,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     regex_speaker,
     regex_status,
 )
+from monitor_pipeline.core.tagging.status_cues import denial_applies, non_replacement_status
 from monitor_pipeline.core.tagging.syntax.parsing import focus_clause, neutralize_incises
 from monitor_pipeline.core.tagging.syntax.reading import read_trigger, speaker_agents
 from monitor_pipeline.core.tagging.syntax.status import next_sentence_reversal
@@ -65,26 +66,6 @@ _NON_RENEWAL_WORD = re.compile(r"renouvel|reconduit|reconduir|prolong", re.IGNOR
 _NON_RENEWAL_NEGATION = re.compile(r"\b(?:ne|pas)\b|\bn'", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
-
-
-_NAME_WORD = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w&.-]+")
-_FUNCTION_WORDS = frozenset({"Un", "Une", "Le", "La", "Les", "Des", "Selon", "Chez", "En", "Pour", "Dans", "Après", "Avant",
-                             "Depuis", "Si", "Mais", "Et", "Ce", "Cette", "Ces", "Son", "Sa", "Ses", "Leur", "Leurs", "Il",
-                             "Elle", "Ils", "Elles", "On", "Officiellement", "Interrogé", "Interrogée", "Face", "Faute"})
-#: a clause that opens on the company of the clause before: "le groupe", "l'entreprise de Denver", "il", "celle-ci"
-_ANAPHOR_OPENING = re.compile(r"(?:(?:le|la|l['’]|les)\s*(?:[a-zà-ÿ-]+\s+)?(?:groupe|entreprise|société|firme|compagnie|"
-                              r"constructeur|éditeur|opérateur|enseigne|banque|direction|start-up|startup|industriel|"
-                              r"fabricant|équipementier|laboratoire|assureur|distributeur|plateforme)\b|(?:il|elle|celui-ci|celle-ci)\b)",
-                              re.IGNORECASE)
-_FUTURE_WORDS = re.compile(r"\b(?:sera|seront|va|vont|remplacera|remplaceront)\b", re.IGNORECASE)
-_PAST_WORDS = re.compile(r"\b(?:a|ont|avait|avaient|a\s+été|ont\s+été|non\s+remplacés)\b", re.IGNORECASE)
-
-
-def _tense_of_non_replacement(span: str) -> str:
-    """planned for "ne seront pas remplacés", executed for "n'a remplacé aucun", else announced."""
-    if _FUTURE_WORDS.search(span):
-        return "planned"
-    return "executed" if _PAST_WORDS.search(span) else "announced"
 
 
 def reversed_by_next_sentence(draft: ArticleDraft, k: int, found: list[LayoffMention]) -> list[LayoffMention]:
@@ -119,28 +100,6 @@ class ParsedLayoffReader(AgentResolver):
     parser_model: str | None
     _context_docs: dict[str, Any]
 
-    def _denied_in_sentence(self, sentence: str, base: int, ts: int, te: int, in_sentence: Sequence[CompanyMention]) -> bool:
-        """A denial cue in the trigger's clause, or beyond a semicolon unless the trigger's clause names a company
-        and the other clause another one ("X préparerait 1 000 licenciements ; le groupe a démenti", "Un syndicat
-        évoque 400 postes menacés ; X dément", but not "X a licencié … ; Y, lui, dément")."""
-        cues = self.lexicon.cues.get("denial", [])
-        lo, hi = sentence.rfind(";", 0, ts) + 1, sentence.find(";", te) % (len(sentence) + 1)
-        if any(p.search(sentence, lo, hi) for p in cues):
-            return True
-        if not any(p.search(sentence) for p in cues):
-            return False
-        other = sentence[hi:] if any(p.search(sentence, hi) for p in cues) else sentence[:lo]
-        if _ANAPHOR_OPENING.match(other.lstrip(" ;")):
-            return True  # "… ; le groupe a démenti", "; l'entreprise de Denver a aussitôt démenti"
-        own = {m.company_id for m in in_sentence if lo <= m.start - base < hi}
-        if own and any(m.company_id not in own for m in in_sentence if not lo <= m.start - base < hi):
-            return False  # "X a licencié … ; Y, lui, dément"
-        clause_names = [w.group(0) for w in _NAME_WORD.finditer(sentence, lo, hi) if w.group(0) not in _FUNCTION_WORDS]
-        other_names = [w.group(0) for w in _NAME_WORD.finditer(other) if w.group(0) not in _FUNCTION_WORDS]
-        # "Un syndicat évoque 400 postes menacés ; Thales dément": the clause has no company, the denier is it;
-        # "Alvéole a licencié 40 salariés ; Parvis, lui, dément": another name denies its own
-        return not clause_names or not other_names or any(n in clause_names for n in other_names)
-
     def _parsed_layoffs(self, draft: ArticleDraft, k: int, sentence: str, docs: dict[str, Any]) -> list[LayoffMention]:
         s, e = draft.spans[k]
         result = draft.result
@@ -155,7 +114,8 @@ class ParsedLayoffReader(AgentResolver):
             if reading.person_only:
                 continue
             status, status_path = reading.status, reading.status_path
-            if status != "denied" and self._denied_in_sentence(sentence, s, ts, te, in_sentence):
+            if status != "denied" and denial_applies(sentence, ts, te, self.lexicon.cues.get("denial", []),
+                                                     [(m.company_id, m.start - s) for m in in_sentence]):
                 status, status_path = "denied", "cue:denial"
             elif status_path == "default":
                 # the parse found no word governing the trigger (a sentence split into fragments:
@@ -168,7 +128,7 @@ class ParsedLayoffReader(AgentResolver):
                     status, status_path = cued, "cue-without-governor"
             if _name == "non_remplacement" and status == "negated":
                 # "ne seront pas remplacés": the negation is the cut itself; its tense decides
-                status, status_path = _tense_of_non_replacement(sentence[ts:te]), "non-replacement"
+                status, status_path = non_replacement_status(sentence[ts:te]), "non-replacement"
             targets: list[tuple[CompanyMention, tuple[int, int] | None, str]] = []
             agents = respectively(sentence, ts, te) or reading.agents
             own_status: dict[str, str] = {}

@@ -7,8 +7,9 @@ du jour", the legal words of an unfair-dismissal ruling, and a next sentence's d
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
-__all__ = ["NEXT_SENTENCE_DENIAL", "REVERSAL_STATUS", "sentence_status"]
+__all__ = ["NEXT_SENTENCE_DENIAL", "REVERSAL_STATUS", "denial_applies", "non_replacement_status", "sentence_status"]
 
 #: the status a reversing verb gives, by its first four letters ("repo"rter, "aban"donner …)
 REVERSAL_STATUS = {**dict.fromkeys(("repo", "susp", "ajou", "diff", "déca"), "postponed"),
@@ -56,3 +57,50 @@ def sentence_status(sentence: str, trig_start: int, status: str, path: str) -> t
     elif _NO_REAL_CAUSE.search(sentence) and status in ("announced", "executed"):
         status, path = "contested", "no-real-cause"  # the unfair-dismissal ruling
     return status, path
+
+
+#: a capitalized word that may be a name, and the capitalized words that are not
+_NAME_WORD = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w&.-]+")
+_FUNCTION_WORDS = frozenset({"Un", "Une", "Le", "La", "Les", "Des", "Selon", "Chez", "En", "Pour", "Dans", "Après", "Avant",
+                             "Depuis", "Si", "Mais", "Et", "Ce", "Cette", "Ces", "Son", "Sa", "Ses", "Leur", "Leurs", "Il",
+                             "Elle", "Ils", "Elles", "On", "Officiellement", "Interrogé", "Interrogée", "Face", "Faute"})
+#: a clause that opens on the company of the clause before: "le groupe", "l'entreprise de Denver", "il", "celle-ci"
+_ANAPHOR_OPENING = re.compile(r"(?:(?:le|la|l['’]|les)\s*(?:[a-zà-ÿ-]+\s+)?(?:groupe|entreprise|société|firme|compagnie|"
+                              r"constructeur|éditeur|opérateur|enseigne|banque|direction|start-up|startup|industriel|"
+                              r"fabricant|équipementier|laboratoire|assureur|distributeur|plateforme)\b|(?:il|elle|celui-ci|celle-ci)\b)",
+                              re.IGNORECASE)
+
+
+def denial_applies(sentence: str, trig_start: int, trig_end: int, cues: Sequence[re.Pattern[str]],
+                   companies: Sequence[tuple[str, int]]) -> bool:
+    """Does a denial cue of ``sentence`` deny the trigger at ``[trig_start, trig_end)``? Yes when the cue is in the
+    trigger's clause (between semicolons). Beyond a semicolon, when the other clause opens on an anaphor ("… ; le
+    groupe a démenti"), or names no other company than the trigger's clause ("Un syndicat évoque 400 postes menacés ;
+    X dément"); not "X a licencié 40 salariés ; Y, lui, dément". ``companies``: (id, sentence-relative start)."""
+    lo, hi = sentence.rfind(";", 0, trig_start) + 1, sentence.find(";", trig_end) % (len(sentence) + 1)
+    if any(p.search(sentence, lo, hi) for p in cues):
+        return True
+    if not any(p.search(sentence) for p in cues):
+        return False
+    other = sentence[hi:] if any(p.search(sentence, hi) for p in cues) else sentence[:lo]
+    if _ANAPHOR_OPENING.match(other.lstrip(" ;")):
+        return True
+    own = {cid for cid, at in companies if lo <= at < hi}
+    if own and any(cid not in own for cid, at in companies if not lo <= at < hi):
+        return False
+    # names the recognizer may have missed: a capitalized word of the other clause that the trigger's lacks
+    clause_names = [w.group(0) for w in _NAME_WORD.finditer(sentence, lo, hi) if w.group(0) not in _FUNCTION_WORDS]
+    other_names = [w.group(0) for w in _NAME_WORD.finditer(other) if w.group(0) not in _FUNCTION_WORDS]
+    return not clause_names or not other_names or any(n in clause_names for n in other_names)
+
+
+_FUTURE_WORDS = re.compile(r"\b(?:sera|seront|va|vont|remplacera|remplaceront)\b", re.IGNORECASE)
+_PAST_WORDS = re.compile(r"\b(?:a|ont|avait|avaient|a\s+été|ont\s+été|non\s+remplacés)\b", re.IGNORECASE)
+
+
+def non_replacement_status(span: str) -> str:
+    """The status of departures not replaced, whose negation is the cut itself: planned for "ne seront pas
+    remplacés", executed for "n'a remplacé aucun des 260 départs", else announced."""
+    if _FUTURE_WORDS.search(span):
+        return "planned"
+    return "executed" if _PAST_WORDS.search(span) else "announced"
