@@ -184,7 +184,8 @@ def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
 
 #: "De X à Y (en passant par Z), les enseignes ont toutes réduit …": a range of examples of the class that acts
 _FROM_TO = re.compile(rf"^\s*De\s+{_ITEM.replace('(?P<name>', '(?P<a>')}\s+à\s+{_ITEM.replace('(?P<name>', '(?P<b>')}"
-                      rf"(?:\s+en\s+passant\s+par\s+(?:l'|le\s+|la\s+)?(?:[a-zéèêàç-]+\s+)?{_ITEM.replace('(?P<name>', '(?P<c>')})?\s*,")
+                      rf"(?:\s+en\s+passant\s+par\s+(?:l'|le\s+|la\s+)?(?:[a-zéèêàç-]+\s+)?{_ITEM.replace('(?P<name>', '(?P<c>')}"
+                      rf"(?:\s+et\s+(?:par\s+)?{_ITEM.replace('(?P<name>', '(?P<d>')})?)?\s*,")
 #: the class after the examples: "les fabricants européens …", "les réseaux sociaux …" (a plural subject)
 _CLASS_AFTER = re.compile(r"(?:^|,\s*)(?:les|des|ces|tous\s+les)\s+[a-zéèêàç-]+", re.IGNORECASE)
 
@@ -195,7 +196,7 @@ def from_to_list(sentence: str, trig_start: int) -> list[Agent]:
     m = _FROM_TO.match(sentence)
     if not m or m.end() > trig_start or not _CLASS_AFTER.search(sentence, m.end() - 1, trig_start):
         return []
-    return [Agent(m.start(g), m.end(g), "list:from-to") for g in ("a", "b", "c") if m.group(g)]
+    return [Agent(m.start(g), m.end(g), "list:from-to") for g in ("a", "b", "c", "d") if m.group(g)]
 
 
 #: "X emboîte le pas à Y, à Z et à W : …": the companies followed did it first

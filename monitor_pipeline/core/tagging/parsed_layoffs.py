@@ -105,7 +105,7 @@ class ParsedLayoffReader(AgentResolver):
         result = draft.result
         in_sentence = [m for m in result.companies if s <= m.start < e]
         found: dict[str | None, LayoffMention] = {}
-        reassured: dict[str, LayoffMention] = {}
+        reassured: dict[tuple[str, str], LayoffMention] = {}  # second mentions, by company and status
         base_text = neutralize_incises(sentence)
         for ts, te, _name in draft.triggers[k]:
             doc = docs[focus_clause(base_text, ts, te)]
@@ -268,21 +268,22 @@ class ParsedLayoffReader(AgentResolver):
                     last_segment = h
                 cid = company.company_id if company is not None else None
                 prev = found.get(cid)
-                if prev is not None and cid is not None and st == "negated" and prev.counted \
-                        and cid not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
+                if prev is not None and cid is not None and st in ("negated", "hypothetical") and prev.counted \
+                        and (cid, st) not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
                     # "supprimera 700 postes, sans départs contraints", "… ; aucun licenciement sec": the
-                    # cut and, apart, the promise that no one is forced out (a second mention, negated)
-                    reassured[cid] = LayoffMention(
+                    # cut and, apart, the promise that no one is forced out (a second mention, negated);
+                    # "Après avoir supprimé 90 postes, X n'exclut pas une nouvelle vague": a possible next one
+                    reassured[cid, st] = LayoffMention(
                         cid, st, None, None, sentence[ts:te], sentence, s, e, company_name=prev.company_name,
-                        trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path};reassurance",
+                        trigger_start=s + ts, trigger_end=s + te, rule=f"{evidence};agent:{agent_path};second:{st}",
                         known=prev.known)
                     continue
                 if prev is not None and cid is not None and prev.status == "negated" and st in COUNTED_STATUSES \
-                        and cid not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
+                        and (cid, "negated") not in reassured and not (prev.trigger_start < s + te and s + ts < prev.trigger_end):
                     # "X, qui n'a procédé à aucun licenciement, … le non-remplacement de 60 départs": the same pair,
                     # the negated mention first
-                    reassured[cid] = replace(prev, headcount=None, headcount_percent=None, headcount_low=None,
-                                             headcount_high=None, headcount_qualifier=None, rule=prev.rule + ";reassurance")
+                    reassured[cid, "negated"] = replace(prev, headcount=None, headcount_percent=None, headcount_low=None,
+                                             headcount_high=None, headcount_qualifier=None, rule=prev.rule + ";second:negated")
                     prev = None
                 if prev is not None:
                     if prev.headcount is None and prev.headcount_percent is None and (h.value is not None or h.percent is not None):
@@ -298,4 +299,4 @@ class ParsedLayoffReader(AgentResolver):
                     known=company.known if company is not None else True)
         if len(found) > 1:
             found.pop(None, None)
-        return list(found.values()) + [m for cid, m in reassured.items() if cid in found and found[cid].counted]
+        return list(found.values()) + [m for (cid, _), m in reassured.items() if cid in found and found[cid].counted]

@@ -42,6 +42,8 @@ def _negated(tok: Any) -> bool:
             return True
         if c.dep_ == "det" and c.lemma_.lower() in ("aucun", "aucune", "nul"):
             return True
+        if c.dep_.startswith("nsubj") and c.lower_ in ("aucun", "aucune", "personne", "nul") and has_ne:
+            return True  # "Aucun des 320 téléconseillers ne sera licencié"
     return False
 
 
