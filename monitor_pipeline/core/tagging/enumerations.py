@@ -182,10 +182,15 @@ def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
     return agents if agents and tail else []
 
 
+def _item_as(group: str) -> str:
+    """One list item (:data:`_ITEM`) whose name is captured as ``group``."""
+    return _ITEM.replace("(?P<name>", f"(?P<{group}>")
+
+
 #: "De X à Y (en passant par Z), les enseignes ont toutes réduit …": a range of examples of the class that acts
-_FROM_TO = re.compile(rf"^\s*De\s+{_ITEM.replace('(?P<name>', '(?P<a>')}\s+à\s+{_ITEM.replace('(?P<name>', '(?P<b>')}"
-                      rf"(?:\s+en\s+passant\s+par\s+(?:l'|le\s+|la\s+)?(?:[a-zéèêàç-]+\s+)?{_ITEM.replace('(?P<name>', '(?P<c>')}"
-                      rf"(?:\s+et\s+(?:par\s+)?{_ITEM.replace('(?P<name>', '(?P<d>')})?)?\s*,")
+_FROM_TO = re.compile(rf"^\s*De\s+{_item_as('a')}\s+à\s+{_item_as('b')}"
+                      rf"(?:\s+en\s+passant\s+par\s+(?:l'|le\s+|la\s+)?(?:[a-zéèêàç-]+\s+)?{_item_as('c')}"
+                      rf"(?:\s+et\s+(?:par\s+)?{_item_as('d')})?)?\s*,")
 #: the class after the examples: "les fabricants européens …", "les réseaux sociaux …" (a plural subject)
 _CLASS_AFTER = re.compile(r"(?:^|,\s*)(?:les|des|ces|tous\s+les)\s+[a-zéèêàç-]+", re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.syntax.words import SITE_NOUNS
 
 __all__ = ["OrgCandidate", "candidates_in_doc", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "company_slug", "SPACY_MODEL"]
 
@@ -319,7 +320,8 @@ _HOME_TOWN = re.compile(r"\b(?:le|la|l')\s*(?:géant|groupe|firme|société|entr
                         re.IGNORECASE)
 
 
-_SITE_OF_PLACE = re.compile(r"\b(?:usines?|sites?|ateliers?|entrepôts?|centres?|agences?|plateaux|plateau|dépôts?|magasins?)"
+#: a site noun (``syntax.words.SITE_NOUNS``, singular or plural) and "de" right before a name: "ses usines de l'Ain"
+_SITE_OF_PLACE = re.compile(r"\b(?:" + "|".join(sorted(SITE_NOUNS)) + r")(?:s|x)?"
                             r"\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)$", re.IGNORECASE)
 _OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
 
