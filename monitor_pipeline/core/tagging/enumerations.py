@@ -21,7 +21,7 @@ import re
 
 from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
-__all__ = ["clitic_en_clauses", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
+__all__ = ["among_list", "clitic_en_clauses", "examples_of_class", "followers_after", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
            "list_between_dashes", "parenthesized_count"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -162,7 +162,7 @@ def headline_list(sentence: str, trig_start: int) -> list[Agent]:
 
 
 #: "Comme X et Y avant lui, Z licencie", "À l'instar de X ou de Y, Z a supprimé …"
-_COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'instar\s+d(?:e\s+|'))", re.IGNORECASE)
+_COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'(?:instar|image)\s+d(?:e\s+|'|u\s+))", re.IGNORECASE)
 #: "Après X et Y, c'est (maintenant) au tour de Z de …": X and Y did it before Z
 _AFTER = re.compile(r"^\s*après\s+", re.IGNORECASE)
 _TURN = re.compile(r"\s*c'est\s+(?:maintenant\s+|désormais\s+|aujourd'hui\s+)?au\s+tour\s+d", re.IGNORECASE)
@@ -204,6 +204,37 @@ def from_to_list(sentence: str, trig_start: int) -> list[Agent]:
     return [Agent(m.start(g), m.end(g), "list:from-to") for g in ("a", "b", "c", "d") if m.group(g)]
 
 
+def examples_of_class(sentence: str, trig_start: int) -> list[Agent]:
+    """"À l'image de Canva, de Grammarly ou de Zendesk, les éditeurs américains ont licencié …": the
+    examples of a leading comparison did what the class after them does (no figure of their own)."""
+    m = _COMPARISON.match(sentence)
+    if not m:
+        return []
+    agents, end = _read_list(sentence, m.end(), trig_start, "list:from-to")
+    if len(agents) < 2 or not re.match(r"\s*,", sentence[end:trig_start]) \
+            or not _CLASS_AFTER.match(sentence, end + sentence[end:].index(",")):
+        return []
+    return agents
+
+
+#: "Parmi les entreprises qui ont licencié …, figurent / on trouve A, B et C": the list after the trigger
+_AMONG = re.compile(r"^\s*parmi\s+(?:les|ces|des)\s", re.IGNORECASE)
+_AMONG_LIST = re.compile(r"\s*,?\s*(?:figurent|on\s+(?:trouve|compte|retrouve)|se\s+trouvent|il\s+y\s+a|citons)"
+                         r"\s+(?:notamment\s+|aussi\s+|entre\s+autres\s+)?", re.IGNORECASE)
+
+
+def among_list(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
+    """"Parmi les sociétés ayant licencié ce trimestre figurent Zoom, Shopify et Pigment": the names the
+    clause lists are the class's members that did it (each with its parenthesized count, if any)."""
+    if not _AMONG.match(sentence) or re.search(r"[,;:.]", sentence[:trig_start]):
+        return []
+    intro = _AMONG_LIST.search(sentence, trig_end)
+    if intro is None or re.search(r"[;:.]", sentence[trig_end:intro.start()]):
+        return []
+    agents, _ = _read_list(sentence, intro.end(), len(sentence), "list:among")
+    return agents if len(agents) >= 2 else []
+
+
 #: "X emboîte le pas à Y, à Z et à W : …": the companies followed did it first
 _FOLLOWS = re.compile(r"\bemboît\w*\s+le\s+pas\s+(?:à\s+|aux\s+)", re.IGNORECASE)
 _FOLLOWED_SEPARATOR = re.compile(r"\s*(?:,\s*(?:et\s+)?|\s+et\s+)(?:à\s+)?(?:l'|la\s+|le\s+)?")
@@ -227,6 +258,20 @@ def followed_companies(sentence: str, trig_start: int) -> list[Agent]:
             break
         pos = sep.end()
     return out
+
+
+#: "…, avec 185 postes supprimés ; Kylotonn et Focus Entertainment ont suivi": the names that followed suit
+_FOLLOWERS = re.compile(r"\s*(?:ont|a)\s+(?:\w+\s+)?(?:suivi|emboîté\s+le\s+pas|fait\s+de\s+même|imité)\b", re.IGNORECASE)
+
+
+def followers_after(sentence: str, trig_end: int) -> list[Agent]:
+    """The names of a clause after a semicolon that follows suit ("; Ledger et Swile ont suivi au
+    printemps"): they did it too, with no figure of their own."""
+    cut = sentence.find(";", trig_end)
+    if cut < 0:
+        return []
+    agents, end = _read_list(sentence, cut + 1, len(sentence), "list:followed")
+    return agents if agents and _FOLLOWERS.match(sentence, end) else []
 
 
 #: one number of a list ("300, 200 et 100": a comma and a space separate numbers, "1 200" groups digits)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from monitor_pipeline.core.tagging.syntax.words import DESCRIPTIONS
+
 _CLASS_NOUNS = (r"entreprises|sociétés|groupes|start-?ups?|jeunes\s+pousses|employeurs|ESN|éditeurs|banques|industriels|"
                 r"acteurs|constructeurs|enseignes|firmes|géants|patrons|dirigeants|PME|ETI|TPE|multinationales|compagnies|"
                 r"plateformes|laboratoires|cabinets|opérateurs|assureurs|distributeurs|licornes|fintechs|studios|"
@@ -45,3 +47,15 @@ def cited_as_source(sentence: str, start: int, end: int) -> bool:
     """True when the name at ``[start, end)`` of ``sentence`` is a source or an observer, not an actor."""
     return _SOURCE_BEFORE.search(sentence[max(0, start - 60):start]) is not None \
         or _SOURCE_AFTER.search(sentence[end:end + 30]) is not None
+
+
+#: a definite description opening the sentence, after at most a short adverbial ("Pourtant, l'éditeur …")
+_OPENING_DESCRIPTION = re.compile(r"^\s*(?:[^,.;:]{0,40},\s*)?(?:le|la|l['’])\s*(?P<noun>[\w-]+)", re.IGNORECASE)
+
+
+def opening_description(sentence: str) -> bool:
+    """True when the sentence opens on a definite description of a company ("L'institut de sondage
+    va supprimer …", "Le géant des logiciels RH annonce …"): it stands for a company named before,
+    whatever shape the parser gave the sentence."""
+    m = _OPENING_DESCRIPTION.match(sentence)
+    return m is not None and m.group("noun").lower() in DESCRIPTIONS

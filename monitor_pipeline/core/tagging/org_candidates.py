@@ -118,12 +118,12 @@ def load_ner() -> Any:
 
 
 def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
-    """Cheap prefilter: a capitalized token after the first word that no KB mention covers."""
+    """Cheap prefilter: a capitalized token that no KB mention covers. The first word counts
+    unless it is a French function word ("Selon", "Dans", "Après"): a sentence may open on the
+    only name it holds ("Commerzbank prévoit de supprimer 3 900 postes")."""
     covered: list[tuple[int, int]] | None = None  # the KB mentions, found only if a word needs them
-    lead = len(sentence) - len(sentence.lstrip())  # a word at or before it is the first word
-    for m in _CAPITALIZED.finditer(sentence):
-        if m.start() <= lead:
-            continue
+    lead = len(sentence) - len(sentence.lstrip())
+    for m in _first_word(sentence, lead) + [m for m in _CAPITALIZED.finditer(sentence) if m.start() > lead]:
         word = m.group(0).rstrip(".").lower()
         if word in GENERIC or word in PLACES:
             continue
@@ -133,6 +133,33 @@ def needs_ner(sentence: str, matcher: CompanyMatcher | None) -> bool:
             continue
         return True
     return False
+
+
+_FIRST_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w&.-]+")
+_NEXT_CAPITALIZED = re.compile(r"\s+[A-ZÀ-ÖØ-Þ]")
+
+
+def _first_word(sentence: str, lead: int) -> list[re.Match[str]]:
+    """The sentence's first word when it is capitalized and no French word ("Selon", "Restructuration")."""
+    m = _FIRST_WORD.match(sentence, lead)
+    if m is None:
+        return []
+    if _NEXT_CAPITALIZED.match(sentence, m.end()):
+        return [m]  # a name of several words opens the sentence: "Air France recrutera …", "Jean Dupont a …"
+    word = m.group(0).lower()
+    common = _french_words()
+    return [] if word in common or word[-1:] in ("s", "x") and word[:-1] in common else [m]
+
+
+@functools.lru_cache(maxsize=1)
+def _french_words() -> frozenset[str]:
+    """French function words, and the nouns, adjectives and adverbs the parser's lemmatizer knows."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from monitor_pipeline.core.tagging.syntax.parsing import load_parser
+
+    index = load_parser().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return frozenset(STOP_WORDS).union(*(index.get(pos, ()) for pos in ("noun", "adj", "adv")))
 
 
 def _looks_like_org(text: str, label: str) -> bool:
@@ -200,6 +227,8 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
         if not described and not _looks_like_org(ent.text.strip(), ent.label_):
             continue
         name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
+        if ent_start is not None:
+            name = _over_particles(sentence, name, sentence.find(name, ent_start))
         name = without_field_acronym(name, sentence[:max(0, sentence.find(name, getattr(ent, "start_char", 0)))])
         if name.lower() in seen or not _keep(name, matcher, known):
             continue
@@ -210,6 +239,37 @@ def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = 
             start = -1
         out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, ent.label_))
     return out
+
+
+#: a name's complement: "Terres| de l'Orne", "Maisons| du Monde", "Verrerie| de la Bresle"
+_PARTICLE_TAIL = re.compile(r"\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+|d['’])"
+                            r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w'’-]*){0,2}")
+#: the head of such a name before a complement the recognizer took alone ("Maisons du |Monde")
+_PARTICLE_HEAD = re.compile(r"(?<![\w'’])(?P<head>[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w'’-]*){0,2})"
+                            r"\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+|d['’])$")
+_ARTICLE = re.compile(r"^(?:les?\s+|la\s+|l['’])", re.IGNORECASE)
+
+
+def _common_noun_head(head: str) -> bool:
+    """A capitalized French noun opens the name ("Terres", "Biscuiterie", "Tissages"): the name goes on."""
+    word = _ARTICLE.sub("", head).split()[0].lower() if _ARTICLE.sub("", head).split() else ""
+    common = _french_words()
+    return word in common or word[-1:] in ("s", "x") and word[:-1] in common
+
+
+def _over_particles(sentence: str, name: str, start: int) -> str:
+    """The whole name when the recognizer cut it at a particle: "Terres" in "la coopérative Terres de l'Orne",
+    "Monde" in "Maisons du Monde". Only names headed by a capitalized common noun: "l'usine Michelin de
+    Cholet" stays "Michelin"."""
+    if start < 0:
+        return name
+    tail = _PARTICLE_TAIL.match(sentence, start + len(name))
+    if tail and _common_noun_head(name):
+        return sentence[start:tail.end()]
+    head = _PARTICLE_HEAD.search(sentence[max(0, start - 60):start])
+    if head and head.start("head") + max(0, start - 60) > 0 and _common_noun_head(head.group("head")):
+        return sentence[max(0, start - 60) + head.start("head"):start + len(name)]
+    return name
 
 
 #: "…, Arc International 260." : a list item whose trigger is elided; the number is no part of the name

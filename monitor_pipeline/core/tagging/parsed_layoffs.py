@@ -13,10 +13,14 @@ from monitor_pipeline.core.tagging.agent_resolution import AgentResolver, antece
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase
 from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.draft import ArticleDraft
+from monitor_pipeline.core.tagging.fallback_agent import opening_description
 from monitor_pipeline.core.tagging.enumerations import (
     clitic_en_clauses,
     headline_list,
     followed_companies,
+    followers_after,
+    among_list,
+    examples_of_class,
     from_to_list,
     inverted_list,
     leading_comparison,
@@ -215,11 +219,18 @@ class ParsedLayoffReader(AgentResolver):
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
             # "De X à Y en passant par Z, les enseignes ont toutes réduit …": every example, whatever else named one
-            for agent in from_to_list(sentence, ts):
+            for agent in from_to_list(sentence, ts) + examples_of_class(sentence, ts) + among_list(sentence, ts, te):
                 company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
                 if company is not None:
-                    targets = [t for t in targets if t[0].company_id != company.company_id] + [(company, None, agent.path)]
+                    targets = [t for t in targets if t[0].company_id != company.company_id] + [(company, agent.segment, agent.path)]
                     path = agent.path
+            if not targets and k > 0 and opening_description(sentence) and not any(m.start < s + ts for m in in_sentence):
+                # "Workday a racheté Paradox. Le géant des logiciels RH annonce …": the description opening
+                # the sentence stands for the previous sentence's subject, whatever the parse made of it
+                company = self._previous_subject(draft, k)
+                if company is not None:
+                    targets.append((company, None, "opening-description"))
+                    path = "opening-description"
             if not targets and not reading.anaphor:
                 # nothing above named the agent: the sentence's own subject or its one company, unless
                 # a class of companies is the agent ("les start-up ont licencié"): see core.tagging.fallback_agent
@@ -228,7 +239,8 @@ class ParsedLayoffReader(AgentResolver):
                     targets.append((company, None, fallback_path))
                     path = fallback_path
             if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
-                for agent in leading_comparison(sentence, ts) + followed_companies(sentence, ts):
+                for agent in leading_comparison(sentence, ts) + followed_companies(sentence, ts) \
+                        + followers_after(sentence, te):
                     company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
                     if company is not None and all(company.company_id != t[0].company_id for t in targets):
                         targets.append((company, None, agent.path))
@@ -244,7 +256,7 @@ class ParsedLayoffReader(AgentResolver):
                 restated = _PLAN_RESTATED.match(sentence, te)
                 if restated:
                     head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
-            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] == "list:from-to" for t in targets):
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] in ("list:from-to", "list:among") for t in targets):
                 head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             last_segment = head

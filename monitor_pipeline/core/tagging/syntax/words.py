@@ -101,6 +101,9 @@ label auto-école courtier mutuelle papetier brasseur sidérurgiste verrier logi
 voyagiste loueur imprimeur détaillant grossiste concurrent rival cabinet agence direction
 coopérative sucrier volailler fromager semencier câblier motoriste avionneur chausseur lunetier opticien
 parfumeur joaillier chocolatier biscuitier maroquinier cartonnier fondeur fonderie tannerie minoterie
+institut hôtelier scale-up restaurateur promoteur négociant énergéticien pétrolier décolleteur emboutisseur
+mouliste chaudronnier confectionneur menuisier quotidien hebdomadaire assurtech insurtech healthtech legaltech
+agritech cleantech deeptech abattoir conserverie laiterie brasserie distillerie vépéciste
 """.split())
 #: descriptions whose "de X" complement may be the company's home town ("le géant de Redmond"); not a role
 #: ("la direction de X") nor a parent relation ("la filiale de X")
