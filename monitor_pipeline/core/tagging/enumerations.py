@@ -18,10 +18,11 @@ a name ("A (200 postes)") is that name's own headcount segment.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
-__all__ = ["among_list", "clitic_en_clauses", "examples_of_class", "followers_after", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
+__all__ = ["clitic_en_clauses", "class_such_as", "examples_of_class", "followers_after", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
            "list_between_dashes", "parenthesized_count"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -86,17 +87,23 @@ _PLURAL_SUBJECT = re.compile(r"\b(?:plusieurs|des|les|ces|certains|certaines|que
                              r"quatre|cinq|six)\s", re.IGNORECASE)
 
 
+#: words that may close a list of examples: "— A, B et C en tête —"
+_LIST_TAIL = re.compile(r"\s*(?:en\s+tête|notamment|entre\s+autres|par\s+exemple|pour\s+ne\s+citer\s+qu['’]eux)\s*")
+
+
 def list_between_dashes(sentence: str, trig_start: int) -> list[Agent]:
     """"Plusieurs mutuelles — A, la B et C — ont annoncé …": an incise between dashes before the
     trigger, made of a list of at least two names and nothing else, after a plural noun."""
     for m in _DASH_INCISE.finditer(sentence, 0, trig_start + 1):
         if m.end() > trig_start:
             break
+        if re.search(r"[;:.!?]", sentence[m.end():trig_start]):
+            continue  # the trigger is in another clause: "— X et Y en tête — ont gelé … ; Z a licencié"
         subject = re.split(r"[,;:]", sentence[:m.start()])[-1]
         if not _PLURAL_SUBJECT.search(subject):
             continue  # the list details a plural subject: "plusieurs acteurs de la mobilité", "des éditeurs"
         agents, end = _read_list(sentence, m.start("inner"), m.end("inner"), "list:between-dashes")
-        if len(agents) >= 2 and end >= m.end("inner"):
+        if len(agents) >= 2 and (end >= m.end("inner") or _LIST_TAIL.fullmatch(sentence, end, m.end("inner"))):
             return agents
     return []
 
@@ -113,7 +120,8 @@ def inverted_list(sentence: str, trig_start: int) -> list[Agent]:
     if not m or m.end() <= trig_start:
         return []
     agents, end = _read_list(sentence, m.end(), len(sentence), "list:inverted")
-    return agents if agents and _LIST_END.match(sentence, end) else []
+    # (two names or more need no clean end: "Zoom, Shopify et, surprise, la licorne Pigment")
+    return agents if agents and (_LIST_END.match(sentence, end) or len(agents) >= 2) else []
 
 
 #: "…, tandis que Y en prévoit 300", "et Y en supprimera 400": Y's verb with the clitic "en"
@@ -165,7 +173,19 @@ def headline_list(sentence: str, trig_start: int) -> list[Agent]:
 _COMPARISON = re.compile(r"^\s*(?:comme|tout\s+comme|à\s+l'(?:instar|image)\s+d(?:e\s+|'|u\s+))", re.IGNORECASE)
 #: "Après X et Y, c'est (maintenant) au tour de Z de …": X and Y did it before Z
 _AFTER = re.compile(r"^\s*après\s+", re.IGNORECASE)
+#: "Après X et Y, Z se sépare à son tour de …"
+_IN_TURN = re.compile(r"\bà\s+(?:son|leur)\s+tour\b", re.IGNORECASE)
 _TURN = re.compile(r"\s*c'est\s+(?:maintenant\s+|désormais\s+|aujourd'hui\s+)?au\s+tour\s+d", re.IGNORECASE)
+
+
+def _closed_by_conjunction(sentence: str, agents: list[Agent], end: int) -> tuple[list[Agent], int]:
+    """The list up to its item after "et"/"ou": "Après Atos et Capgemini, l'ESN Moritel …" lists two
+    names, the reader went on into the main clause's subject."""
+    for i in range(1, len(agents) - 1):
+        if re.search(r"\b(?:et|ou)\s", sentence[agents[i - 1].end:agents[i].start]):
+            paren = _PAREN_COUNT.match(sentence, agents[i].end)
+            return agents[:i + 1], paren.end() if paren else agents[i].end
+    return agents, end
 
 
 def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
@@ -176,7 +196,12 @@ def leading_comparison(sentence: str, trig_start: int) -> list[Agent]:
     if not m and not after:
         return []
     agents, end = _read_list(sentence, (m or after).end(), trig_start, "list:comparison")
+    agents, end = _closed_by_conjunction(sentence, agents, end)
     tail = re.match(r"\s*(?:avant\s+(?:lui|elle|eux|elles)|l'an\s+dernier|récemment|déjà)?\s*,", sentence[end:trig_start])
+    if after and tail and not _TURN.match(sentence, tail.end() + end) and _IN_TURN.search(sentence, end):
+        # "Après X et Y, Z se sépare à son tour de …": the caller keeps only names known as companies
+        # ("Après Noël et le Nouvel An, Z … à son tour" lists no doers)
+        return [replace(a, path="list:in-turn") for a in agents]
     if after and not (tail and _TURN.match(sentence, tail.end() + end)):
         return []  # "Après Noël, …", "Après X, qui …": only "Après X et Y, c'est au tour de Z de …" lists doers
     return agents if agents and tail else []
@@ -217,22 +242,28 @@ def examples_of_class(sentence: str, trig_start: int) -> list[Agent]:
     return agents
 
 
-#: "Parmi les entreprises qui ont licencié …, figurent / on trouve A, B et C": the list after the trigger
-_AMONG = re.compile(r"^\s*parmi\s+(?:les|ces|des)\s", re.IGNORECASE)
-_AMONG_LIST = re.compile(r"\s*,?\s*(?:figurent|on\s+(?:trouve|compte|retrouve)|se\s+trouvent|il\s+y\s+a|citons)"
-                         r"\s+(?:notamment\s+|aussi\s+|entre\s+autres\s+)?", re.IGNORECASE)
+#: "Des jeunes pousses comme A, B ou C ont réduit …": a class, then its examples, then the trigger's verb
+_CLASS_SUCH_AS = re.compile(
+    r"\b(?:des|les|plusieurs|certaine?s|de\s+nombreu(?:x|ses)|d'autres)\s+(?:[\w'-]+\s+){0,5}?[\w'-]+\s*,?\s+"
+    r"(?:comme|tels?\s+que|telles?\s+que|à\s+l'(?:image|instar)\s+d(?:e\s+|'|u\s+))", re.IGNORECASE)
+#: what may not stand between the examples and the trigger: another clause, another actor
+_OTHER_CLAUSE = re.compile(r"[;:.!?]|\b(?:alors\s+que|tandis\s+que|pendant\s+que|quand|mais|contrairement)\b",
+                           re.IGNORECASE)
+_OTHER_NAME = re.compile(r"\s[A-ZÀ-ÖØ-Þ]")
+#: an incise between dashes after the examples: "– toutes placées en liquidation –"
+_DASHED = re.compile(r"\s[—–][^—–]{0,80}[—–]")
 
 
-def among_list(sentence: str, trig_start: int, trig_end: int) -> list[Agent]:
-    """"Parmi les sociétés ayant licencié ce trimestre figurent Zoom, Shopify et Pigment": the names the
-    clause lists are the class's members that did it (each with its parenthesized count, if any)."""
-    if not _AMONG.match(sentence) or re.search(r"[,;:.]", sentence[:trig_start]):
-        return []
-    intro = _AMONG_LIST.search(sentence, trig_end)
-    if intro is None or re.search(r"[;:.]", sentence[trig_end:intro.start()]):
-        return []
-    agents, _ = _read_list(sentence, intro.end(), len(sentence), "list:among")
-    return agents if len(agents) >= 2 else []
+def class_such_as(sentence: str, trig_start: int) -> list[Agent]:
+    """"Des distributeurs comme Auchan, Intermarché ou Cora ont annoncé …": the examples of the class
+    that is the trigger's subject did it (no figure of their own)."""
+    for m in _CLASS_SUCH_AS.finditer(sentence, 0, trig_start):
+        agents, end = _read_list(sentence, m.end(), trig_start, "list:such-as")
+        between = _DASHED.sub(" ", sentence[end:trig_start])
+        if len(agents) >= 2 and len(between) < 80 and not _OTHER_CLAUSE.search(between) \
+                and not _OTHER_NAME.search(between):
+            return agents
+    return []
 
 
 #: "X emboîte le pas à Y, à Z et à W : …": the companies followed did it first

@@ -286,7 +286,13 @@ _DESCRIPTION_OF = re.compile(r"\b(?:groupe|éditeur|spécialiste|société|entre
 def without_field_acronym(name: str, before: str) -> str:
     """``name`` without a leading activity acronym when a company description precedes it."""
     m = _FIELD_ACRONYM.match(name)
+    if m and m.group("acronym") in _DESCRIPTION_ACRONYMS:
+        return m.group("name")  # "l'ESN Moritel", "la PME Soditel": the acronym is the description itself
     return m.group("name") if m and _DESCRIPTION_OF.search(before) else name
+
+
+#: acronyms that describe a company the way a noun does ("l'ESN Moritel")
+_DESCRIPTION_ACRONYMS = frozenset({"ESN", "PME", "ETI", "TPE", "SSII"})
 
 
 def _without_elided_number(name: str, sentence: str, end: int) -> str:

@@ -15,11 +15,11 @@ from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.draft import ArticleDraft
 from monitor_pipeline.core.tagging.fallback_agent import opening_description
 from monitor_pipeline.core.tagging.enumerations import (
+    class_such_as,
     clitic_en_clauses,
     headline_list,
     followed_companies,
     followers_after,
-    among_list,
     examples_of_class,
     from_to_list,
     inverted_list,
@@ -219,7 +219,8 @@ class ParsedLayoffReader(AgentResolver):
                 ids = _regex_attribution(sentence, (ts, te), in_sentence, s)
                 targets.extend((m, None, "regex-fallback") for m in ids)
             # "De X à Y en passant par Z, les enseignes ont toutes réduit …": every example, whatever else named one
-            for agent in from_to_list(sentence, ts) + examples_of_class(sentence, ts) + among_list(sentence, ts, te):
+            for agent in from_to_list(sentence, ts) + examples_of_class(sentence, ts) + inverted_list(sentence, ts) \
+                    + list_between_dashes(sentence, ts) + class_such_as(sentence, ts):
                 company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
                 if company is not None:
                     targets = [t for t in targets if t[0].company_id != company.company_id] + [(company, agent.segment, agent.path)]
@@ -241,6 +242,9 @@ class ParsedLayoffReader(AgentResolver):
             if targets:  # "Comme X et Y avant lui, Z licencie": X and Y did it too
                 for agent in leading_comparison(sentence, ts) + followed_companies(sentence, ts) \
                         + followers_after(sentence, te):
+                    if agent.path == "list:in-turn" and not any(
+                            m.start - s < agent.end and agent.start < m.end - s for m in in_sentence):
+                        continue  # "Après X et Y, Z … à son tour": X and Y only when they are companies
                     company = self._company_for(draft, sentence, s, agent.start, agent.end, doc, in_sentence, True)
                     if company is not None and all(company.company_id != t[0].company_id for t in targets):
                         targets.append((company, None, agent.path))
@@ -256,7 +260,7 @@ class ParsedLayoffReader(AgentResolver):
                 restated = _PLAN_RESTATED.match(sentence, te)
                 if restated:
                     head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
-            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] in ("list:from-to", "list:among") for t in targets):
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] in ("list:from-to", "list:inverted", "list:such-as") for t in targets):
                 head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             last_segment = head
@@ -271,7 +275,7 @@ class ParsedLayoffReader(AgentResolver):
                 if company is None and (st in COUNTED_STATUSES or st == "hypothetical" and h.value is not None
                                         and status_path.startswith("conditional")):
                     st = "generic"  # "le secteur pourrait perdre 75 000 emplois": no company, a generic statement
-                if agent_path in ("list:comparison", "list:followed"):
+                if agent_path in ("list:comparison", "list:followed", "list:in-turn"):
                     h = Headcount()  # "Comme X avant lui, Z licencie 300": X did it too, not with Z's number
                 elif segment is not None and sentence[segment[0]:segment[1]].strip(" ,;").lower() == "autant":
                     h = last_segment  # "35 chez X, autant chez Y": the number before

@@ -14,7 +14,7 @@ GOVERNOR_STATUS: dict[str, str] = {
     **dict.fromkeys(("reporter", "repousser", "suspendre", "geler", "ajourner", "décaler", "différer",
                      "retarder", "surseoir", "sursoir"), "postponed"),
     **dict.fromkeys(("contester", "annuler", "invalider", "retoquer", "dénoncer", "attaquer", "bloquer",
-                     "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester",
+                     "opposer", "combattre", "refuser", "grève", "mobiliser", "manifester", "protester", "débrayer",
                      "fustiger", "condamner", "rejeter"), "contested"),
     # "gelé" and "gelée" as the lemmatizer leaves them (an adjective): "a gelé son plan"
     **dict.fromkeys(("gelé", "gelée"), "postponed"),
