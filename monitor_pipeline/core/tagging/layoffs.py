@@ -661,6 +661,7 @@ def find_layoffs(
     lexicon: LayoffLexicon,
     context_companies: Sequence[CompanyMention] = (),
     sentence_metrics: Sequence[Metric] | None = None,
+    triggers: Sequence[tuple[int, int, str]] | None = None,
 ) -> list[LayoffMention]:
     """Return the layoff mentions of one sentence (one per company; one ``generic`` if none).
 
@@ -668,16 +669,18 @@ def find_layoffs(
     offset there). ``context_companies`` are the companies of the previous sentences, used only
     to resolve an anaphoric subject ("Le groupe prévoit…") when exactly one company is in context.
     ``sentence_metrics`` may pass ``find_metrics(sentence, base_offset=sentence_start)`` when the
-    caller has it already (headcounts are read from it).
+    caller has it already (headcounts are read from it). ``triggers`` may pass
+    ``find_triggers(sentence, lexicon)`` when the caller has it already.
     """
     if _ODD_CHARS.search(sentence):
         text = sentence.translate(_TRANSLATION)
         sentence_metrics = None  # they were found in the untranslated sentence
     else:
         text = sentence
-    if not lexicon.passes_prefilter(text):
-        return []
-    triggers = _triggers(text, lexicon)
+    if triggers is None:
+        if not lexicon.passes_prefilter(text):
+            return []
+        triggers = _triggers(text, lexicon)
     if not triggers:
         return []
     mentions = sorted(companies_in_sentence, key=lambda m: m.start)
