@@ -248,6 +248,7 @@ class CompanyMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._forms: dict[str, _Form] = {}
+        self._surfaces: frozenset[str] | None = None
         # exact spellings listed by the knowledge base ("AXA" and "Axa"): always accepted as written
         self._spellings: dict[str, set[str]] = {}
         for c in kb.companies.values():
@@ -287,9 +288,12 @@ class CompanyMatcher:
         if self._regex is not None and all(ch in FOLDABLE or ch.lower() == ch.upper() for ch in "".join(self._forms)):
             self._folded_regex = re.compile(self._regex.pattern, self._regex.flags & ~re.IGNORECASE)
 
-    def surfaces(self) -> set[str]:
-        """All lowercase surface forms known to the matcher."""
-        return set(self._forms)
+    def surfaces(self) -> frozenset[str]:
+        """All lowercase surface forms known to the matcher (one frozen set, built once: the NER
+        and described-name guards ask for it for every sentence)."""
+        if self._surfaces is None:
+            self._surfaces = frozenset(self._forms)
+        return self._surfaces
 
     def _case_ok(self, form: _Form, found: str) -> bool:
         if found == form.surface:

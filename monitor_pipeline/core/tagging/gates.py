@@ -75,7 +75,12 @@ def _twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
 
 def may_match(pattern: re.Pattern[str], text: str, folded: str) -> bool:
     """False only when ``pattern`` cannot match ``text`` (``folded`` is ``fold_case(text)``)."""
-    gate = _gate(pattern)
+    entry = _MAY_MATCH.get(id(pattern))  # (asked ~200 times an article: one lookup, not _per_pattern's)
+    if entry is None or entry[0] is not pattern:
+        if len(_MAY_MATCH) > 10_000:
+            _MAY_MATCH.clear()
+        entry = _MAY_MATCH[id(pattern)] = (pattern, _gate(pattern))
+    gate = entry[1]
     if gate is None:
         return True
     literals, case_insensitive = gate
@@ -84,6 +89,9 @@ def may_match(pattern: re.Pattern[str], text: str, folded: str) -> bool:
         if literal in haystack:
             return True
     return False
+
+
+_MAY_MATCH: dict[int, tuple[re.Pattern[str], Any]] = {}
 
 
 def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:

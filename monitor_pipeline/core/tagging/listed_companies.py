@@ -8,6 +8,7 @@ from typing import Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention
 from monitor_pipeline.core.tagging.draft import ArticleDraft, insert_company
+from monitor_pipeline.core.tagging.gates import fold_case, may_match
 from monitor_pipeline.core.tagging.org_candidates import company_slug, is_non_company, normalize_org_name, OrgCandidate
 
 
@@ -52,7 +53,8 @@ def add_listed_companies(draft: ArticleDraft, matcher: CompanyMatcher) -> None:
     anchors = [m for m in draft.result.companies if m.via != "product"]
     for s, e in draft.spans:
         sentence = text[s:e]
-        for intro in _LIST_INTRO.finditer(sentence):
+        # (the intro regex scans every word case-insensitively: its required strings first)
+        for intro in _LIST_INTRO.finditer(sentence) if may_match(_LIST_INTRO, sentence, fold_case(sentence)) else ():
             run = [(m.start("name"), m.end("name")) for m in _list_run(sentence, intro.end())]
             if len(run) >= 2:
                 for ns, ne in run:

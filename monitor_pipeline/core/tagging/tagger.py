@@ -43,6 +43,7 @@ from monitor_pipeline.core.tagging.draft import (
     sentence_owners,
     TagResult,
 )
+from monitor_pipeline.core.tagging.gates import fold_case, may_match
 from monitor_pipeline.core.tagging.layoffs import (
     find_layoffs,
     find_triggers,
@@ -191,17 +192,21 @@ class Tagger(ParsedLayoffReader):
             return False
         # a status cue between the company and the trigger ("X dément toute suppression", "X pourrait
         # supprimer") is read by the rules; one elsewhere (after the trigger, above it) needs the parse
-        if any(p.search(sentence) for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
+        folded = fold_case(sentence)  # (each cue regex runs only where its required strings are)
+        if any(may_match(p, sentence, folded) and p.search(sentence)
+               for key in ("postponed", "contested") for p in self.lexicon.cues.get(key, [])):
             return False
         lo, hi = first.end - base, triggers[0][0]
         if not all(lo <= m.start() and m.end() <= hi for key in ("denial", "negation", "hypothetical")
-                   for p in self.lexicon.cues.get(key, []) for m in p.finditer(sentence)):
+                   for p in self.lexicon.cues.get(key, []) if may_match(p, sentence, folded)
+                   for m in p.finditer(sentence)):
             return False
         others = [w for w in _PLAIN_WORD.finditer(sentence, lo, hi)
                   if w.group(0).lower() not in _PLAIN_BETWEEN and not w.group(0)[:1].isdigit()]
         if not others:
             return True
-        cued = [m.span() for ps in self.lexicon.cues.values() for p in ps for m in p.finditer(sentence, lo, hi)]
+        cued = [m.span() for ps in self.lexicon.cues.values() for p in ps if may_match(p, sentence, folded)
+                for m in p.finditer(sentence, lo, hi)]
         return all(any(cs <= w.start() and w.end() <= ce for cs, ce in cued) for w in others)
 
     def _regex_layoffs(self, draft: ArticleDraft) -> None:
@@ -417,7 +422,9 @@ class Tagger(ParsedLayoffReader):
         s, e = draft.spans[k]
         sentence = draft.cleaned.text[s:e]
         in_sentence = [m for m in draft.result.companies if s <= m.start < e]
-        found = find_layoffs(sentence, s, in_sentence, self.lexicon, sentence_metrics=draft.metrics[k])
+        # (the sentence's triggers are the lexicon's, found by _rules: not looked for again)
+        found = find_layoffs(sentence, s, in_sentence, self.lexicon, sentence_metrics=draft.metrics[k],
+                             triggers=draft.triggers[k])
         (ts, te, _), = draft.triggers[k]
         head = headcount_near(sentence, (ts, te), draft.metrics[k], s)
         return [replace(l, headcount=head.value, headcount_percent=head.percent, headcount_low=head.low,
