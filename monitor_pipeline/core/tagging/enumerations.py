@@ -22,8 +22,21 @@ from dataclasses import replace
 
 from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
-__all__ = ["clitic_en_clauses", "class_such_as", "examples_of_class", "followers_after", "headline_list", "respectively", "inverted_list", "leading_comparison", "list_after_colon",
-           "list_between_dashes", "parenthesized_count"]
+__all__ = [
+    "class_such_as",
+    "clitic_en_clauses",
+    "examples_of_class",
+    "followed_companies",
+    "followers_after",
+    "from_to_list",
+    "headline_list",
+    "inverted_list",
+    "leading_comparison",
+    "list_after_colon",
+    "list_between_dashes",
+    "parenthesized_count",
+    "respectively",
+]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 #: one list item: a capitalized name of up to three words (a determiner before it is allowed)
@@ -235,7 +248,7 @@ def examples_of_class(sentence: str, trig_start: int) -> list[Agent]:
     m = _COMPARISON.match(sentence)
     if not m:
         return []
-    agents, end = _read_list(sentence, m.end(), trig_start, "list:from-to")
+    agents, end = _read_list(sentence, m.end(), trig_start, "list:examples")
     if len(agents) < 2 or not re.match(r"\s*,", sentence[end:trig_start]) \
             or not _CLASS_AFTER.match(sentence, end + sentence[end:].index(",")):
         return []

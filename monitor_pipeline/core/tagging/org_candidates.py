@@ -252,7 +252,8 @@ _ARTICLE = re.compile(r"^(?:les?\s+|la\s+|l['’])", re.IGNORECASE)
 
 def _common_noun_head(head: str) -> bool:
     """A capitalized French noun opens the name ("Terres", "Biscuiterie", "Tissages"): the name goes on."""
-    word = _ARTICLE.sub("", head).split()[0].lower() if _ARTICLE.sub("", head).split() else ""
+    words = _ARTICLE.sub("", head).split()
+    word = words[0].lower() if words else ""
     common = _french_words()
     return word in common or word[-1:] in ("s", "x") and word[:-1] in common
 

@@ -13,15 +13,14 @@ from monitor_pipeline.core.tagging.agent_resolution import AgentResolver, antece
 from monitor_pipeline.core.tagging.companies import CompanyMatcher, CompanyMention, KnowledgeBase
 from monitor_pipeline.core.tagging.contrasts import find_contrast
 from monitor_pipeline.core.tagging.draft import ArticleDraft
-from monitor_pipeline.core.tagging.fallback_agent import opening_description
 from monitor_pipeline.core.tagging.enumerations import (
     class_such_as,
     clitic_en_clauses,
-    headline_list,
+    examples_of_class,
     followed_companies,
     followers_after,
-    examples_of_class,
     from_to_list,
+    headline_list,
     inverted_list,
     leading_comparison,
     list_after_colon,
@@ -29,6 +28,7 @@ from monitor_pipeline.core.tagging.enumerations import (
     parenthesized_count,
     respectively,
 )
+from monitor_pipeline.core.tagging.fallback_agent import opening_description
 from monitor_pipeline.core.tagging.layoffs import (
     COUNTED_STATUSES,
     Headcount,
@@ -70,6 +70,8 @@ _NON_RENEWAL_WORD = re.compile(r"renouvel|reconduit|reconduir|prolong", re.IGNOR
 _NON_RENEWAL_NEGATION = re.compile(r"\b(?:ne|pas)\b|\bn'", re.IGNORECASE)
 #: the trigger's clause follows a colon (and no other clause break after it)
 _AFTER_COLON = re.compile(r":[^:;]*$")
+#: lists of a class's members that all did it: none has the figure of the sentence as its own
+_EXAMPLE_LISTS = ("list:from-to", "list:examples", "list:inverted", "list:such-as")
 
 
 def reversed_by_next_sentence(draft: ArticleDraft, k: int, found: list[LayoffMention]) -> list[LayoffMention]:
@@ -260,7 +262,7 @@ class ParsedLayoffReader(AgentResolver):
                 restated = _PLAN_RESTATED.match(sentence, te)
                 if restated:
                     head = headcount_near(sentence, restated.span(), draft.metrics[k], s, within=True)
-            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] in ("list:from-to", "list:inverted", "list:such-as") for t in targets):
+            if len(targets) > 1 and _SHARED_FIGURE.search(sentence, te) or any(t[2] in _EXAMPLE_LISTS for t in targets):
                 head = Headcount()  # "… licencié 1 500 personnes à eux trois": no company's own number
             evidence = f"parse:{path};status:{status_path}"
             last_segment = head

@@ -193,7 +193,8 @@ _REPORTED_PAST_BEFORE = re.compile(
     r"\s+qu(?:e\s+|')[^,;:.]{0,40}$", re.IGNORECASE)
 #: "Pas de licenciements", "aucune suppression", "zéro départ", "Pas question de supprimer" before the trigger
 #: (not "ont le plus licencié", "de plus": a superlative, an addition)
-_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|(?<!\ble\s)(?<!\bla\s)(?<!\bles\s)(?<!\bau\s)(?<!\bde\s)plus|aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
+_NEGATED_BEFORE = re.compile(r"(?:^|[\s«(,;:])(?:pas|(?<!\ble\s)(?<!\bla\s)(?<!\bles\s)(?<!\bau\s)(?<!\bde\s)plus|"
+                             r"aucune?|zéro|jamais|ni)\s+(?:question\s+(?:pour\s+[^,;:]{1,40}?\s+)?)?(?:de\s+|d')?"
                              r"(?:nouveaux?\s+|nouvelles?\s+)?$", re.IGNORECASE)
 
 
