@@ -146,9 +146,13 @@ def _first_word(sentence: str, lead: int) -> list[re.Match[str]]:
         return []
     if _NEXT_CAPITALIZED.match(sentence, m.end()):
         return [m]  # a name of several words opens the sentence: "Air France recrutera …", "Jean Dupont a …"
-    word = m.group(0).lower()
-    common = _french_words()
-    return [] if word in common or word[-1:] in ("s", "x") and word[:-1] in common else [m]
+    return [] if _is_french_word(m.group(0)) else [m]
+
+
+def _is_french_word(word: str) -> bool:
+    """A French word (or its plural in -s/-x) of :func:`_french_words`, whatever its case."""
+    word, common = word.lower(), _french_words()
+    return word in common or word[-1:] in ("s", "x") and word[:-1] in common
 
 
 @functools.lru_cache(maxsize=1)
@@ -253,9 +257,7 @@ _ARTICLE = re.compile(r"^(?:les?\s+|la\s+|l['’])", re.IGNORECASE)
 def _common_noun_head(head: str) -> bool:
     """A capitalized French noun opens the name ("Terres", "Biscuiterie", "Tissages"): the name goes on."""
     words = _ARTICLE.sub("", head).split()
-    word = words[0].lower() if words else ""
-    common = _french_words()
-    return word in common or word[-1:] in ("s", "x") and word[:-1] in common
+    return bool(words) and _is_french_word(words[0])
 
 
 def _over_particles(sentence: str, name: str, start: int) -> str:
