@@ -266,7 +266,7 @@ class AgentResolver:
             mention = CompanyMention(form.company_id, form.name, name, base + at, base + at + len(name), "agent")
             insert_company(draft.result, mention)
             return mention
-        if label == "PER" and not any(m.via != "product" for m in in_sentence) \
+        if label == "PER" and not any(m.via != "product" and m.start - base < ns for m in in_sentence) \
                 and not _ROLE_BEFORE.search(sentence[max(0, ns - 40):ns]) \
                 and not _DISMISSAL_OF.search(sentence[max(0, ns - 40):ns]):
             # "Yves Rocher se sépare de …", "… engagé par Smurfit Westrock": a two-word name the

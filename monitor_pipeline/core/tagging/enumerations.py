@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from monitor_pipeline.core.tagging.nationalities import NATIONALITY
 from monitor_pipeline.core.tagging.syntax.tokens import Agent
 
 __all__ = [
@@ -104,6 +105,12 @@ _PLURAL_SUBJECT = re.compile(r"\b(?:plusieurs|des|les|ces|certains|certaines|que
 _LIST_TAIL = re.compile(r"\s*(?:en\s+tête|notamment|entre\s+autres|par\s+exemple|pour\s+ne\s+citer\s+qu['’]eux)\s*")
 
 
+#: remarks inside a list between dashes, blanked before it is read (same length): "et, dans une moindre
+#: mesure, C", "A en tête, mais aussi B", a nationality before a name ("et l'allemand C")
+_LIST_REMARK = re.compile(r"(?<=\b(?:et|ou)),\s*[^,—–]{1,40},(?=\s)|\s+en\s+tête\b|\bmais\s+aussi\b"
+                          r"|\b(?:l'|l’|le\s+|la\s+)" + NATIONALITY.pattern + r"\s+(?=[" + _UPPER + r"])", re.IGNORECASE)
+
+
 def list_between_dashes(sentence: str, trig_start: int) -> list[Agent]:
     """"Plusieurs mutuelles — A, la B et C — ont annoncé …": an incise between dashes before the
     trigger, made of a list of at least two names and nothing else, after a plural noun."""
@@ -115,7 +122,8 @@ def list_between_dashes(sentence: str, trig_start: int) -> list[Agent]:
         subject = re.split(r"[,;:]", sentence[:m.start()])[-1]
         if not _PLURAL_SUBJECT.search(subject):
             continue  # the list details a plural subject: "plusieurs acteurs de la mobilité", "des éditeurs"
-        agents, end = _read_list(sentence, m.start("inner"), m.end("inner"), "list:between-dashes")
+        listed = _LIST_REMARK.sub(lambda r: " " * len(r.group(0)), sentence[:m.end("inner")])
+        agents, end = _read_list(listed, m.start("inner"), m.end("inner"), "list:between-dashes")
         if len(agents) >= 2 and (end >= m.end("inner") or _LIST_TAIL.fullmatch(sentence, end, m.end("inner"))):
             return agents
     return []

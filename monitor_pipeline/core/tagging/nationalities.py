@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NATIONALITIES", "nationality_countries"]
+__all__ = ["NATIONALITIES", "NATIONALITY", "nationality_countries"]
 
 #: nationality adjectives (masculine singular stem, "-e"/"-s" endings removed) → knowledge-base countries
 NATIONALITIES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
@@ -20,6 +20,10 @@ _NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?
                           r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
                           r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
                           r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
+
+
+#: a nationality adjective, any gender and number (group 1)
+NATIONALITY = _NATIONALITY
 
 
 def nationality_countries(text: str) -> frozenset[str] | None:

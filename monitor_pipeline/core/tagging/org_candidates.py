@@ -15,9 +15,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
+from monitor_pipeline.core.tagging.learned_orgs import LEARNED_LABEL
 from monitor_pipeline.core.tagging.syntax.words import SITE_NOUNS
 
 __all__ = ["OrgCandidate", "candidates_in_doc", "find_org_candidates", "load_ner", "needs_ner", "normalize_org_name", "company_slug", "SPACY_MODEL"]
@@ -42,7 +43,7 @@ GENERIC = frozenset(
     Silicon Valley Wall Street Bourse Nasdaq CAC Commission Union européenne Commission européenne Parlement européen
     Etats-Unis États-Unis Intelligence Internet Web Covid PSE RCC CSE CGT CFDT FO Unsa CFE-CGC Medef Syntec
     Tech Big Tech GAFAM Gafam IPO SaaS API GPU CPU LLM Cloud Data TV Prix Lundi Mardi Mercredi Jeudi Vendredi
-    Samedi Dimanche Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
+    Samedi Dimanche R&D Selon Pour Mais Ainsi Le La Les Un Une Des Ce Cette Il Elle Ils Elles On Nous Vous
     M. Mme Monsieur Madame Dr Pr Inc SA SAS SE Groupe Group Labs ESN DSI DRH CNRS Inria Bpifrance PME ETI TPE SSII
     """.split()
 )
@@ -182,8 +183,11 @@ def _keep(name: str, matcher: CompanyMatcher | None, known: set[str]) -> bool:
     low = name.lower()
     if low in GENERIC or low in known:
         return False
-    if all(w.lower() in GENERIC for w in name.split()):
+    words = name.split()
+    if all(w.lower() in GENERIC for w in words):
         return False
+    if words[0].lower() in GENERIC and all(w[:1].islower() for w in words[1:]):
+        return False  # "R&D françaises", "IA générative": a generic acronym and its adjectives
     if matcher is not None and matcher.find_raw(name):
         return False  # "Google Cloud", "Meta AI": already a known company
     if not re.search(r"[A-Za-zÀ-ÿ]", name):
@@ -198,11 +202,13 @@ def find_org_candidates(
     nlp: Any = None,
     batch_size: int = 256,
     prefiltered: bool = False,
+    learned: Any = None,
 ) -> list[OrgCandidate]:
     """Run NER (batched) on the sentences that pass the prefilter; return new org names.
 
     ``matcher`` (preferred) or ``known_surfaces`` tell which names are already known.
     ``prefiltered``: the sentences already passed :func:`needs_ner` with this matcher.
+    ``learned``: the classifier for the names the rules do not keep (:func:`candidates_in_doc`).
     """
     known = {s.lower() for s in known_surfaces}
     if matcher is not None:
@@ -213,36 +219,60 @@ def find_org_candidates(
     model = nlp if nlp is not None else load_ner()
     out: list[OrgCandidate] = []
     for sentence, doc in zip(todo, model.pipe(todo, batch_size=batch_size)):
-        out.extend(candidates_in_doc(sentence, doc, matcher, known))
+        out.extend(candidates_in_doc(sentence, doc, matcher, known, learned))
     return out
 
 
 def candidates_in_doc(sentence: str, doc: Any, matcher: CompanyMatcher | None = None,
-                      known: set[str] | None = None) -> list[OrgCandidate]:
-    """The organisation candidates of one sentence already run through spaCy (``doc``)."""
-    if known is None:
-        known = matcher.surfaces() if matcher is not None else set()
+                      known: set[str] | None = None, learned: Any = None) -> list[OrgCandidate]:
+    """The organisation candidates of one sentence already run through spaCy (``doc``): the
+    recognizer's organisations, the names its neighbours or shape make companies, and, with a
+    ``learned`` classifier (:class:`~monitor_pipeline.core.tagging.learned_orgs.LearnedOrgs`), the
+    other names it scores as companies (labelled ``LEARNED_LABEL``)."""
     out: list[OrgCandidate] = []
     seen: set[str] = set()
+    for ent, name, start, by_rules in recognized_names(sentence, doc, matcher, known):
+        label = ent.label_
+        if not by_rules:
+            if learned is None or start < 0 or not learned.accepts(sentence, start, start + len(name), label,
+                                                                   getattr(doc, "vocab", None)):
+                continue
+            label = LEARNED_LABEL
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, label))
+    return out
+
+
+def recognized_names(sentence: str, doc: Any, matcher: CompanyMatcher | None = None,
+                     known: set[str] | None = None) -> Iterator[tuple[Any, str, int, bool]]:
+    """(entity, name, offset of the name in ``sentence`` or -1, kept by the rules) for each entity of
+    ``doc`` whose normalised name could be a new company (not known, not generic). The rules keep an
+    ORG, a name its neighbours describe as a company, and a name shaped like one (``_looks_like_org``)."""
+    if known is None:
+        known = matcher.surfaces() if matcher is not None else set()
     for ent in doc.ents:
         ent_start = getattr(ent, "start_char", None)
         described = ent_start is not None and ent.label_ in ("MISC", "LOC", "PER") and _described(
             sentence[max(0, ent_start - 60):ent_start], sentence[ent.end_char:ent.end_char + 60], ent.label_, ent.text)
-        if not described and not _looks_like_org(ent.text.strip(), ent.label_):
-            continue
-        name = _without_elided_number(normalize_org_name(ent.text), sentence, getattr(ent, "end_char", -1))
+        by_rules = described or _looks_like_org(ent.text.strip(), ent.label_)
+        # (a name never runs over a spaced dash: "Expleo — des ESN parmi d'autres —")
+        text = _SPACED_DASH.split(ent.text, maxsplit=1)[0]
+        name = _without_elided_number(normalize_org_name(text), sentence, getattr(ent, "end_char", -1))
         if ent_start is not None:
             name = _over_particles(sentence, name, sentence.find(name, ent_start))
         name = without_field_acronym(name, sentence[:max(0, sentence.find(name, getattr(ent, "start_char", 0)))])
-        if name.lower() in seen or not _keep(name, matcher, known):
+        if not _keep(name, matcher, known):
             continue
-        seen.add(name.lower())
         ent_start = getattr(ent, "start_char", 0)  # test doubles may lack offsets: search the sentence
         start = sentence.find(name, ent_start)
         if start < 0 or start > getattr(ent, "end_char", len(sentence)):
             start = -1
-        out.append(OrgCandidate(name, sentence, start, start + len(name) if start >= 0 else -1, ent.label_))
-    return out
+        yield ent, name, start, by_rules
+
+
+_SPACED_DASH = re.compile(r"\s[—–]\s")
 
 
 #: a name's complement: "Terres| de l'Orne", "Maisons| du Monde", "Verrerie| de la Bresle"
@@ -279,6 +309,13 @@ def _over_particles(sentence: str, name: str, start: int) -> str:
 _ELIDED_TAIL = re.compile(r"^(?P<name>.+?)\s+(?:environ\s+|près\s+de\s+)?\d[\d\s\u00a0.,]*\d(?:\s*%)?$")
 
 
+#: a name and the head of a number the recognizer cut ("ZF 7"), and the rest of that number (" 200")
+_NUMBER_HEAD_TAIL = re.compile(r"^(?P<name>.+?)\s+\d{1,3}$")
+#: what may follow the number of an elided list item: its end, or a complement ("dans sa division", "d'ici 2027")
+_ITEM_GOES_ON = re.compile(r"\s*(?:[,;.]|\bet\b|$|(?:dans|d['’]ici|en|à|au|aux|chez|sur|pour|de|d['’]|du|des)\b)")
+_THOUSANDS_GROUP = re.compile(r"[ \u00a0\u202f]\d{3}(?![\d])")
+
+
 #: "le groupe de BTP Fayat", "l'éditeur de CRM Sellsy": an activity acronym between a description and the name
 _FIELD_ACRONYM = re.compile(r"^(?P<acronym>[A-Z]{2,5})\s+(?P<name>[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*)*)$")
 _DESCRIPTION_OF = re.compile(r"\b(?:groupe|éditeur|spécialiste|société|entreprise|acteur|géant|leader|numéro\s+un|"
@@ -300,13 +337,18 @@ _DESCRIPTION_ACRONYMS = frozenset({"ESN", "PME", "ETI", "TPE", "SSII"})
 
 def _without_elided_number(name: str, sentence: str, end: int) -> str:
     """``name`` without a trailing number when the entity sits in an elided enumeration: after a
-    comma or "et", and followed by the end of the clause or of the list item."""
+    comma or "et", and followed by the end of the clause or of the list item, or by a complement of the
+    elided verb ("…, Joralux 250 dans sa division"); and always when the
+    entity stops inside a number ("ZF 7| 200 d'ici 2030": no name ends on a thousands group's head)."""
+    cut = _NUMBER_HEAD_TAIL.match(name)
+    if cut and end >= 0 and _THOUSANDS_GROUP.match(sentence, end):
+        return cut.group("name")
     m = _ELIDED_TAIL.match(name)
     if not m or end < 0:
         return name
     start = sentence.rfind(name, 0, end)
     before, after = sentence[:max(start, 0)], sentence[end:]
-    if re.search(r"(?:,|\bet)\s*$", before) and re.match(r"\s*(?:[,;.]|\bet\b|$)", after):
+    if re.search(r"(?:,|\bet)\s*$", before) and _ITEM_GOES_ON.match(after):
         return m.group("name")
     return name
 
@@ -392,6 +434,7 @@ _HOME_TOWN = re.compile(r"\b(?:le|la|l')\s*(?:géant|groupe|firme|société|entr
 #: a site noun (``syntax.words.SITE_NOUNS``, singular or plural) and "de" right before a name: "ses usines de l'Ain"
 _SITE_OF_PLACE = re.compile(r"\b(?:" + "|".join(sorted(SITE_NOUNS)) + r")(?:s|x)?"
                             r"\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)$", re.IGNORECASE)
+_COMPOUND_GOES_ON = re.compile(r"-[^\W\d_]")
 _OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
 
 
@@ -407,10 +450,15 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     words = low.split()
     if words[0] in NON_COMPANY_ORGS or low in NON_COMPANY_ORGS or words[0].startswith("syndicat"):
         return True
+    if start >= 0 and _COMPOUND_GOES_ON.match(sentence, start + len(name)):
+        return True  # the recognizer cut a compound word: "Volte" of "Volte-face"
+    if start >= 0 and not agent and len(words) == 1 and not sentence[:start].strip() and _is_french_word(name):
+        return True  # a French word capitalized because it opens the sentence: "Grève chez X : …"
     before = sentence[max(0, start - 60):start] if start >= 0 else ""
     if before and _PERSON_TITLE.search(before):
         return True
-    if before and _UNION_OR_PLACE_BEFORE.search(before) and (label == "LOC" or "syndicat" in before[-25:].lower()):
+    learned = label == LEARNED_LABEL  # kept by the classifier: the recognizer's LOC/PER/MISC is set aside
+    if before and _UNION_OR_PLACE_BEFORE.search(before) and (label == "LOC" or learned or "syndicat" in before[-25:].lower()):
         return True  # "selon le syndicat CCOO", "à Saint-Priest": a union, a place
     if start >= 0 and _OPENING_SOURCE.fullmatch(sentence[:start]):
         return True  # "Selon La Lettre, X envisagerait …": the opening source is never the agent
@@ -430,9 +478,9 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
         return True
     if label == "LOC" and not agent and not described:
         return True
-    if label == "LOC" and before and _SITE_OF_PLACE.search(before):
+    if (label == "LOC" or learned) and before and _SITE_OF_PLACE.search(before):
         return True  # "ses usines de l'Ain", "son site du Havre": a place, even as an agent
-    if not agent and label and label != "ORG" and not _ORG_SUFFIX.search(name) and not described:
+    if not agent and label and label != "ORG" and not learned and not _ORG_SUFFIX.search(name) and not described:
         return True  # NER's MISC (products, technologies, events) are no companies by themselves
     if before and re.search(r"(?:\bles|\bdes|\bces)\s+$", before, re.IGNORECASE) and not agent:
         return True  # "les Beatles", "des Bleus": a group of people

@@ -13,7 +13,9 @@
 * spaCy NER runs once over the sentences holding an unknown capitalized word; the organisations it
   finds, the agents of triggers and the names listed with a known company become companies
   outside the knowledge base (``known=False``, id = slug of the name) unless a precision guard
-  (person, place, union, court, public body, medium cited as a source) rules them out.
+  (person, place, union, court, public body, medium cited as a source) rules them out; of the names
+  it labels LOC, PER or MISC, a learned classifier (``core.tagging.learned_orgs``, tagger-2.15,
+  trained on the dev split) keeps those it scores as companies.
 
 All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches spaCy across
 articles.
@@ -53,6 +55,7 @@ from monitor_pipeline.core.tagging.layoffs import (
     LayoffMention,
     mask_relative_clauses,
 )
+from monitor_pipeline.core.tagging.learned_orgs import load_learned_orgs
 from monitor_pipeline.core.tagging.lemma_triggers import LemmaTriggers
 from monitor_pipeline.core.tagging.listed_companies import add_listed_companies, add_unknown_companies
 from monitor_pipeline.core.tagging.numeric_facts import find_metrics, Metric
@@ -78,7 +81,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.14"
+TAGGER_VERSION = "tagger-2.15"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -151,6 +154,8 @@ class Tagger(ParsedLayoffReader):
         self.learned = self.learned_agents = None
         if learned and with_parser:
             self.set_learned_model(learned_model)
+        # names the recognizer labels LOC/PER/MISC that a classifier scores as companies (core.tagging.learned_orgs)
+        self.learned_orgs = load_learned_orgs() if learned and with_ner else None
 
     # ------------------------------------------------------------------ rules
     def _rules(self, cleaned: CleanedText) -> ArticleDraft:
@@ -390,7 +395,8 @@ class Tagger(ParsedLayoffReader):
             if self.with_parser else set()
         todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
         recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
-        by_ner = find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer) if todo else []
+        by_ner = find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer,
+                                     learned=self.learned_orgs) if todo else []
         # names the recognizer missed that the sentence describes by their trade ("la papeterie Vosgipap")
         named = {(c.sentence, c.name.lower()) for c in by_ner}
         described = [c for sentence in by_sentence for c in described_names(sentence, self.matcher)
@@ -456,7 +462,7 @@ class Tagger(ParsedLayoffReader):
         if not ner_sentences:
             return found
         for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True,
-                                        nlp=self._entity_recognizer()):
+                                        nlp=self._entity_recognizer(), learned=self.learned_orgs):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found
