@@ -1,7 +1,7 @@
 """The learned organisation classifier (``core.tagging.learned_orgs``, tagger-2.15): a name spaCy's
-recognizer labels LOC, PER or MISC, with no company description or shape, is a company when the
-classifier (trained on the dev split by ``eval/train_learned_orgs.py``) says so; persons and places
-stay out. Sentences written for these tests (invented names)."""
+recognizer labels LOC, PER or MISC, with no company description or shape, in a sentence that holds or
+precedes a layoff trigger, is a company when the classifier (trained on the dev split by
+``eval/train_learned_orgs.py``) says so; persons and places stay out. Sentences written for these tests (invented names)."""
 from __future__ import annotations
 
 import json
@@ -41,16 +41,22 @@ def test_the_model_is_small_and_on_by_default(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize("text, company", [
-    ("Vartelis a ouvert 40 postes en CDI et veut doubler ses équipes commerciales.", "vartelis"),
-    ("Les effectifs de Dorvane ont doublé en deux ans, pour atteindre 800 salariés.", "dorvane"),
-    ("Le tribunal de commerce a placé Solbrize en redressement judiciaire ; ses 300 salariés attendent un repreneur.",
-     "solbrize"),
-    ("Pour Talvane, l'année a été difficile.", "talvane"),
+    ("Vartelis a ouvert 40 postes en CDI, tandis que son rival supprime 60 emplois.", "vartelis"),
+    ("Le tribunal de commerce a placé Solbrize en redressement judiciaire ; ses 300 salariés seront licenciés faute "
+     "de repreneur.", "solbrize"),
+    ("Pour Talvane, l'année a été difficile. La marque supprime 45 postes dans sa logistique.", "talvane"),
 ])
 def test_a_name_the_recognizer_calls_a_place_or_a_person_is_a_company(learned: Tagger, rules_only: Tagger,
                                                                        text: str, company: str) -> None:
     assert company in companies(learned, text)
     assert company not in companies(rules_only, text)  # the recognizer's LOC / PER / MISC alone: no company
+
+
+def test_the_classifier_reads_only_around_layoff_sentences(learned: Tagger) -> None:
+    # its gold examples are layoff passages: far from any cut, the recognizer's label stands
+    assert companies(learned, "Dorvane a ouvert trois magasins à Rennes et recrute 40 vendeurs.") == set()
+    assert "dorvane" in companies(learned, "Dorvane a ouvert trois magasins à Rennes. L'enseigne supprime pourtant "
+                                           "40 postes au siège.")
 
 
 @pytest.mark.parametrize("text", [

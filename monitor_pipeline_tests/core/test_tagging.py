@@ -72,7 +72,7 @@ def fake_ner_finding_poolside(monkeypatch: pytest.MonkeyPatch) -> list[list[str]
 
     calls: list[list[str]] = []
 
-    def fake(sentences, matcher=None, prefiltered=False, nlp=None, learned=None):
+    def fake(sentences, matcher=None, prefiltered=False, nlp=None, learned=None, learned_sentences=None):
         calls.append(list(sentences))
         return [OrgCandidate("Poolside AI", s) for s in sentences if "Poolside" in s]
 

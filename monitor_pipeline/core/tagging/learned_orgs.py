@@ -13,6 +13,11 @@ the dev split only (``eval/train_learned_orgs.py``; weights in ``data/learned_or
 * the three words on either side ("à X" is a place, "X supprime" an actor), and whether the name
   opens the sentence.
 
+The tagger asks it only about names in a sentence that holds a layoff trigger (lexicon or lemma family) or
+comes right before one: its examples are layoff passages, and on whole articles the names far from any cut
+are products, labels and page furniture as often as companies ("le service Bedrock", "Déjà abonné ?"); the
+recognizer's label stands there.
+
 A name scored at or above the model's threshold, unless it is shaped like a person's
 (:func:`person_shaped`), becomes a candidate labelled :data:`LEARNED_LABEL`;
 the precision guards (:func:`~monitor_pipeline.core.tagging.org_candidates.is_non_company`) still

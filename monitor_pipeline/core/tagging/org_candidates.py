@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Collection, Iterable, Iterator, Sequence
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
 from monitor_pipeline.core.tagging.learned_orgs import LEARNED_LABEL
@@ -203,12 +203,14 @@ def find_org_candidates(
     batch_size: int = 256,
     prefiltered: bool = False,
     learned: Any = None,
+    learned_sentences: Collection[str] | None = None,
 ) -> list[OrgCandidate]:
     """Run NER (batched) on the sentences that pass the prefilter; return new org names.
 
     ``matcher`` (preferred) or ``known_surfaces`` tell which names are already known.
     ``prefiltered``: the sentences already passed :func:`needs_ner` with this matcher.
-    ``learned``: the classifier for the names the rules do not keep (:func:`candidates_in_doc`).
+    ``learned``: the classifier for the names the rules do not keep (:func:`candidates_in_doc`), used in
+    ``learned_sentences`` only when given.
     """
     known = {s.lower() for s in known_surfaces}
     if matcher is not None:
@@ -219,7 +221,8 @@ def find_org_candidates(
     model = nlp if nlp is not None else load_ner()
     out: list[OrgCandidate] = []
     for sentence, doc in zip(todo, model.pipe(todo, batch_size=batch_size)):
-        out.extend(candidates_in_doc(sentence, doc, matcher, known, learned))
+        in_scope = learned_sentences is None or sentence in learned_sentences
+        out.extend(candidates_in_doc(sentence, doc, matcher, known, learned if in_scope else None))
     return out
 
 
@@ -384,7 +387,10 @@ MEDIA = frozenset(w.lower() for w in """
 _SOURCE_BEFORE = re.compile(
     r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
     r"appris|écrit|annoncé|confirmé)|\b(?:évoquée?s?|révélée?s?|rapportée?s?|publiée?s?|dévoilée?s?)\s+par|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
-    r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au))\s*"
+    r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au)|"
+    r"\b(?:consultée?s?|avancée?s?)\s+par)\s*"
+    # "selon le décompte de Layoffs.fyi", "d'après le baromètre de X"
+    r"(?:(?:le|un|une|la)\s+(?:décompte|classement|recensement|baromètre|rapport|étude|compteur|pointage|document)\s+(?:de\s+|du\s+|d'))?"
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
     re.IGNORECASE,
 )
@@ -404,7 +410,8 @@ _COMPANY_APPOSITION = re.compile(
     r"constructeur|fabricant|équipementier|prestataire|ESN|licorne|fintech|banque|assureur|distributeur|géant|leader)\b",
     re.IGNORECASE)
 # ("les syndicats de X": X is the unions' company, not a union)
-_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+(?!de\b|du\b|des\b)\w+)?|\bà|\ben|\bau)\s+$", re.IGNORECASE)
+_UNION_OR_PLACE_BEFORE = re.compile(r"(?:\bsyndicats?(?:\s+(?!de\b|du\b|des\b)\w+)?|\bà|\ben|\bau|\bvers|"
+                                    r"\bdans\s+(?:le|la|les))\s+$|\bdans\s+l['’]$", re.IGNORECASE)
 _PERSON_TITLE = re.compile(r"(?:\bM\.|\bMme|\bMonsieur|\bMadame|\bDr|\bPr)\s*$")
 
 
@@ -435,6 +442,9 @@ _HOME_TOWN = re.compile(r"\b(?:le|la|l')\s*(?:géant|groupe|firme|société|entr
 _SITE_OF_PLACE = re.compile(r"\b(?:" + "|".join(sorted(SITE_NOUNS)) + r")(?:s|x)?"
                             r"\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)$", re.IGNORECASE)
 _COMPOUND_GOES_ON = re.compile(r"-[^\W\d_]")
+#: the markers of a cited source (not a speech verb, whose speaker may be the agent: "…, a confirmé Atos")
+_CITED_BEFORE = re.compile(r"(?:\bselon|\bd'après|\b(?:citée?s?|interrogée?s?|consultée?s?|avancée?s?|rapportée?s?|révélée?s?)"
+                           r"\s+par)\b[^,;:]*$", re.IGNORECASE)
 _OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
 
 
@@ -448,12 +458,13 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     if not low or low in GENERIC or low in PLACES:
         return True
     words = low.split()
-    if words[0] in NON_COMPANY_ORGS or low in NON_COMPANY_ORGS or words[0].startswith("syndicat"):
+    if words[0] in NON_COMPANY_ORGS or low in NON_COMPANY_ORGS or words[0].startswith("syndicat") \
+            or len(words) == 1 and low.split("-")[0] in NON_COMPANY_ORGS:  # "SUD-Rail", "Sud-PTT": a union and its branch
         return True
     if start >= 0 and _COMPOUND_GOES_ON.match(sentence, start + len(name)):
         return True  # the recognizer cut a compound word: "Volte" of "Volte-face"
-    if start >= 0 and not agent and len(words) == 1 and not sentence[:start].strip() and _is_french_word(name):
-        return True  # a French word capitalized because it opens the sentence: "Grève chez X : …"
+    if start >= 0 and not agent and not sentence[:start].strip() and all(_is_french_word(w) for w in words):
+        return True  # French words capitalized because they open the sentence: "Grève chez X : …", "Plan social chez X"
     before = sentence[max(0, start - 60):start] if start >= 0 else ""
     if before and _PERSON_TITLE.search(before):
         return True
@@ -465,8 +476,8 @@ def is_non_company(name: str, sentence: str = "", start: int = -1, label: str = 
     if low in MEDIA or words[0] in MEDIA:
         if not agent or (before and _SOURCE_BEFORE.search(before)):
             return True
-    if before and _SOURCE_BEFORE.search(before) and not agent:
-        return True
+    if before and _SOURCE_BEFORE.search(before) and (not agent or _CITED_BEFORE.search(before)):
+        return True  # a source, even where the parse makes it an agent: "Interrogé par Ouest-France, le délégué …"
     if before and _ROLE_OF.search(before):
         return False  # "le directeur général de Bonduelle", "le patron de Leroy Merlin": one heads a company
     after = sentence[start + len(name):start + len(name) + 60] if start >= 0 else ""

@@ -15,7 +15,8 @@
   outside the knowledge base (``known=False``, id = slug of the name) unless a precision guard
   (person, place, union, court, public body, medium cited as a source) rules them out; of the names
   it labels LOC, PER or MISC, a learned classifier (``core.tagging.learned_orgs``, tagger-2.15,
-  trained on the dev split) keeps those it scores as companies.
+  trained on the dev split) keeps those it scores as companies, in the sentences that hold or precede
+  a layoff trigger (tagger-2.16).
 
 All offsets are character offsets into ``CleanedText.text``. ``tag_many`` batches spaCy across
 articles.
@@ -81,7 +82,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.15"
+TAGGER_VERSION = "tagger-2.16"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
@@ -395,8 +396,10 @@ class Tagger(ParsedLayoffReader):
             if self.with_parser else set()
         todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
         recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
+        near = {d.cleaned.text[d.spans[j][0]:d.spans[j][1]] for d in drafts
+                for k in (*d.triggers, *d.lemma_candidates) for j in (k - 1, k) if j >= 0}
         by_ner = find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer,
-                                     learned=self.learned_orgs) if todo else []
+                                     learned=self.learned_orgs, learned_sentences=near) if todo else []
         # names the recognizer missed that the sentence describes by their trade ("la papeterie Vosgipap")
         named = {(c.sentence, c.name.lower()) for c in by_ner}
         described = [c for sentence in by_sentence for c in described_names(sentence, self.matcher)
@@ -461,8 +464,12 @@ class Tagger(ParsedLayoffReader):
             ner_sentences = [s for s in by_sentence if needs_ner(s, self.matcher)]
         if not ner_sentences:
             return found
+        near = {d.cleaned.text[d.spans[j][0]:d.spans[j][1]] for d in map(self._rules, items)
+                for k in (*d.triggers, *d.lemma_candidates) for j in (k - 1, k) if j >= 0} \
+            if self.learned_orgs is not None else None
         for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True,
-                                        nlp=self._entity_recognizer(), learned=self.learned_orgs):
+                                        nlp=self._entity_recognizer(), learned=self.learned_orgs,
+                                        learned_sentences=near):
             for owner in dict.fromkeys(by_sentence.get(cand.sentence, [])):
                 found[owner].append(cand)
         return found

@@ -99,7 +99,11 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?
 
 _LEADING_SUBORDINATE = re.compile(
     r"^\s*(?:pendant\s+que|tandis\s+que|alors\s+que|bien\s+que|quoique|même\s+si|depuis\s+que|après\s+que|"
-    r"avant\s+que|avant\s+d(?:e\s+|')|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|après)\b[^,;]{3,160},\s*",
+    r"avant\s+que|avant\s+d(?:e\s+|')|puisque|lorsque|quand|comme|malgré|contrairement\s+à|à\s+l'instar\s+d[e']|"
+    r"(?:(?:un|une|deux|trois|quelques|six|dix-huit|\d+)\s+(?:ans?|mois|semaines|jours)\s+)?après"
+    # a leading participle phrase: "Racheté l'an dernier par le fonds X, …", "Pénalisée par …, …", "Privé du contrat de X, …"
+    r"|(?-i:[A-ZÀ-Ý])[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|ies|u|ue|us|ues)(?=\s+(?:[a-zà-ÿ']+\s+){0,3}(?:par|de|du|des|d')\s))"
+    r"\b[^,;]{3,160},\s*",
     re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?=(?:mais|alors\s+qu|tandis\s+qu|pendant\s+qu|quand|lorsque|et\s+ce\s+alors\s+qu)\b)"
                            r"|(?<=\bau\smoment\soù)\s", re.IGNORECASE)  # the clause after "au moment où", without it
