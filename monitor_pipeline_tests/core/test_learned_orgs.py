@@ -97,3 +97,11 @@ def test_a_name_never_ends_on_the_head_of_a_number(learned: Tagger) -> None:
     result = learned.tag(clean_text("Bosch supprimera 3 500 emplois, Kervo 7 200 d'ici 2030 et Lindt 300."))
     names = {m.name for m in result.companies}
     assert "Kervo 7" not in names
+
+
+def test_the_model_and_the_given_names_are_part_of_the_tagging_key() -> None:
+    from monitor_pipeline.core.tagging.tagging_key import tagging_files
+
+    names = {p.name for p in tagging_files()}
+    assert {"learned_orgs.json", "first_names.txt", "learned_trigger.json", "companies.yaml"} <= names
+    assert "feeds.yaml" not in names

@@ -32,11 +32,17 @@ _NOT_TAGGING_DATA = frozenset({"feeds.yaml", "search_stopwords.yaml"})
 _FIELDS = {"companies": CompanyMention, "metrics": Metric, "layoffs": LayoffMention, "org_candidates": OrgCandidate}
 
 
+def tagging_files() -> list[Path]:
+    """The tagger's code and data files (the knowledge base, the lexicon, the learned models, the given names)."""
+    data = [p for pattern in ("*.yaml", "*.json", "*.txt") for p in sorted(_DATA.glob(pattern))]
+    return [*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
+            *(p for p in data if p.name not in _NOT_TAGGING_DATA)]
+
+
 @functools.cache
 def tagging_fingerprint() -> str:
     """A hash of the tagger: its code, its data files, its models."""
-    files = [*(_CORE / "tagging").rglob("*.py"), *(_CORE / "text").glob("*.py"),
-             *(p for p in _DATA.glob("*.yaml") if p.name not in _NOT_TAGGING_DATA), *_DATA.glob("*.json")]
+    files = tagging_files()
     # the models chosen at import time
     settings = [f"{name}={os.environ.get(name, '')}" for name in ("MONITOR_PIPELINE_PARSER", "MONITOR_PIPELINE_NER",
                                                                    "MONITOR_PIPELINE_LEARNED")]
