@@ -15,21 +15,18 @@ NATIONALITIES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in 
     "hollandai": "NL", "belg": "BE", "suiss": "CH", "espagnol": "ES", "italien": "IT", "japonai": "JP",
     "chinoi": "CN", "coréen": "KR", "sud-coréen": "KR", "indien": "IN", "canadien": "CA", "irlandai": "IE",
     "australien": "AU", "taïwanai": "TW", "lituanien": "LT", "israélien": "IL"}.items()}
-_NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?|californien(?:ne)?|allemande?|berlinoise?|"
-                          r"munichoise?|britannique|anglaise?|londonien(?:ne)?|suédoise?|finlandaise?|norvégien(?:ne)?|"
-                          r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
-                          r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
-                          r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
-
-
 #: a nationality adjective, any gender and number (group 1)
-NATIONALITY = _NATIONALITY
+NATIONALITY = re.compile(r"\b(français|française|parisien(?:ne)?|américaine?|californien(?:ne)?|allemande?|berlinoise?|"
+                         r"munichoise?|britannique|anglaise?|londonien(?:ne)?|suédoise?|finlandaise?|norvégien(?:ne)?|"
+                         r"danoise?|scandinave|néerlandaise?|hollandaise?|belge|suisse|espagnole?|italien(?:ne)?|"
+                         r"japonaise?|chinoise?|sud-coréen(?:ne)?|coréen(?:ne)?|indien(?:ne)?|canadien(?:ne)?|"
+                         r"irlandaise?|australien(?:ne)?|taïwanaise?|lituanien(?:ne)?|israélien(?:ne)?)\b", re.IGNORECASE)
 
 
 def nationality_countries(text: str) -> frozenset[str] | None:
     """The countries of the first nationality adjective in ``text`` (empty for one the table lacks),
     or None when there is none."""
-    adjective = _NATIONALITY.search(text)
+    adjective = NATIONALITY.search(text)
     if adjective is None:
         return None
     stem = adjective.group(1).lower().rstrip("s").removesuffix("e")

@@ -396,10 +396,8 @@ class Tagger(ParsedLayoffReader):
             if self.with_parser else set()
         todo = [s for s in by_sentence if needs_ner(s, self.matcher)]
         recognizer = _KeepingDocs(self._entity_recognizer(), triggers, entity_docs if entity_docs is not None else {})
-        near = {d.cleaned.text[d.spans[j][0]:d.spans[j][1]] for d in drafts
-                for k in (*d.triggers, *d.lemma_candidates) for j in (k - 1, k) if j >= 0}
         by_ner = find_org_candidates(todo, matcher=self.matcher, prefiltered=True, nlp=recognizer,
-                                     learned=self.learned_orgs, learned_sentences=near) if todo else []
+                                     learned=self.learned_orgs, learned_sentences=_near_triggers(drafts)) if todo else []
         # names the recognizer missed that the sentence describes by their trade ("la papeterie Vosgipap")
         named = {(c.sentence, c.name.lower()) for c in by_ner}
         described = [c for sentence in by_sentence for c in described_names(sentence, self.matcher)
@@ -464,9 +462,7 @@ class Tagger(ParsedLayoffReader):
             ner_sentences = [s for s in by_sentence if needs_ner(s, self.matcher)]
         if not ner_sentences:
             return found
-        near = {d.cleaned.text[d.spans[j][0]:d.spans[j][1]] for d in map(self._rules, items)
-                for k in (*d.triggers, *d.lemma_candidates) for j in (k - 1, k) if j >= 0} \
-            if self.learned_orgs is not None else None
+        near = _near_triggers([self._rules(item) for item in items]) if self.learned_orgs is not None else None
         for cand in find_org_candidates(ner_sentences, matcher=self.matcher, prefiltered=True,
                                         nlp=self._entity_recognizer(), learned=self.learned_orgs,
                                         learned_sentences=near):
@@ -478,6 +474,13 @@ class Tagger(ParsedLayoffReader):
         """The items' distinct sentences that pass NER's prefilter (a capitalized word that is
         not a known company), in order of first appearance."""
         return [s for s in sentence_owners(items) if needs_ner(s, self.matcher)]
+
+
+def _near_triggers(drafts: Sequence[ArticleDraft]) -> set[str]:
+    """The sentences that hold a layoff trigger (lexicon or lemma family) or come right before one: where
+    the learned organisation classifier decides (its examples are layoff passages)."""
+    return {d.cleaned.text[d.spans[j][0]:d.spans[j][1]] for d in drafts
+            for k in (*d.triggers, *d.lemma_candidates) for j in (k - 1, k) if j >= 0}
 
 
 class _KeepingDocs:
