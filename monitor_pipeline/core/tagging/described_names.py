@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from monitor_pipeline.core.tagging.companies import CompanyMatcher
-from monitor_pipeline.core.tagging.org_candidates import _keep, OrgCandidate, normalize_org_name, without_field_acronym
+from monitor_pipeline.core.tagging.org_candidates import (_keep, OrgCandidate, normalize_org_name, without_elided_number,
+                                                          without_field_acronym)
 
 #: nouns of a trade that introduce a company (singular: "les banques X" is no description)
 _TRADES = (
@@ -125,7 +126,7 @@ def _lowercase_brands(sentence: str) -> list[tuple[str, int]]:
             word = w.group("word").rstrip(".'’-")
             if _BRAND_SHAPE.fullmatch(word) and not _french_word(word):
                 if w.group("after").strip() or _NEXT_WORD.match(sentence, w.end()) and \
-                        _french_word(_NEXT_WORD.match(sentence, w.end()).group("word").lower()):
+                        _french_word(_ELIDED.sub("", _NEXT_WORD.match(sentence, w.end()).group("word").lower())):
                     found.append((word, w.start("word")))
                 break
             if w.group("after").strip():
@@ -137,6 +138,10 @@ def _lowercase_brands(sentence: str) -> list[tuple[str, int]]:
                 and not _french_word(m.group("name").rstrip(".")):
             found.append((m.group("name").rstrip("."), m.start("name")))
     return found
+
+
+#: an elided pronoun or article before a word: "s'est", "l'a", "n'a" (the vector table holds the word alone)
+_ELIDED = re.compile(r"^(?:[sldnmtjc]|qu)['’](?=\w)")
 
 
 def _french_word(word: str) -> bool:
@@ -151,6 +156,8 @@ def _french_word(word: str) -> bool:
 def _add(out: list[OrgCandidate], seen: set[str], sentence: str, start: int, raw: str) -> None:
     name = without_field_acronym(normalize_org_name(raw.rstrip(".'’-")), sentence[:start])
     at = sentence.find(name, start)
+    if at >= 0:  # "…, Ardent Games 60 et le studio Sablier 25": the number is the elided item's count
+        name = without_elided_number(name, sentence, at + len(name))
     if at < 0 or not name[:1].isupper() or name.lower() in seen:
         return
     seen.add(name.lower())

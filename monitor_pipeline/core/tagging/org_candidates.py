@@ -188,8 +188,9 @@ def _keep(name: str, matcher: CompanyMatcher | None, known: set[str]) -> bool:
         return False
     if words[0].lower() in GENERIC and all(w[:1].islower() for w in words[1:]):
         return False  # "R&D françaises", "IA générative": a generic acronym and its adjectives
-    if matcher is not None and matcher.find_raw(name):
-        return False  # "Google Cloud", "Meta AI": already a known company
+    if matcher is not None and any(not form.ambiguous or form.via != "product" or e - s == len(name)
+                                   for form, s, e in matcher.find_raw(name)):
+        return False  # "Google Cloud", "Meta AI": already a known company (not "Pixel Foundry": a product's common word in a name)
     if not re.search(r"[A-Za-zÀ-ÿ]", name):
         return False
     return True
@@ -262,7 +263,7 @@ def recognized_names(sentence: str, doc: Any, matcher: CompanyMatcher | None = N
         by_rules = described or _looks_like_org(ent.text.strip(), ent.label_)
         # (a name never runs over a spaced dash: "Expleo — des ESN parmi d'autres —")
         text = _SPACED_DASH.split(ent.text, maxsplit=1)[0]
-        name = _without_elided_number(normalize_org_name(text), sentence, getattr(ent, "end_char", -1))
+        name = without_elided_number(normalize_org_name(text), sentence, getattr(ent, "end_char", -1))
         if ent_start is not None:
             name = _over_particles(sentence, name, sentence.find(name, ent_start))
         name = without_field_acronym(name, sentence[:max(0, sentence.find(name, getattr(ent, "start_char", 0)))])
@@ -323,7 +324,7 @@ _THOUSANDS_GROUP = re.compile(r"[ \u00a0\u202f]\d{3}(?![\d])")
 _FIELD_ACRONYM = re.compile(r"^(?P<acronym>[A-Z]{2,5})\s+(?P<name>[A-ZÀ-ÖØ-Þ][\w&'+.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w&'+.-]*)*)$")
 _DESCRIPTION_OF = re.compile(r"\b(?:groupe|éditeur|spécialiste|société|entreprise|acteur|géant|leader|numéro\s+un|"
                              r"fabricant|fournisseur|prestataire|cabinet|start-up|startup|pépite|licorne)"
-                             r"(?:\s+[a-zà-ÿ-]+)?\s+(?:de|du|des|d')\s*$", re.IGNORECASE)
+                             r"(?:\s+[a-zà-ÿ-]+)?\s+(?:de|du|des|d')\s*(?:[a-zà-ÿ-]+\s+){0,2}$", re.IGNORECASE)
 
 
 def without_field_acronym(name: str, before: str) -> str:
@@ -338,7 +339,7 @@ def without_field_acronym(name: str, before: str) -> str:
 _DESCRIPTION_ACRONYMS = frozenset({"ESN", "PME", "ETI", "TPE", "SSII"})
 
 
-def _without_elided_number(name: str, sentence: str, end: int) -> str:
+def without_elided_number(name: str, sentence: str, end: int) -> str:
     """``name`` without a trailing number when the entity sits in an elided enumeration: after a
     comma or "et", and followed by the end of the clause or of the list item, or by a complement of the
     elided verb ("…, Joralux 250 dans sa division"); and always when the
@@ -351,7 +352,9 @@ def _without_elided_number(name: str, sentence: str, end: int) -> str:
         return name
     start = sentence.rfind(name, 0, end)
     before, after = sentence[:max(start, 0)], sentence[end:]
-    if re.search(r"(?:,|\bet)\s*$", before) and _ITEM_GOES_ON.match(after):
+    # (the item may describe its company first: "…, Ardent Games 60 et le studio montpelliérain Sablier 25")
+    if re.search(r"(?:,|\bet)\s*(?:(?:le|la|l['’]|les|un|une)\s*(?:[a-zà-ÿœ'’-]+\s+){0,3})?$", before) \
+            and _ITEM_GOES_ON.match(after):
         return m.group("name")
     return name
 
@@ -388,7 +391,9 @@ _SOURCE_BEFORE = re.compile(
     r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
     r"appris|écrit|annoncé|confirmé)|\b(?:évoquée?s?|révélée?s?|rapportée?s?|publiée?s?|dévoilée?s?)\s+par|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
     r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au)|"
-    r"\b(?:consultée?s?|avancée?s?)\s+par)\s*"
+    r"\b(?:consultée?s?|avancée?s?)\s+par|"
+    # "confirmant les informations du Parisien", "les révélations de Kotaku selon lesquelles …"
+    r"\b(?:informations|révélations)\s+(?:du|de|d')|\bdans\s+les\s+colonnes\s+(?:du|de|d'))\s*"
     # "selon le décompte de Layoffs.fyi", "d'après le baromètre de X"
     r"(?:(?:le|un|une|la)\s+(?:décompte|classement|recensement|baromètre|rapport|étude|compteur|pointage|document)\s+(?:de\s+|du\s+|d'))?"
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
@@ -444,7 +449,7 @@ _SITE_OF_PLACE = re.compile(r"\b(?:" + "|".join(sorted(SITE_NOUNS)) + r")(?:s|x)
 _COMPOUND_GOES_ON = re.compile(r"-[^\W\d_]")
 #: the markers of a cited source (not a speech verb, whose speaker may be the agent: "…, a confirmé Atos")
 _CITED_BEFORE = re.compile(r"(?:\bselon|\bd'après|\b(?:citée?s?|interrogée?s?|consultée?s?|avancée?s?|rapportée?s?|révélée?s?)"
-                           r"\s+par)\b[^,;:]*$", re.IGNORECASE)
+                           r"\s+par\b|\b(?:informations|révélations)\s+(?:du\b|de\b|d'))[^,;:]*$", re.IGNORECASE)
 _OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
 
 

@@ -77,7 +77,7 @@ def denial_applies(sentence: str, trig_start: int, trig_end: int, cues: Sequence
     trigger's clause (between semicolons). Beyond a semicolon, when the other clause opens on an anaphor ("… ; le
     groupe a démenti"), or names no other company than the trigger's clause ("Un syndicat évoque 400 postes menacés ;
     X dément"); not "X a licencié 40 salariés ; Y, lui, dément". ``companies``: (id, sentence-relative start)."""
-    lo, hi = sentence.rfind(";", 0, trig_start) + 1, sentence.find(";", trig_end) % (len(sentence) + 1)
+    lo, hi = _clause_bounds(sentence, trig_start, trig_end)
     if any(p.search(sentence, lo, hi) for p in cues):
         return True
     if not any(p.search(sentence) for p in cues):
@@ -92,6 +92,24 @@ def denial_applies(sentence: str, trig_start: int, trig_end: int, cues: Sequence
     clause_names = [w.group(0) for w in _NAME_WORD.finditer(sentence, lo, hi) if w.group(0) not in _FUNCTION_WORDS]
     other_names = [w.group(0) for w in _NAME_WORD.finditer(other) if w.group(0) not in _FUNCTION_WORDS]
     return not clause_names or not other_names or any(n in clause_names for n in other_names)
+
+
+#: where a clause of its own ends: a semicolon; the comma closing a leading "Si …", "Alors que …" clause; the
+#: comma before a contrasting "tandis que", "alors que", "mais"
+_LEADING_CLAUSE = re.compile(r"\s*(?:Si|S'il|S'ils|Alors\s+qu|Tandis\s+qu|Bien\s+qu|Même\s+si|Quand|Lorsqu)\b[^,;]*,")
+_CONTRAST_COMMA = re.compile(r",\s+(?:tandis\s+qu|alors\s+qu|mais)\b|;")
+
+
+def _clause_bounds(sentence: str, trig_start: int, trig_end: int) -> tuple[int, int]:
+    """The [lo, hi) of the clause holding the trigger: "Si X dément tout plan social, Y a confirmé la suppression
+    de 130 emplois" holds two clauses, and X's denial is not Y's."""
+    cuts = [m.start() for m in _CONTRAST_COMMA.finditer(sentence)]
+    lead = _LEADING_CLAUSE.match(sentence)
+    if lead:
+        cuts.append(lead.end() - 1)
+    lo = max((c + 1 for c in cuts if c < trig_start), default=0)
+    hi = min((c for c in cuts if c >= trig_end), default=len(sentence))
+    return lo, hi
 
 
 _FUTURE_WORDS = re.compile(r"\b(?:sera|seront|va|vont|remplacera|remplaceront)\b", re.IGNORECASE)

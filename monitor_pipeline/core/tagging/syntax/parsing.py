@@ -94,6 +94,16 @@ _INCISE = re.compile(
 _INCISE_AFTER_COORDINATOR = re.compile(r"(?<=\b(?:et|ou)),\s*[^,.;:!?]{1,40},(?=\s)", re.IGNORECASE)
 
 
+#: a description apposed to the name opening the sentence, before its verb: "Rheinfeld Automation France, filiale
+#: hexagonale de l'équipementier allemand Rheinfeld, annonce …" (the parser otherwise cuts the sentence in two)
+_OPENING_APPOSITION = re.compile(
+    r"^\s*[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ0-9][\w&'’.-]*|&|de|du|des))*?"
+    r"(?P<apposition>,\s*(?:(?:l['’]|le\s+|la\s+|un\s+|une\s+)\s*)?(?:filiale|spécialiste|leader|numéro\s+un|pionnier|"
+    r"éditeur|éditrice|fabricant|fabricante|groupe|société|maison\s+mère|propriétaire|fournisseur|sous-traitant|"
+    r"équipementier|acteur|champion|start-up|startup|jeune\s+pousse|pépite|géant|opérateur|constructeur|"
+    r"entreprise|PME|ETI|ESN|spin-off|ex-filiale|ancienne\s+filiale)\b[^,;:.!?«»\"]{0,100},)(?=\s+[a-zà-ÿ])")
+
+
 _DIGIT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,])")
 
 
@@ -135,4 +145,8 @@ def neutralize_incises(sentence: str) -> str:
     the tagger would otherwise read two determiners)."""
     text = _INCISE.sub(lambda m: " " * len(m.group(0)), sentence)
     text = _INCISE_AFTER_COORDINATOR.sub(lambda m: " " * len(m.group(0)), text)
+    opening = _OPENING_APPOSITION.match(text)
+    if opening:
+        s, e = opening.span("apposition")
+        text = text[:s] + " " * (e - s) + text[e:]
     return _DIGIT_GROUPS.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)).ljust(len(m.group(0))), text)

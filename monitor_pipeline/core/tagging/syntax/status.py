@@ -34,7 +34,8 @@ def _negated(tok: Any) -> bool:
             continue
         if c.lower_ in _NE_BOUND_PRONOUNS and has_ne and c.i > tok.i:
             return True
-        if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"}:
+        if c.dep_ in ("advmod", "det", "case", "cc") and c.lower_ in NEGATORS | {"sans", "ni"} \
+                or c.dep_ == "mark" and c.lower_ == "sans":  # "…, sans pour autant engager de plan social"
             if c.lower_ == "pas" and c.i + 1 < len(c.doc) and c.doc[c.i + 1].lower_ == "moins":
                 continue  # "n'en a pas moins licencié", "ne supprime pas moins de 300 postes": affirmative
             if c.lower_ == "pas" and c.i > 0 and c.doc[c.i - 1].lower_ in ("le", "un", "ce", "du", "son", "premier"):
@@ -115,7 +116,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
     for gov in chain[above + 1:] if above is not None else []:
         st = governor_status(gov)
         if st in ("postponed", "contested", "negated"):
-            if any(s.lemma_.lower() in COURTS | JUDGES or s.lower_ in JUDGES for s in _children(gov, "nsubj")):
+            if _court_decides(gov):
                 return "contested", f"court-above-relative@{gov.lemma_}"
             return st, f"above-relative:{gov.lemma_.lower()}"
     for gov in chain:
@@ -146,7 +147,7 @@ def _status(doc: Any, trig: Any, sentence: str) -> tuple[str, str]:
         lem = gov.lemma_.lower()
         st = governor_status(gov)
         if st in ("postponed", "contested", "negated", "hypothetical"):
-            if st == "postponed" and any(s.lemma_.lower() in COURTS for s in _children(gov, "nsubj")):
+            if st == "postponed" and _court_decides(gov):
                 return "contested", f"court@{lem}"
             if st == "contested" and lem in OWN_CANCELLING and _own_decision(gov):
                 return "negated", f"own-decision:{lem}"  # "X a annulé son plan", "le conseil d'administration a rejeté"
@@ -280,3 +281,12 @@ def next_sentence_reversal(sentence: str) -> tuple[str, str] | None:
 def _clause_end(sentence: str, after: int) -> int:
     m = re.search(r";|\s[—–]\s|,\s*(?:mais|alors\s+qu|tandis\s+qu|quand|lorsque)\b", sentence[after:])
     return after + m.start() if m else len(sentence)
+
+
+def _court_decides(gov: Any) -> bool:
+    """Is a court the one suspending or annulling: the subject of ``gov``, or the noun the parser hung
+    the verb on ("Le tribunal de Nanterre, saisi par le CSE, suspend le plan": ``suspend`` read as a
+    clause of ``tribunal``)?"""
+    def court(tok: Any) -> bool:
+        return tok.lemma_.lower() in COURTS | JUDGES or tok.lower_ in JUDGES
+    return any(court(s) for s in _children(gov, "nsubj")) or gov.dep_ == "acl" and court(gov.head)

@@ -159,7 +159,7 @@ REPORTING = frozenset({"confirmer", "indiquer", "annoncer", "préciser", "affirm
 #: nouns of a site whose "de X" complement is a place ("l'usine de Pontoise")
 SITE_NOUNS = frozenset({"usine", "site", "studio", "centre", "agence", "entrepôt", "magasin", "établissement",
                         "bureau", "siège", "plateforme", "filiale", "implantation", "dépôt", "raffinerie", "aciérie",
-                        "plateau", "atelier"})
+                        "plateau", "atelier", "entité", "antenne", "unité", "succursale", "campus"})
 
 
 #: contesting verbs that give the plan up when the company or its own board decides
