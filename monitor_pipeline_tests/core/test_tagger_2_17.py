@@ -115,3 +115,24 @@ def test_a_lowercase_brand_before_a_pronominal_verb(tagger: Tagger) -> None:
     # no brand between the description and its verb: nothing is taken for one
     result = tag(tagger, "La néobanque lilloise s'est séparée de 30 de ses 110 salariés en avril.")
     assert not companies(result)
+
+
+def test_a_trade_description_stands_for_the_company_named_before(tagger: Tagger) -> None:
+    result = tag(tagger, "Le chiffre d'affaires de Valmorin a reculé de 9 %. Le pneumaticien normand va supprimer 90 postes "
+                         "dans son usine de Lisieux.")
+    assert counted(result) == {"Valmorin": 90}
+    # no company named before: the description holds no event
+    result = tag(tagger, "Le pneumaticien normand va supprimer 90 postes dans son usine de Lisieux.")
+    assert not counted(result)
+
+
+def test_jobs_a_crisis_cost_a_company_are_that_companys(tagger: Tagger) -> None:
+    result = tag(tagger, "La concurrence de Brimex a coûté 240 emplois à Valmorin l'an dernier.")
+    assert counted(result) == {"Valmorin": 240}
+    result = tag(tagger, "La perte du contrat avec Brimex a coûté 240 emplois au sous-traitant Valmorin.")
+    assert counted(result) == {"Valmorin": 240}
+    # a cost in money is no layoff; the subject's own plan stays the subject's
+    result = tag(tagger, "La grève a coûté 2 millions d'euros au négociant Valmorin en mars.")
+    assert not result.layoffs
+    result = tag(tagger, "Le plan de Valmorin a coûté 300 emplois à la région.")
+    assert counted(result) == {"Valmorin": 300}

@@ -66,6 +66,15 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
             found, _ = _agent_from_nominal(a, "passive-agent", skip)
             if found:
                 return found, False, f"passive-agent@{gov.lemma_}"
+        if gov.lemma_.lower() == "coûter":
+            # "la crise a coûté 320 emplois au négociant X", "pourrait coûter 1 200 postes à Y": the jobs are
+            # the company the cost falls on, not the subject's (a crisis, a failed merger)
+            # (the parser may hang "au négociant X" on the jobs: "320 emplois au négociant X")
+            for c in list(gov.children) + [g for o in _children(gov, "obj") for g in o.children]:
+                if c.dep_.startswith(("obl", "iobj", "nmod")) and _case(c) in ("à", "au", "aux"):
+                    found, _ = _agent_from_nominal(c, "cost-to", skip)
+                    if found:
+                        return found, False, "cost-to@coûter"
         found, ana, not_company = _subject_agents(gov, skip, chain, k)
         if found:
             return found, False, f"subject@{gov.lemma_}"

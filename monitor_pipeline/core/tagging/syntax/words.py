@@ -104,6 +104,9 @@ parfumeur joaillier chocolatier biscuitier maroquinier cartonnier fondeur fonder
 institut hôtelier scale-up restaurateur promoteur négociant énergéticien pétrolier décolleteur emboutisseur
 mouliste chaudronnier confectionneur menuisier quotidien hebdomadaire assurtech insurtech healthtech legaltech
 agritech cleantech deeptech abattoir conserverie laiterie brasserie distillerie vépéciste
+manufacturier pneumaticien néo-assureur néo-assurance néo-banque aciériste métallurgiste plasturgiste électronicien
+torréfacteur embouteilleur champion pionnier éditrice constructrice fabricante équipementière imprimerie verrerie
+cartonnerie filature scierie câblo-opérateur assembleur exploitant
 """.split())
 #: descriptions whose "de X" complement may be the company's home town ("le géant de Redmond"); not a role
 #: ("la direction de X") nor a parent relation ("la filiale de X")
