@@ -387,13 +387,13 @@ MEDIA = frozenset(w.lower() for w in """
                     "france info", "france inter", "europe 1", "associated press", "washington post",
                     "the verge", "l'informé", "l'opinion", "libération", "le journal du net", "jdn",
                     "silicon", "01net", "next", "the guardian", "handelsblatt", "nikkei", "semafor"}
+#: a medium's reported news: "confirmant les informations du Parisien", "les révélations de Kotaku selon lesquelles …"
+_REPORT_OF = r"\b(?:informations|révélations)\s+(?:du\b|de\b|d')"
 _SOURCE_BEFORE = re.compile(
     r"(?:\bselon|\bd'après|\bcitée?s?\s+par|\brapporte|\brévèle|\bindique|\bécrit|\ba\s+(?:indiqué|rapporté|révélé|"
     r"appris|écrit|annoncé|confirmé)|\b(?:évoquée?s?|révélée?s?|rapportée?s?|publiée?s?|dévoilée?s?)\s+par|\bsource\s*:|\bau\s+micro\s+d[e']|\bà\s+l'antenne\s+d[e']|\binterrogée?s?\s+par|"
     r"\bdans\s+(?:un\s+entretien\s+(?:à|au|avec)|une\s+interview\s+(?:à|au))|\bconfie\s+(?:à|au)|"
-    r"\b(?:consultée?s?|avancée?s?)\s+par|"
-    # "confirmant les informations du Parisien", "les révélations de Kotaku selon lesquelles …"
-    r"\b(?:informations|révélations)\s+(?:du|de|d')|\bdans\s+les\s+colonnes\s+(?:du|de|d'))\s*"
+    r"\b(?:consultée?s?|avancée?s?)\s+par|" + _REPORT_OF + r"|\bdans\s+les\s+colonnes\s+(?:du|de|d'))\s*"
     # "selon le décompte de Layoffs.fyi", "d'après le baromètre de X"
     r"(?:(?:le|un|une|la)\s+(?:décompte|classement|recensement|baromètre|rapport|étude|compteur|pointage|document)\s+(?:de\s+|du\s+|d'))?"
     r"(?:le\s+|la\s+|les\s+|l'|nos\s+confrères\s+d[eu]\s+|le\s+quotidien\s+|le\s+site\s+|l'agence\s+)?$",
@@ -449,7 +449,7 @@ _SITE_OF_PLACE = re.compile(r"\b(?:" + "|".join(sorted(SITE_NOUNS)) + r")(?:s|x)
 _COMPOUND_GOES_ON = re.compile(r"-[^\W\d_]")
 #: the markers of a cited source (not a speech verb, whose speaker may be the agent: "…, a confirmé Atos")
 _CITED_BEFORE = re.compile(r"(?:\bselon|\bd'après|\b(?:citée?s?|interrogée?s?|consultée?s?|avancée?s?|rapportée?s?|révélée?s?)"
-                           r"\s+par\b|\b(?:informations|révélations)\s+(?:du\b|de\b|d'))[^,;:]*$", re.IGNORECASE)
+                           r"\s+par\b|" + _REPORT_OF + r")[^,;:]*$", re.IGNORECASE)
 _OPENING_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après)\s+(?:le\s+|la\s+|les\s+|l'|l’)?", re.IGNORECASE)
 
 

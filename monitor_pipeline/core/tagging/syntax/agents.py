@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from monitor_pipeline.core.tagging.syntax.subjects import _agent_from_nominal, _chez_agents, _subject_agents
+from monitor_pipeline.core.tagging.syntax.subjects import _agent_from_nominal, _chez_agents, _cost_bearer_agents, _subject_agents
 from monitor_pipeline.core.tagging.syntax.tokens import Agent, _case, _children
 from monitor_pipeline.core.tagging.syntax.tree import (
     _bare_capitalized,
@@ -66,15 +66,9 @@ def _find_agents(trig: Any, first: Any | None = None, span: tuple[int, int] = (0
             found, _ = _agent_from_nominal(a, "passive-agent", skip)
             if found:
                 return found, False, f"passive-agent@{gov.lemma_}"
-        if gov.lemma_.lower() == "coûter":
-            # "la crise a coûté 320 emplois au négociant X", "pourrait coûter 1 200 postes à Y": the jobs are
-            # the company the cost falls on, not the subject's (a crisis, a failed merger)
-            # (the parser may hang "au négociant X" on the jobs: "320 emplois au négociant X")
-            for c in list(gov.children) + [g for o in _children(gov, "obj") for g in o.children]:
-                if c.dep_.startswith(("obl", "iobj", "nmod")) and _case(c) in ("à", "au", "aux"):
-                    found, _ = _agent_from_nominal(c, "cost-to", skip)
-                    if found:
-                        return found, False, "cost-to@coûter"
+        found = _cost_bearer_agents(gov, skip)
+        if found:
+            return found, False, "cost-to@coûter"
         found, ana, not_company = _subject_agents(gov, skip, chain, k)
         if found:
             return found, False, f"subject@{gov.lemma_}"

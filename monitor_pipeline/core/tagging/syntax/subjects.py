@@ -96,6 +96,20 @@ def _chez_agents(tok: Any, skip: Iterable[int]) -> list[Agent]:
     return out
 
 
+def _cost_bearer_agents(gov: Any, skip: Iterable[int]) -> list[Agent]:
+    """"La crise a coûté 320 emplois au négociant X", "pourrait coûter 1 200 postes à Y": the jobs are those of
+    the company the cost falls on, not the subject's (a crisis, a failed merger). The parser may hang "au négociant
+    X" on the jobs rather than on the verb."""
+    if gov.lemma_.lower() != "coûter":
+        return []
+    for c in list(gov.children) + [g for o in _children(gov, "obj") for g in o.children]:
+        if c.dep_.startswith(("obl", "iobj", "nmod")) and _case(c) in ("à", "au", "aux"):
+            found = _agent_from_nominal(c, "cost-to", skip)[0]
+            if found:
+                return found
+    return []
+
+
 def _subject_agents(gov: Any, skip: set[int], chain: Sequence[Any], k: int) -> tuple[list[Agent], bool, bool]:
     """Agents named by ``gov``'s subjects: (agents, anaphor, a non-company subject was seen)."""
     agents: list[Agent] = []
