@@ -136,3 +136,15 @@ def test_jobs_a_crisis_cost_a_company_are_that_companys(tagger: Tagger) -> None:
     assert not result.layoffs
     result = tag(tagger, "Le plan de Valmorin a coûté 300 emplois à la région.")
     assert counted(result) == {"Valmorin": 300}
+
+
+def test_jobs_a_project_threatens_are_no_event(tagger: Tagger) -> None:
+    result = tag(tagger, "Le projet de Valmorin de fermer son entrepôt de Vierzon menace 140 emplois, selon les élus.")
+    assert statuses(result) == {"Valmorin": "hypothetical"} and not counted(result)
+    # the threatening project given up: negated
+    result = tag(tagger, "Le transfert en Pologne de la production de Valmorin, qui menaçait 90 postes, n'est plus à "
+                         "l'ordre du jour.")
+    assert statuses(result) == {"Valmorin": "negated"}
+    # a threat to something else than jobs is no mention
+    result = tag(tagger, "La sécheresse menace 140 hectares de vignes chez Valmorin.")
+    assert not result.layoffs

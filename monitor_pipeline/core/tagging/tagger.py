@@ -82,7 +82,7 @@ from monitor_pipeline.core.text.workers import freeze_warm_state, in_warm_forkse
 __all__ = ["TAGGER_VERSION", "Tagger", "attribute_metric", "rules_tagger", "tag_for_ner_in_parent"]
 
 #: Bump when matching rules, lexicon semantics or outputs change (stored with tags).
-TAGGER_VERSION = "tagger-2.18"
+TAGGER_VERSION = "tagger-2.19"
 
 
 # words that make a sentence's structure worth parsing (see Tagger._plain)
